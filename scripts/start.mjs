@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// `npm start [-- extra wrangler dev flags]`: local login, local migrations, then wrangler dev.
+import { spawnSync, spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+
+const persistTo = process.env.PERSIST_TO ?? ".wrangler/state";
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const wrangler = ["node_modules/wrangler/bin/wrangler.js"];
+
+// The local admin (management/admin:admin) comes from .dev.vars, which never leaves the machine.
+if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
+
+const migrate = spawnSync(process.execPath, [...wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+  env,
+  stdio: "inherit",
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const extra = process.argv.slice(2);
+const args = [...wrangler, "dev", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--persist-to", persistTo, ...extra];
+const dev = spawn(process.execPath, args, { env, stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));

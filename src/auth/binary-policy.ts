@@ -1,0 +1,18 @@
+import type { Principal } from "../env";
+import { hasAnyRole } from "./authorize";
+import { Roles } from "./roles";
+
+/** Whether the principal sees every binary of its tenant, not only its own (SPEC §7). */
+export function readsAll(principal: Principal): boolean {
+  return hasAnyRole(principal, [Roles.inventoryRead, Roles.inventoryAdmin]);
+}
+
+/** READ, ADMIN, or the owner may download and read a binary's managed object. */
+export function mayRead(principal: Principal, owner: string): boolean {
+  return readsAll(principal) || principal.userName === owner;
+}
+
+/** ADMIN or the owner may replace, update and delete a binary. */
+export function mayWrite(principal: Principal, owner: string): boolean {
+  return hasAnyRole(principal, [Roles.inventoryAdmin]) || principal.userName === owner;
+}

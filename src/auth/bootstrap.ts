@@ -1,0 +1,33 @@
+import type { Database } from "../env";
+import { createTenantIfAbsent, createUserIfAbsent, findUser } from "../storage/users";
+import { ALL_ROLES } from "./roles";
+
+/** Where the first admin comes from: `.dev.vars` locally, `wrangler secret put` in a deployment. */
+export interface BootstrapConfig {
+  BOOTSTRAP_TENANT?: string;
+  BOOTSTRAP_ADMIN_USER?: string;
+  BOOTSTRAP_ADMIN_PASSWORD?: string;
+}
+
+const done = new WeakMap<object, Promise<void>>();
+
+/**
+ * Makes sure the configured first admin exists, once per isolate and database binding.
+ * Nothing happens unless all three variables are set, so a deployment has no default login.
+ */
+export function ensureBootstrapAdmin(db: Database, d1: object, config: BootstrapConfig): Promise<void> {
+  const { BOOTSTRAP_TENANT: tenant, BOOTSTRAP_ADMIN_USER: userName, BOOTSTRAP_ADMIN_PASSWORD: password } = config;
+  if (!tenant || !userName || !password) return Promise.resolve();
+  let pending = done.get(d1);
+  if (!pending) {
+    pending = (async () => {
+      if (await findUser(db, tenant, userName)) return;
+      await createTenantIfAbsent(db, tenant);
+      await createUserIfAbsent(db, { tenant, userName, password, roles: ALL_ROLES });
+    })();
+    // A failed attempt (say, migrations not yet applied) is retried by the next request.
+    pending.catch(() => done.delete(d1));
+    done.set(d1, pending);
+  }
+  return pending;
+}

@@ -1,0 +1,34 @@
+const MIB = 1024 * 1024;
+
+/** Tunables read from wrangler vars, checked once per env object. */
+export interface Config {
+  /** Part size of multipart uploads to R2; R2 wants at least 5 MiB. */
+  partSize: number;
+  /** Largest `object` part or JSON body accepted, in bytes. */
+  maxJsonSize: number;
+  /** Age below which the orphan sweep leaves an unreferenced object alone. */
+  orphanMinAgeMs: number;
+}
+
+const cache = new WeakMap<object, Config>();
+
+function integerVar(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+/** The service's configuration; a bad variable fails loudly at the first request. */
+export function readConfig(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = {
+      partSize: integerVar("UPLOAD_PART_SIZE", env.UPLOAD_PART_SIZE, 8 * MIB, 5 * MIB),
+      maxJsonSize: integerVar("MAX_JSON_SIZE", env.MAX_JSON_SIZE, 64 * 1024, 1024),
+      orphanMinAgeMs: integerVar("ORPHAN_MIN_AGE_SECONDS", env.ORPHAN_MIN_AGE_SECONDS, 3600, 0) * 1000,
+    };
+    cache.set(env, config);
+  }
+  return config;
+}

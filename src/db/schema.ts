@@ -1,0 +1,62 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** Tenants; `management` is the platform tenant whose admins manage the others. */
+export const tenants = sqliteTable("tenants", {
+  id: text("id").primaryKey(),
+  domain: text("domain"),
+  company: text("company"),
+  creationTime: text("creation_time").notNull(),
+});
+
+/** Users of a tenant; passwords only as PBKDF2 hashes, roles as a JSON array of role ids. */
+export const users = sqliteTable(
+  "users",
+  {
+    tenant: text("tenant").notNull(),
+    userName: text("user_name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    email: text("email"),
+    roles: text("roles", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    creationTime: text("creation_time").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenant, t.userName] }), index("users_by_name").on(t.userName)],
+);
+
+/**
+ * Named counters. `managedObjectId` hands out ids before a binary's bytes are written, so the R2
+ * key can carry the id while no row exists yet (SPEC §10: bytes first, then the row).
+ */
+export const counters = sqliteTable("counters", {
+  name: text("name").primaryKey(),
+  value: integer("value").notNull(),
+});
+
+/** One row per binary: the managed object, plus where its bytes live in R2. */
+export const binaries = sqliteTable(
+  "binaries",
+  {
+    id: integer("id").primaryKey(),
+    tenant: text("tenant").notNull(),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    owner: text("owner").notNull(),
+    creationTime: text("creation_time").notNull(),
+    lastUpdated: text("last_updated").notNull(),
+    contentType: text("content_type").notNull(),
+    length: integer("length").notNull(),
+    md5: text("md5").notNull(),
+    revpos: integer("revpos").notNull(),
+    r2Key: text("r2_key").notNull(),
+    fragments: text("fragments", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [
+    index("binaries_by_tenant").on(t.tenant, t.id),
+    index("binaries_by_type").on(t.tenant, t.type, t.id),
+    index("binaries_by_owner").on(t.tenant, t.owner, t.id),
+    index("binaries_by_key").on(t.r2Key),
+  ],
+);
+
+export type BinaryRow = typeof binaries.$inferSelect;
+export type UserRow = typeof users.$inferSelect;

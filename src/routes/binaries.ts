@@ -1,0 +1,91 @@
+import { Hono } from "hono";
+import { requireAnyRole } from "../auth/authorize";
+import { readsAll } from "../auth/binary-policy";
+import { Roles } from "../auth/roles";
+import type { AppEnv } from "../env";
+import { notFound } from "../errors";
+import { countBinaries, listBinaries, type BinaryFilter } from "../storage/binaries";
+import { createBinary, loadBinary, removeBinary, replaceBinary } from "../storage/binary-store";
+import { contentDisposition } from "../utils/content-disposition";
+import { acceptsJson, contentLength, methodNotAllowed } from "../utils/http";
+import { binaryUrl, COLLECTION_MEDIA_TYPE, MANAGED_OBJECT_MEDIA_TYPE, toManagedObject } from "../utils/managed-object";
+import { pageLinks, parsePaging } from "../utils/paging";
+import { parseIds } from "../utils/ids";
+import { storesOf } from "./stores";
+
+/** /inventory/binaries: list, upload, download, replace, delete (SPEC §1, 3–6). */
+export const binariesRoutes = new Hono<AppEnv>();
+
+binariesRoutes.get("/", async (c) => {
+  const principal = c.var.principal;
+  const paging = parsePaging((name) => c.req.query(name));
+  const filter: BinaryFilter = {
+    tenant: principal.tenant,
+    type: c.req.query("type"),
+    owner: readsAll(principal) ? c.req.query("owner") : principal.userName,
+    ids: parseIds(c.req.queries("ids")),
+    text: c.req.query("text"),
+  };
+  const origin = new URL(c.req.url).origin;
+  // Parent links (additions, assets, devices) do not exist for binaries yet: nothing matches.
+  const childFilter = ["childAdditionId", "childAssetId", "childDeviceId"].some((name) => c.req.query(name) !== undefined);
+  const ownerClash = !readsAll(principal) && c.req.query("owner") !== undefined && c.req.query("owner") !== principal.userName;
+  const empty = childFilter || ownerClash;
+  const offset = (paging.currentPage - 1) * paging.pageSize;
+  const rows = empty ? [] : await listBinaries(c.var.db, filter, paging.pageSize, offset);
+  const wantsTotal = paging.withTotalPages || paging.withTotalElements;
+  const total = wantsTotal ? (empty ? 0 : await countBinaries(c.var.db, filter)) : undefined;
+  const totalPages = total === undefined ? undefined : Math.ceil(total / paging.pageSize);
+  const hasNext = totalPages === undefined ? rows.length === paging.pageSize : paging.currentPage < totalPages;
+  const body = {
+    ...pageLinks(c.req.url, paging, hasNext),
+    managedObjects: rows.map((row) => toManagedObject(row, binaryUrl(origin, row.id))),
+    statistics: {
+      currentPage: paging.currentPage,
+      pageSize: paging.pageSize,
+      ...(paging.withTotalPages ? { totalPages } : {}),
+      ...(paging.withTotalElements ? { totalElements: total } : {}),
+    },
+  };
+  return c.body(JSON.stringify(body), 200, { "Content-Type": COLLECTION_MEDIA_TYPE });
+});
+
+binariesRoutes.post("/", requireAnyRole(Roles.inventoryAdmin, Roles.inventoryCreate), async (c) => {
+  const row = await createBinary(storesOf(c), c.var.principal, c.req.raw.body, c.req.header("Content-Type"));
+  const self = binaryUrl(new URL(c.req.url).origin, row.id);
+  c.header("Location", self);
+  if (!acceptsJson(c.req.header("Accept"))) return c.body(null, 201);
+  return c.body(JSON.stringify(toManagedObject(row, self)), 201, { "Content-Type": MANAGED_OBJECT_MEDIA_TYPE });
+});
+
+binariesRoutes.get("/:id", async (c) => {
+  const row = await loadBinary(c.var.db, c.var.principal, c.req.param("id"), "read");
+  const object = await c.env.BUCKET.get(row.r2Key);
+  if (!object) throw notFound("Binary content");
+  return c.body(object.body, 200, {
+    "Content-Type": row.contentType,
+    "Content-Length": String(row.length),
+    "Content-Disposition": contentDisposition(row.name),
+    ETag: `"${row.md5}"`,
+    "Last-Modified": new Date(row.lastUpdated).toUTCString(),
+    "Accept-Ranges": "bytes",
+  });
+});
+
+binariesRoutes.put("/:id", async (c) => {
+  const current = await loadBinary(c.var.db, c.var.principal, c.req.param("id"), "write");
+  const length = contentLength(c.req.header("Content-Length"));
+  const contentType = c.req.header("Content-Type") ?? "application/octet-stream";
+  const row = await replaceBinary(storesOf(c), c.var.principal, current, c.req.raw.body, length, contentType);
+  const self = binaryUrl(new URL(c.req.url).origin, row.id);
+  if (!acceptsJson(c.req.header("Accept"))) return c.body(null, 201);
+  return c.body(JSON.stringify(toManagedObject(row, self)), 201, { "Content-Type": MANAGED_OBJECT_MEDIA_TYPE });
+});
+
+binariesRoutes.delete("/:id", async (c) => {
+  await removeBinary(storesOf(c), c.var.principal, c.req.param("id"));
+  return c.body(null, 204);
+});
+
+binariesRoutes.all("/", methodNotAllowed("GET, POST"));
+binariesRoutes.all("/:id", methodNotAllowed("GET, HEAD, PUT, DELETE"));

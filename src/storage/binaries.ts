@@ -1,0 +1,106 @@
+import { and, asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { binaries, counters, type BinaryRow } from "../db/schema";
+import type { Database } from "../env";
+
+export type NewBinary = typeof binaries.$inferInsert;
+
+/** Filters of GET /inventory/binaries; all are ANDed. */
+export interface BinaryFilter {
+  tenant: string;
+  type?: string;
+  owner?: string;
+  ids?: number[];
+  text?: string;
+}
+
+/** Takes the next managed object id; ids ascend and are never handed out twice. */
+export async function allocateId(db: Database): Promise<number> {
+  const [row] = await db
+    .update(counters)
+    .set({ value: sql`${counters.value} + 1` })
+    .where(eq(counters.name, "managedObjectId"))
+    .returning({ value: counters.value });
+  if (!row) throw new Error("managedObjectId counter missing: are the migrations applied?");
+  return row.value;
+}
+
+/** Commits a binary's row once its bytes are in R2. */
+export async function insertBinary(db: Database, row: NewBinary): Promise<BinaryRow> {
+  const [inserted] = await db.insert(binaries).values(row).returning();
+  return inserted!;
+}
+
+/** The binary `id` of `tenant`; another tenant's id is simply not found. */
+export async function findBinary(db: Database, tenant: string, id: number): Promise<BinaryRow | undefined> {
+  return db.select().from(binaries).where(and(eq(binaries.tenant, tenant), eq(binaries.id, id))).get();
+}
+
+function whereOf(filter: BinaryFilter): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [eq(binaries.tenant, filter.tenant)];
+  if (filter.type !== undefined) conditions.push(eq(binaries.type, filter.type));
+  if (filter.owner !== undefined) conditions.push(eq(binaries.owner, filter.owner));
+  // One bound parameter however many ids: D1 allows at most 100 per statement.
+  if (filter.ids !== undefined) conditions.push(sql`${binaries.id} IN (SELECT value FROM json_each(${JSON.stringify(filter.ids)}))`);
+  if (filter.text !== undefined) {
+    const escaped = filter.text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+    conditions.push(sql`${binaries.name} LIKE ${`%${escaped}%`} ESCAPE '\\'`);
+  }
+  return and(...conditions);
+}
+
+/** One page of binaries by ascending id, paged in SQL. */
+export async function listBinaries(db: Database, filter: BinaryFilter, limit: number, offset: number): Promise<BinaryRow[]> {
+  return db.select().from(binaries).where(whereOf(filter)).orderBy(asc(binaries.id)).limit(limit).offset(offset).all();
+}
+
+/** How many binaries match; only run when a client asks for totals. */
+export async function countBinaries(db: Database, filter: BinaryFilter): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(binaries).where(whereOf(filter));
+  return row?.n ?? 0;
+}
+
+/**
+ * Points a binary at new bytes, but only if it still points at `expectedKey`: a concurrent
+ * replace in between makes this return undefined instead of losing track of an object.
+ */
+export async function switchContent(
+  db: Database,
+  tenant: string,
+  id: number,
+  expectedKey: string,
+  content: Pick<BinaryRow, "r2Key" | "length" | "md5" | "contentType" | "lastUpdated">,
+): Promise<BinaryRow | undefined> {
+  const [row] = await db
+    .update(binaries)
+    .set({ ...content, revpos: sql`${binaries.revpos} + 1` })
+    .where(and(eq(binaries.tenant, tenant), eq(binaries.id, id), eq(binaries.r2Key, expectedKey)))
+    .returning();
+  return row;
+}
+
+/** Changes name, type and fragments; never the bytes' fields. */
+export async function updateMetadata(
+  db: Database,
+  tenant: string,
+  id: number,
+  fields: Pick<BinaryRow, "name" | "type" | "fragments" | "lastUpdated">,
+): Promise<BinaryRow | undefined> {
+  const [row] = await db.update(binaries).set(fields).where(and(eq(binaries.tenant, tenant), eq(binaries.id, id))).returning();
+  return row;
+}
+
+/** Removes a binary's row and returns it, so the caller can delete its bytes afterwards. */
+export async function deleteBinaryRow(db: Database, tenant: string, id: number): Promise<BinaryRow | undefined> {
+  const [row] = await db.delete(binaries).where(and(eq(binaries.tenant, tenant), eq(binaries.id, id))).returning();
+  return row;
+}
+
+/** Which of `keys` some row references (for the orphan sweep); chunked under D1's 100-parameter cap. */
+export async function referencedKeys(db: Database, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 90) {
+    const rows = await db.select({ key: binaries.r2Key }).from(binaries).where(inArray(binaries.r2Key, keys.slice(i, i + 90))).all();
+    for (const row of rows) found.add(row.key);
+  }
+  return found;
+}

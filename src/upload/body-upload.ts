@@ -1,0 +1,40 @@
+import { bytesToBase64 } from "../utils/base64";
+import { unknownLengthSink, type StoredBytes } from "./r2-sinks";
+
+/**
+ * Streams a raw request body (PUT /inventory/binaries/{id}) to R2 under `key`. With a
+ * Content-Length the body goes to R2 as it is, in one put that R2 checksums; without one
+ * (chunked) it takes the multipart path. A failure leaves nothing under `key`.
+ */
+export async function receiveBody(
+  bucket: R2Bucket,
+  key: string,
+  body: ReadableStream<Uint8Array> | null,
+  contentLength: number | undefined,
+  contentType: string,
+  partSize: number,
+): Promise<StoredBytes> {
+  const httpMetadata = { contentType };
+  try {
+    if (!body || contentLength === 0) {
+      const object = await bucket.put(key, new Uint8Array(0), { httpMetadata });
+      return { key, size: 0, md5: bytesToBase64(new Uint8Array(object.checksums.md5!)) };
+    }
+    if (contentLength !== undefined) {
+      const object = await bucket.put(key, body, { httpMetadata });
+      return { key, size: object.size, md5: bytesToBase64(new Uint8Array(object.checksums.md5!)) };
+    }
+    const sink = unknownLengthSink(bucket, key, partSize, httpMetadata);
+    const reader = body.getReader();
+    try {
+      for (let read = await reader.read(); !read.done; read = await reader.read()) await sink.write(read.value);
+      return await sink.close();
+    } catch (error) {
+      await sink.abort();
+      throw error;
+    }
+  } catch (error) {
+    await bucket.delete(key).catch(() => undefined);
+    throw error;
+  }
+}

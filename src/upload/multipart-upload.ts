@@ -1,0 +1,97 @@
+import { ApiError, invalidRequest } from "../errors";
+import { MultipartError, parseMultipartStream } from "./multipart-stream";
+import { knownLengthSink, LengthMismatchError, unknownLengthSink, type ByteSink, type StoredBytes } from "./r2-sinks";
+
+/** A multipart upload whose bytes are in R2 and whose `object` part passed `parseObject`. */
+export interface ReceivedUpload<T> {
+  object: T;
+  /** The `file` part's Content-Type header, as sent; undefined when the part had none. */
+  contentType: string | undefined;
+  filename: string | undefined;
+  stored: StoredBytes;
+}
+
+export interface MultipartUploadOptions<T> {
+  /** R2 key the bytes go to. */
+  key: string;
+  partSize: number;
+  maxFieldSize: number;
+  /** Validates the `object` part as soon as it arrives, so a bad one stops the upload early. */
+  parseObject: (text: string) => T;
+}
+
+const FILESIZE = /^\s*(\d{1,16})\s*$/;
+const decoder = new TextDecoder();
+
+/**
+ * Streams a POST /inventory/binaries body (SPEC §4) into R2: parts in any order, `filesize`
+ * optional, chunked or not. With `filesize` before `file` the bytes go out as one known-length
+ * put; otherwise as a multipart upload. Any failure removes what was written and throws an
+ * ApiError (400, or 413 for an oversized field).
+ */
+export async function receiveMultipartUpload<T>(
+  bucket: R2Bucket,
+  body: ReadableStream<Uint8Array> | null,
+  contentTypeHeader: string | undefined,
+  options: MultipartUploadOptions<T>,
+): Promise<ReceivedUpload<T>> {
+  if (!contentTypeHeader || !/^multipart\/form-data\b/i.test(contentTypeHeader)) {
+    throw new ApiError(415, "inventory/Unsupported Media Type", "Uploads must be multipart/form-data.");
+  }
+  if (!body) throw invalidRequest("The request has no body.");
+
+  let object: T | undefined;
+  let filesize: number | undefined;
+  let file: { contentType: string | undefined; filename: string | undefined } | undefined;
+  let sink: ByteSink | undefined;
+  let stored: StoredBytes | undefined;
+  const httpMetadata = (contentType: string | undefined): R2HTTPMetadata => ({ contentType: contentType ?? "application/octet-stream" });
+
+  try {
+    const events = parseMultipartStream(body, contentTypeHeader, { isFile: (name) => name === "file", maxFieldSize: options.maxFieldSize });
+    for await (const event of events) {
+      switch (event.kind) {
+        case "field":
+          if (event.name === "object") {
+            if (object !== undefined) throw invalidRequest("More than one 'object' part.");
+            object = options.parseObject(decoder.decode(event.value));
+          } else if (event.name === "filesize") {
+            const match = FILESIZE.exec(decoder.decode(event.value));
+            if (!match?.[1]) throw invalidRequest("'filesize' must be a decimal byte count.");
+            filesize = Number(match[1]);
+          }
+          break;
+        case "fileStart":
+          if (file) throw invalidRequest("More than one 'file' part.");
+          file = { contentType: event.contentType, filename: event.filename };
+          sink =
+            filesize === undefined
+              ? unknownLengthSink(bucket, options.key, options.partSize, httpMetadata(event.contentType))
+              : knownLengthSink(bucket, options.key, filesize, httpMetadata(event.contentType));
+          break;
+        case "fileChunk":
+          await sink!.write(event.chunk);
+          break;
+        case "fileEnd":
+          stored = await sink!.close();
+          break;
+      }
+    }
+    if (!file || !stored) throw invalidRequest("The upload has no 'file' part.");
+    if (object === undefined) throw invalidRequest("The upload has no 'object' part.");
+    if (filesize !== undefined && filesize !== stored.size) throw new LengthMismatchError(filesize, stored.size);
+    return { object, contentType: file.contentType, filename: file.filename, stored };
+  } catch (error) {
+    // close() may have finished (stored) or not; either way nothing may stay behind.
+    if (sink) await sink.abort().catch(() => undefined);
+    throw toApiError(error);
+  }
+}
+
+function toApiError(error: unknown): unknown {
+  if (error instanceof MultipartError) {
+    return error.tooLarge ? new ApiError(413, "inventory/Payload Too Large", error.message) : invalidRequest(error.message);
+  }
+  if (error instanceof LengthMismatchError) return invalidRequest(`'filesize' does not match the file: ${error.message}`);
+  return error;
+}

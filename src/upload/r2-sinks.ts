@@ -1,0 +1,126 @@
+import { bytesToBase64 } from "../utils/base64";
+
+/** Bytes that made it to R2: where, how many, and their MD5 (base64). */
+export interface StoredBytes {
+  key: string;
+  size: number;
+  md5: string;
+}
+
+/** Raised when the bytes received differ from the length announced before them. */
+export class LengthMismatchError extends Error {
+  constructor(
+    readonly expected: number,
+    readonly received: number,
+  ) {
+    super(`Expected ${expected} bytes but received ${received === -1 ? "more" : received}.`);
+    this.name = "LengthMismatchError";
+  }
+}
+
+/** A destination for a file's bytes as they stream in. `abort` leaves nothing behind in R2. */
+export interface ByteSink {
+  write(chunk: Uint8Array): Promise<void>;
+  close(): Promise<StoredBytes>;
+  abort(): Promise<void>;
+}
+
+function md5Of(object: R2Object): string {
+  const md5 = object.checksums.md5;
+  if (!md5) throw new Error(`R2 reported no MD5 for ${object.key}`);
+  return bytesToBase64(new Uint8Array(md5));
+}
+
+/**
+ * Length known before the bytes (a `filesize` part first): one R2 put fed through a
+ * FixedLengthStream, so R2 reads at the pace we write and computes the MD5 itself.
+ */
+export function knownLengthSink(bucket: R2Bucket, key: string, length: number, httpMetadata: R2HTTPMetadata): ByteSink {
+  const stream = new FixedLengthStream(length);
+  const writer = stream.writable.getWriter();
+  const put = bucket.put(key, stream.readable, { httpMetadata });
+  put.catch(() => undefined); // observed in close/abort; keeps an early failure from going unhandled
+  let received = 0;
+  return {
+    async write(chunk) {
+      received += chunk.length;
+      if (received > length) throw new LengthMismatchError(length, -1);
+      await writer.write(chunk);
+    },
+    async close() {
+      if (received !== length) throw new LengthMismatchError(length, received);
+      await writer.close();
+      const object = await put;
+      return { key, size: received, md5: md5Of(object) };
+    },
+    async abort() {
+      await writer.abort().catch(() => undefined);
+      await put.catch(() => undefined);
+      await bucket.delete(key);
+    },
+  };
+}
+
+/**
+ * Length unknown: the first `partSize` bytes are buffered; a file that ends within them is one
+ * plain put. A longer file becomes an R2 multipart upload of `partSize` parts (R2 wants equal
+ * parts of at least 5 MiB but the last), with one part uploading while the next fills, so memory
+ * holds two parts whatever the file's size. Multipart objects have no MD5 of their own in R2, so
+ * it is computed here as the bytes pass.
+ */
+export function unknownLengthSink(bucket: R2Bucket, key: string, partSize: number, httpMetadata: R2HTTPMetadata): ByteSink {
+  const digest = new crypto.DigestStream("MD5");
+  const digestWriter = digest.getWriter();
+  let buffer = new Uint8Array(partSize);
+  let filled = 0;
+  let size = 0;
+  let upload: R2MultipartUpload | undefined;
+  const parts: R2UploadedPart[] = [];
+  let inFlight: Promise<void> = Promise.resolve();
+
+  async function sendPart(bytes: Uint8Array): Promise<void> {
+    upload ??= await bucket.createMultipartUpload(key, { httpMetadata });
+    // One part in flight at a time, so parts finish (and are recorded) in order.
+    await inFlight;
+    const partNumber = parts.length + 1;
+    inFlight = upload.uploadPart(partNumber, bytes).then((part) => void parts.push(part));
+    inFlight.catch(() => undefined);
+  }
+
+  return {
+    async write(chunk) {
+      size += chunk.length;
+      await digestWriter.write(chunk);
+      let offset = 0;
+      while (offset < chunk.length) {
+        const take = Math.min(partSize - filled, chunk.length - offset);
+        buffer.set(chunk.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === partSize) {
+          await sendPart(buffer);
+          buffer = new Uint8Array(partSize);
+          filled = 0;
+        }
+      }
+    },
+    async close() {
+      await digestWriter.close();
+      const md5 = bytesToBase64(new Uint8Array(await digest.digest));
+      if (!upload) {
+        await bucket.put(key, buffer.subarray(0, filled), { httpMetadata });
+        return { key, size, md5 };
+      }
+      if (filled > 0) await sendPart(buffer.subarray(0, filled));
+      await inFlight;
+      await upload.complete(parts);
+      return { key, size, md5 };
+    },
+    async abort() {
+      await digestWriter.abort().catch(() => undefined);
+      await inFlight.catch(() => undefined);
+      if (upload) await upload.abort().catch(() => undefined);
+      await bucket.delete(key);
+    },
+  };
+}

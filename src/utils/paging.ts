@@ -1,0 +1,48 @@
+import { unprocessable } from "../errors";
+
+export const DEFAULT_PAGE_SIZE = 5;
+export const MAX_PAGE_SIZE = 2000;
+
+/** Paging parameters of a collection request (SPEC §3). */
+export interface Paging {
+  pageSize: number;
+  currentPage: number;
+  withTotalPages: boolean;
+  withTotalElements: boolean;
+}
+
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,15}$/.test(value.trim()) || Number(value) < 1) {
+    throw unprocessable(`'${name}' must be a whole number of at least 1, not '${value}'.`);
+  }
+  return Number(value);
+}
+
+/** Reads and checks paging parameters: 422 for non-numeric or < 1 values; pageSize capped at 2000. */
+export function parsePaging(query: (name: string) => string | undefined): Paging {
+  return {
+    pageSize: Math.min(positiveInteger("pageSize", query("pageSize"), DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE),
+    currentPage: positiveInteger("currentPage", query("currentPage"), 1),
+    withTotalPages: query("withTotalPages")?.toLowerCase() === "true",
+    withTotalElements: query("withTotalElements")?.toLowerCase() === "true",
+  };
+}
+
+/** The request URL with `pageSize` and `currentPage` set and every other parameter kept. */
+export function pageUrl(requestUrl: string, pageSize: number, page: number): string {
+  const url = new URL(requestUrl);
+  url.searchParams.set("pageSize", String(pageSize));
+  url.searchParams.set("currentPage", String(page));
+  return url.toString();
+}
+
+/** `self`, `next` and `prev` of a page; `next` only when a further page can exist. */
+export function pageLinks(requestUrl: string, paging: Paging, hasNext: boolean): { self: string; next?: string; prev?: string } {
+  const { pageSize, currentPage } = paging;
+  return {
+    self: pageUrl(requestUrl, pageSize, currentPage),
+    ...(hasNext ? { next: pageUrl(requestUrl, pageSize, currentPage + 1) } : {}),
+    ...(currentPage > 1 ? { prev: pageUrl(requestUrl, pageSize, currentPage - 1) } : {}),
+  };
+}
