@@ -83,6 +83,7 @@ export async function* parseMultipartStream(
   if (failure) throw failure;
 
   const reader = body.getReader();
+  let complete = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -96,7 +97,10 @@ export async function* parseMultipartStream(
     if (failure) throw failure;
     if (!finished) throw new MultipartError("The multipart body ended before its closing boundary.");
     yield* drain(queue);
+    complete = true;
   } finally {
+    // Stopped early (bad input, or the consumer gave up): tell the sender we want no more.
+    if (!complete) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }

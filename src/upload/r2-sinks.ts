@@ -38,6 +38,7 @@ function md5Of(object: R2Object): string {
 export function knownLengthSink(bucket: R2Bucket, key: string, length: number, httpMetadata: R2HTTPMetadata): ByteSink {
   const stream = new FixedLengthStream(length);
   const writer = stream.writable.getWriter();
+  writer.closed.catch(() => undefined);
   const put = bucket.put(key, stream.readable, { httpMetadata });
   put.catch(() => undefined); // observed in close/abort; keeps an early failure from going unhandled
   let received = 0;
@@ -71,6 +72,7 @@ export function knownLengthSink(bucket: R2Bucket, key: string, length: number, h
 export function unknownLengthSink(bucket: R2Bucket, key: string, partSize: number, httpMetadata: R2HTTPMetadata): ByteSink {
   const digest = new crypto.DigestStream("MD5");
   const digestWriter = digest.getWriter();
+  digest.digest.catch(() => undefined); // rejects on abort; close() awaits it otherwise
   let buffer = new Uint8Array(partSize);
   let filled = 0;
   let size = 0;

@@ -1,0 +1,139 @@
+import { env, exports } from "cloudflare:workers";
+import { ALL_ROLES } from "../src/auth/roles";
+import { createDb } from "../src/db/client";
+import { createTenantIfAbsent, createUserIfAbsent } from "../src/storage/users";
+
+export const BASE = "http://example.test";
+
+/** Sends a request through the real worker. */
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`${BASE}${path}`, init));
+}
+
+/** Basic Authorization header value. */
+export function basic(login: string, password: string): string {
+  return `Basic ${btoa(`${login}:${password}`)}`;
+}
+
+export const db = () => createDb(env.DB);
+
+/** Seeds a user (and its tenant) straight into D1; returns its Authorization header. */
+export async function seedUser(tenant: string, userName: string, roles: readonly string[] = ALL_ROLES, password = "secret-password"): Promise<string> {
+  await createTenantIfAbsent(db(), tenant);
+  await createUserIfAbsent(db(), { tenant, userName, password, roles });
+  return basic(`${tenant}/${userName}`, password);
+}
+
+/** A multipart body built by hand, so tests control part order, headers and framing. */
+export function multipartBody(parts: { name: string; value: string | Uint8Array; filename?: string; contentType?: string }[], boundary = "----testboundary7MA4YWxkTrZu0gW"): { body: Uint8Array; contentType: string } {
+  const enc = new TextEncoder();
+  const chunks: Uint8Array[] = [];
+  for (const part of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
+    if (part.filename !== undefined) head += `; filename="${part.filename}"`;
+    head += "\r\n";
+    if (part.contentType) head += `Content-Type: ${part.contentType}\r\n`;
+    head += "\r\n";
+    chunks.push(enc.encode(head), typeof part.value === "string" ? enc.encode(part.value) : part.value, enc.encode("\r\n"));
+  }
+  chunks.push(enc.encode(`--${boundary}--\r\n`));
+  return { body: concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+/** A ReadableStream without a known length, as a chunked request body arrives. */
+export function chunkedStream(bytes: Uint8Array, chunkSize = 64 * 1024): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + chunkSize));
+      offset += chunkSize;
+    },
+  });
+}
+
+/** Deterministic pseudo-random bytes. */
+export function randomBytes(length: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** Base64 MD5, as the `_attachments` digest carries it. */
+export async function md5Base64(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("MD5", bytes));
+  return btoa(String.fromCharCode(...digest));
+}
+
+/** Row and object counts, to prove a rejected request changed nothing. */
+export async function storeCounts(): Promise<{ rows: number; objects: number }> {
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries").first<{ n: number }>();
+  const listed = await env.BUCKET.list();
+  return { rows: row?.n ?? 0, objects: listed.objects.length };
+}
+
+/** Uploads a small file the way the official client does (file first) and returns the managed object. */
+export async function upload(auth: string, name: string, content: string | Uint8Array, extra: Record<string, unknown> = {}, type = "c8y_test"): Promise<Record<string, any>> {
+  const { body, contentType } = multipartBody([
+    { name: "file", value: content, filename: "upload.bin", contentType: "application/octet-stream" },
+    { name: "object", value: JSON.stringify({ name, type, ...extra }) },
+  ]);
+  const res = await call("/inventory/binaries", { method: "POST", body, headers: { Authorization: auth, "Content-Type": contentType, Accept: "application/json" } });
+  if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * A chunked multipart body whose file part is `size` pseudo-random bytes generated on the fly,
+ * so large uploads do not sit in the test isolate's memory. Resolves `md5` once fully read.
+ */
+export function generatedMultipart(size: number, before: string, after: string, seed = 9): { body: ReadableStream<Uint8Array>; md5: Promise<string> } {
+  const enc = new TextEncoder();
+  const digest = new crypto.DigestStream("MD5");
+  const writer = digest.getWriter();
+  let sent = 0;
+  let stage = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (stage === 0) {
+        stage = 1;
+        return controller.enqueue(enc.encode(before));
+      }
+      if (sent < size) {
+        const chunk = randomBytes(Math.min(256 * 1024, size - sent), seed + sent);
+        sent += chunk.length;
+        await writer.write(chunk);
+        return controller.enqueue(chunk);
+      }
+      controller.enqueue(enc.encode(after));
+      controller.close();
+      await writer.close();
+    },
+  });
+  const md5 = digest.digest.then((d) => btoa(String.fromCharCode(...new Uint8Array(d))));
+  return { body, md5 };
+}
+
+/** Length and MD5 of a response body, read as a stream. */
+export async function digestOf(res: Response): Promise<{ length: number; md5: string }> {
+  const digest = new crypto.DigestStream("MD5");
+  let length = 0;
+  await res.body!.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform(chunk, c) { length += chunk.length; c.enqueue(chunk); } })).pipeTo(digest);
+  return { length, md5: btoa(String.fromCharCode(...new Uint8Array(await digest.digest))) };
+}

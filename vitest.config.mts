@@ -1,0 +1,31 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Tests run inside workerd against real local D1 and R2; storage is isolated per test file.
+const migrations = await readD1Migrations("./migrations");
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          // The smallest part R2 accepts, so the multipart path is exercised by ~11 MB files.
+          UPLOAD_PART_SIZE: String(5 * 1024 * 1024),
+          MAX_JSON_SIZE: "65536",
+          ORPHAN_MIN_AGE_SECONDS: "3600",
+          BOOTSTRAP_TENANT: "",
+          BOOTSTRAP_ADMIN_USER: "",
+          BOOTSTRAP_ADMIN_PASSWORD: "",
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/e2e/**"],
+    setupFiles: ["./test/apply-migrations.ts"],
+    testTimeout: 60_000,
+  },
+});
