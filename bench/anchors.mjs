@@ -4,10 +4,10 @@
 // only mean something next to these. Usage: node bench/anchors.mjs [--quick]
 // Needs: nginx with the dav module (apt: nginx-full), wrk, curl.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { startNginx, startWrangler, startRssSampler, workerdRssKb, ROOT } from './lib/servers.mjs';
+import { startNginx, startWrangler, startRssSampler, workerdRssKb, tempDir, ROOT } from './lib/servers.mjs';
 import { upload, download, medianOf, median, runWrk, markdownTable, MB } from './lib/measure.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -23,26 +23,30 @@ const log = (...a) => console.error('[anchors]', ...a);
 // nginx -v and wrk -v print to stderr (wrk also exits 1), so read both streams and ignore the status.
 const version = (cmd, args) => { const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 }); return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0].trim(); };
 
-/** Time `curl -T file url` (optionally without the Expect header), median of RUNS, in seconds. */
+/** Time `curl -T file url` (optionally without the Expect header): median seconds of the 2xx runs. */
 function curlPut(file, url, noExpect) {
-  const times = [];
+  const times = [], codes = [];
   for (let i = 0; i < RUNS; i++) {
     const args = ['-s', '-o', '/dev/null', '--max-time', '30', '-w', '%{http_code} %{time_total}', '-T', file, ...(noExpect ? ['-H', 'Expect:'] : []), url];
     const [code, t] = execFileSync('curl', args, { encoding: 'utf8' }).trim().split(' ');
-    if (!code.startsWith('2')) throw new Error(`curl -T ${url}: HTTP ${code}`);
-    times.push(Number(t));
+    codes.push(Number(code));
+    if (code.startsWith('2')) times.push(Number(t));
   }
-  return { seconds: median(times), runs: times };  // seconds, as curl reports time_total
+  // One stray failure (seen once: a 503 from wrangler dev) should not lose the whole run.
+  if (!times.length) throw new Error(`curl -T ${url}: HTTP ${codes.join(', ')}`);
+  return { seconds: median(times), runs: times, codes };
 }
 
 const results = {
   date: new Date().toISOString(), quick, cpus: cpus().length, node: process.version,
-  nginx: version('nginx', ['-v']), wrk: version('wrk', ['-v']), curl: version('curl', ['--version']),
-  wrangler: version(process.execPath, [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), '--version']),
+  versions: {
+    nginx: version('nginx', ['-v']), wrk: version('wrk', ['-v']), curl: version('curl', ['--version']),
+    wrangler: version(process.execPath, [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), '--version']),
+  },
   transfer: [], wrk: [], curlExpect: [], memory: [],
 };
 
-const tmp = mkdtempSync(join(tmpdir(), 'bench-anchors-'));
+const tmp = tempDir('bench-anchors-');
 let nginx, raw;
 try {
   log('starting nginx and the raw worker');
@@ -92,6 +96,10 @@ try {
     }
   }
   results.workerdRssKbEnd = workerdRssKb(raw.pid);
+} catch (e) {
+  // wrangler's own complaints (not its per-request lines) usually explain a failure.
+  if (raw) log('raw worker log tail:\n' + raw.log().split('\n').filter((l) => !l.includes('[wrangler:info]')).slice(-30).join('\n'));
+  throw e;
 } finally {
   await Promise.all([nginx?.stop(), raw?.stop()]);
   rmSync(tmp, { recursive: true, force: true });
@@ -118,7 +126,7 @@ for (const m of results.memory) {
   rows.push({ measure: `workerd RSS growth ${m.sizeMB} MB up / down (MiB)`, nginx: '', 'raw-worker': `${g(m.upload)} / ${g(m.download)}` });
 }
 const table = markdownTable(['measure', 'nginx', 'raw-worker'], rows);
-console.log(`## Anchors (${quick ? 'quick' : 'full'}, ${results.cpus} CPUs, ${results.nginx}, ${results.wrangler})\n\n${table}`);
+console.log(`## Anchors (${quick ? 'quick' : 'full'}, ${results.cpus} CPUs, ${results.versions.nginx}, wrangler ${results.versions.wrangler})\n\n${table}`);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench/results/anchors.json'), JSON.stringify({ ...results, table }, null, 2) + '\n');
 log('wrote bench/results/anchors.json');

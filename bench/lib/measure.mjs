@@ -119,6 +119,9 @@ export function runWrk(url, { conc = 1, secs = 5, threads = 1, auth, headers = [
     p.stderr.on('data', (d) => { out += d; });
     // wrk ends by itself after secs; the kill is only a backstop against a hung run.
     const kill = setTimeout(() => p.kill('SIGKILL'), (secs + 30) * 1000);
+    const onExit = () => p.kill('SIGKILL'); // do not leave wrk hammering a port after we are gone
+    process.once('exit', onExit);
+    p.on('close', () => process.off('exit', onExit));
     p.on('error', (e) => { clearTimeout(kill); reject(new Error(`wrk: ${e.message} (apt-get install wrk)`)); });
     p.on('close', (code) => {
       clearTimeout(kill);

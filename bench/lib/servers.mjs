@@ -54,14 +54,33 @@ export async function waitForHttp(baseUrl, { timeoutMs = 60_000, child } = {}) {
 }
 
 // Detached groups outlive us if we crash, so kill whatever is still running when this process exits
-// (also on Ctrl-C / SIGTERM, which otherwise end Node without running 'exit' handlers).
+// (also on Ctrl-C / SIGTERM, which otherwise end Node without running 'exit' handlers), then remove
+// the temp dirs. Only synchronous work is possible in an 'exit' handler.
 const live = new Set();
+const tempDirs = new Set();
 let hooked = false;
 function hookExit() {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => { for (const pid of live) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } } });
-  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
+  process.on('exit', () => {
+    for (const pid of live) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const d of tempDirs) { try { rmSync(d, { recursive: true, force: true }); } catch { /* busy */ } }
+  });
+  // 'on', not 'once': `timeout` and terminals signal the whole group, so a second SIGINT can arrive
+  // while the exit handler runs, and with no listener left it would kill us before the cleanup.
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+}
+
+/**
+ * Make a temp dir that is removed when this process exits (even on Ctrl-C), unless removed before.
+ * @param {string} prefix e.g. 'bench-x-'
+ * @returns {string}
+ */
+export function tempDir(prefix) {
+  hookExit();
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(d);
+  return d;
 }
 
 /** Spawn in its own process group so stop() also reaches grandchildren (workerd). Keeps a log tail. */
@@ -93,7 +112,7 @@ function spawnGroup(cmd, args, opts) {
  */
 export async function startNginx({ workers = 1, port, timeoutMs = 15_000 } = {}) {
   port ??= await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'));
+  const dir = tempDir('bench-nginx-');
   const root = join(dir, 'root');
   // Running as root, workers would default to "nobody" and could not write the 0700 temp dir.
   const user = process.getuid?.() === 0 ? 'user root;' : '';
@@ -153,7 +172,7 @@ export async function startWrangler({ config, port, persistTo, timeoutMs = 60_00
   // Own inspector port: two wrangler dev at once (anchor + service) would otherwise both want 9229.
   const inspector = await freePort();
   const ownState = !persistTo;
-  persistTo ??= mkdtempSync(join(tmpdir(), 'bench-wrangler-'));
+  persistTo ??= tempDir('bench-wrangler-');
   const args = [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--config', resolve(ROOT, config),
     '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
     '--show-interactive-dev-session=false', '--persist-to', persistTo, ...extraArgs];
