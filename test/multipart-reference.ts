@@ -23,9 +23,10 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
 }
 
 export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
-  const first = needle[0];
-  if (first === undefined) return from <= haystack.length ? from : -1;
-  outer: for (let i = haystack.indexOf(first, from); i !== -1 && i <= haystack.length - needle.length; i = haystack.indexOf(first, i + 1)) {
+  if (needle.length === 0) return from <= haystack.length ? from : -1;
+  const first = needle[0]!;
+  const last = haystack.length - needle.length;
+  outer: for (let i = haystack.indexOf(first, from); i !== -1 && i <= last; i = haystack.indexOf(first, i + 1)) {
     for (let j = 1; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
     return i;
   }

@@ -40,17 +40,22 @@ export function knownLengthSink(bucket: R2Bucket, key: string, length: number, h
   const writer = stream.writable.getWriter();
   writer.closed.catch(() => undefined);
   const put = bucket.put(key, stream.readable, { httpMetadata });
-  put.catch(() => undefined); // observed in close/abort; keeps an early failure from going unhandled
+  // If R2 gives up, nobody reads the stream any more and a pending write would wait forever.
+  const putFailed = put.then(
+    () => new Promise<never>(() => undefined),
+    (error: unknown) => Promise.reject(error),
+  );
+  putFailed.catch(() => undefined); // observed in write/close/abort
   let received = 0;
   return {
     async write(chunk) {
       received += chunk.length;
       if (received > length) throw new LengthMismatchError(length, -1);
-      await writer.write(chunk);
+      await Promise.race([writer.write(chunk), putFailed]);
     },
     async close() {
       if (received !== length) throw new LengthMismatchError(length, received);
-      await writer.close();
+      await Promise.race([writer.close(), putFailed]);
       const object = await put;
       return { key, size: received, md5: md5Of(object) };
     },
