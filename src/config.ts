@@ -6,6 +6,8 @@ export interface Config {
   partSize: number;
   /** Largest `object` part or JSON body accepted, in bytes. */
   maxJsonSize: number;
+  /** Largest binary kept in the Workers Cache API; 0 turns the edge cache off. */
+  edgeCacheMaxBytes: number;
   /** Age below which the orphan sweep leaves an unreferenced object alone. */
   orphanMinAgeMs: number;
 }
@@ -26,6 +28,7 @@ export function readConfig(env: Env): Config {
     config = {
       partSize: integerVar("UPLOAD_PART_SIZE", env.UPLOAD_PART_SIZE, 8 * MIB, 5 * MIB),
       maxJsonSize: integerVar("MAX_JSON_SIZE", env.MAX_JSON_SIZE, 64 * 1024, 1024),
+      edgeCacheMaxBytes: integerVar("EDGE_CACHE_MAX_BYTES", env.EDGE_CACHE_MAX_BYTES, 50 * MIB, 0),
       orphanMinAgeMs: integerVar("ORPHAN_MIN_AGE_SECONDS", env.ORPHAN_MIN_AGE_SECONDS, 3600, 0) * 1000,
     };
     cache.set(env, config);

@@ -482,8 +482,14 @@ describe("parseMultipartStream: properties", () => {
           const field: ModelPart = { name: "object", value: padded.slice(0, size), filename: undefined, contentType: "application/json" };
           const parts = files.map((f) => realize(boundary, f));
           parts.splice(position % (parts.length + 1), 0, { model: field, hdr: { case: 0, ctFirst: false, semiSpace: true, colonSpace: true } });
+          const t0 = Date.now();
           const built = buildBody(boundary, ctStyle, parts);
+          const t1 = Date.now();
           const options: MultipartOptions = { isFile, maxFieldSize };
+          const chs = chunksFor(built.body, built.marks, plan);
+          const t2 = Date.now();
+          try { await parseWithStream(chs, built.contentType, options); } catch {}
+          if (Date.now() - t0 > 200) console.log("P5", built.body.length, chs.length, t1 - t0, t2 - t1, Date.now() - t2);
           const run = parseWithStream(chunksFor(built.body, built.marks, plan), built.contentType, options);
           if (size > maxFieldSize) {
             const error = await rejection(run);
@@ -493,7 +499,7 @@ describe("parseMultipartStream: properties", () => {
           }
         },
       ),
-      { numRuns: 100 },
+      { numRuns: 100, seed: -1801352257 },
     );
   });
 });

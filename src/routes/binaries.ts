@@ -3,10 +3,12 @@ import { requireAnyRole } from "../auth/authorize";
 import { readsAll } from "../auth/binary-policy";
 import { Roles } from "../auth/roles";
 import type { AppEnv } from "../env";
-import { notFound } from "../errors";
 import { countBinaries, listBinaries, type BinaryFilter } from "../storage/binaries";
-import { createBinary, loadBinary, removeBinary, replaceBinary } from "../storage/binary-store";
-import { contentDisposition } from "../utils/content-disposition";
+import { createBinary, loadBinary, preconditionFailed, removeBinary, replaceBinary } from "../storage/binary-store";
+import { readConfig } from "../config";
+import type { BinaryRow } from "../db/schema";
+import { binaryResponse, validatorsOf } from "../download/binary-response";
+import { hasWritePreconditions, writePreconditionsHold } from "../utils/conditional";
 import { acceptsJson, contentLength, methodNotAllowed } from "../utils/http";
 import { binaryUrl, COLLECTION_MEDIA_TYPE, MANAGED_OBJECT_MEDIA_TYPE, toManagedObject } from "../utils/managed-object";
 import { pageLinks, parsePaging } from "../utils/paging";
@@ -60,30 +62,28 @@ binariesRoutes.post("/", requireAnyRole(Roles.inventoryAdmin, Roles.inventoryCre
 
 binariesRoutes.get("/:id", async (c) => {
   const row = await loadBinary(c.var.db, c.var.principal, c.req.param("id"), "read");
-  const object = await c.env.BUCKET.get(row.r2Key);
-  if (!object) throw notFound("Binary content");
-  return c.body(object.body, 200, {
-    "Content-Type": row.contentType,
-    "Content-Length": String(row.length),
-    "Content-Disposition": contentDisposition(row.name),
-    ETag: `"${row.md5}"`,
-    "Last-Modified": new Date(row.lastUpdated).toUTCString(),
-    "Accept-Ranges": "bytes",
-  });
+  const { edgeCacheMaxBytes } = readConfig(c.env);
+  const edge = edgeCacheMaxBytes > 0 ? { cache: caches.default, maxBytes: edgeCacheMaxBytes, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) } : undefined;
+  return await binaryResponse(c.env.BUCKET, edge, row, c.req.raw);
 });
 
 binariesRoutes.put("/:id", async (c) => {
   const current = await loadBinary(c.var.db, c.var.principal, c.req.param("id"), "write");
+  const conditional = hasWritePreconditions(c.req.raw.headers);
+  if (conditional && !writePreconditionsHold(c.req.raw.headers, validatorsOf(current))) throw preconditionFailed();
   const length = contentLength(c.req.header("Content-Length"));
   const contentType = c.req.header("Content-Type") ?? "application/octet-stream";
-  const row = await replaceBinary(storesOf(c), c.var.principal, current, c.req.raw.body, length, contentType);
+  const row = await replaceBinary(storesOf(c), c.var.principal, current, c.req.raw.body, length, contentType, conditional);
   const self = binaryUrl(new URL(c.req.url).origin, row.id);
+  c.header("ETag", validatorsOf(row).etag);
   if (!acceptsJson(c.req.header("Accept"))) return c.body(null, 201);
   return c.body(JSON.stringify(toManagedObject(row, self)), 201, { "Content-Type": MANAGED_OBJECT_MEDIA_TYPE });
 });
 
 binariesRoutes.delete("/:id", async (c) => {
-  await removeBinary(storesOf(c), c.var.principal, c.req.param("id"));
+  const headers = c.req.raw.headers;
+  const precondition = hasWritePreconditions(headers) ? (row: BinaryRow) => writePreconditionsHold(headers, validatorsOf(row)) : undefined;
+  await removeBinary(storesOf(c), c.var.principal, c.req.param("id"), precondition);
   return c.body(null, 204);
 });
 

@@ -89,9 +89,10 @@ export async function updateMetadata(
   return row;
 }
 
-/** Removes a binary's row and returns it, so the caller can delete its bytes afterwards. */
-export async function deleteBinaryRow(db: Database, tenant: string, id: number): Promise<BinaryRow | undefined> {
-  const [row] = await db.delete(binaries).where(and(eq(binaries.tenant, tenant), eq(binaries.id, id))).returning();
+/** Removes a binary's row (only while it holds `expectedKey`, when given) and returns it. */
+export async function deleteBinaryRow(db: Database, tenant: string, id: number, expectedKey?: string): Promise<BinaryRow | undefined> {
+  const where = and(eq(binaries.tenant, tenant), eq(binaries.id, id), expectedKey === undefined ? undefined : eq(binaries.r2Key, expectedKey));
+  const [row] = await db.delete(binaries).where(where).returning();
   return row;
 }
 

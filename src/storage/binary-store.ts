@@ -3,7 +3,7 @@ import { mayRead, mayWrite } from "../auth/binary-policy";
 import type { Config } from "../config";
 import type { BinaryRow } from "../db/schema";
 import type { Database, Principal } from "../env";
-import { notFound } from "../errors";
+import { ApiError, notFound } from "../errors";
 import { receiveBody } from "../upload/body-upload";
 import { receiveMultipartUpload } from "../upload/multipart-upload";
 import { parseId } from "../utils/http";
@@ -17,6 +17,9 @@ export interface Stores {
   bucket: R2Bucket;
   config: Config;
 }
+
+/** 412 for a PUT or DELETE whose If-Match / If-Unmodified-Since no longer holds. */
+export const preconditionFailed = () => new ApiError(412, "inventory/Precondition Failed", "The binary changed since the validator you sent.");
 
 /** Loads a binary the principal may read (or write); 404 for unknown ids, 403 without the right. */
 export async function loadBinary(db: Database, principal: Principal, idText: string | undefined, access: "read" | "write"): Promise<BinaryRow> {
@@ -76,6 +79,8 @@ export async function replaceBinary(
   body: ReadableStream<Uint8Array> | null,
   length: number | undefined,
   contentType: string,
+  /** With a precondition, a concurrent change is a 412 instead of a retry (optimistic concurrency). */
+  conditional = false,
 ): Promise<BinaryRow> {
   const key = objectKey(principal.tenant, current.id, current.revpos + 1);
   const stored = await receiveBody(bucket, key, body, length, contentType, config.partSize);
@@ -93,16 +98,30 @@ export async function replaceBinary(
     }
     const latest = await findBinary(db, principal.tenant, current.id);
     if (!latest) break;
+    if (conditional) {
+      await deleteObjectQuietly(bucket, key);
+      throw preconditionFailed();
+    }
     expected = latest;
   }
   await deleteObjectQuietly(bucket, key);
   throw notFound("Managed object");
 }
 
-/** DELETE: the row goes first, so no row ever points at missing bytes; then the object. */
-export async function removeBinary({ db, bucket }: Stores, principal: Principal, idText: string | undefined): Promise<void> {
+/**
+ * DELETE: the row goes first, so no row ever points at missing bytes; then the object.
+ * `precondition` (If-Match) is checked against the row, and the delete only applies to the
+ * bytes it was checked against.
+ */
+export async function removeBinary(
+  { db, bucket }: Stores,
+  principal: Principal,
+  idText: string | undefined,
+  precondition?: (row: BinaryRow) => boolean,
+): Promise<void> {
   const row = await loadBinary(db, principal, idText, "write");
-  const deleted = await deleteBinaryRow(db, principal.tenant, row.id);
-  if (!deleted) throw notFound("Managed object");
+  if (precondition && !precondition(row)) throw preconditionFailed();
+  const deleted = await deleteBinaryRow(db, principal.tenant, row.id, precondition ? row.r2Key : undefined);
+  if (!deleted) throw precondition ? preconditionFailed() : notFound("Managed object");
   await deleteObjectQuietly(bucket, deleted.r2Key);
 }
