@@ -7,6 +7,8 @@ import { handleError, handleNotFound } from "./errors";
 import { binariesRoutes } from "./routes/binaries";
 import { managedObjectsRoutes } from "./routes/managed-objects";
 import { tenantRoutes } from "./routes/tenant";
+import { tenantsRoutes } from "./routes/tenants";
+import { usersRoutes } from "./routes/users";
 import { sweepOrphans } from "./storage/sweep";
 
 const app = new Hono<AppEnv>();
@@ -15,7 +17,9 @@ app.use("*", dbMiddleware);
 app.use("*", authenticate);
 app.route("/inventory/binaries", binariesRoutes);
 app.route("/inventory/managedObjects", managedObjectsRoutes);
+app.route("/tenant/tenants", tenantsRoutes);
 app.route("/tenant", tenantRoutes);
+app.route("/user", usersRoutes);
 app.onError(handleError);
 app.notFound(handleNotFound);
 

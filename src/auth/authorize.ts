@@ -21,3 +21,25 @@ export function requireAnyRole(...roles: string[]) {
     await next();
   });
 }
+
+/** The platform tenant, whose tenant admins manage the other tenants. */
+export const MANAGEMENT_TENANT = "management";
+
+/** Whether the principal administers tenants (a management-tenant user with the role). */
+export function isPlatformAdmin(principal: Principal): boolean {
+  return principal.tenant === MANAGEMENT_TENANT && principal.roles.has("ROLE_TENANT_MANAGEMENT_ADMIN");
+}
+
+/**
+ * May you act inside the tenant named by the route parameter `param`: your own tenant, or any
+ * tenant for a platform admin. Another tenant is a 404, as for binaries, so its existence stays hidden.
+ */
+export function requireTenantAccess(param: string) {
+  return createMiddleware<AppEnv>(async function requireTenantAccess(c, next) {
+    const tenant = c.req.param(param);
+    if (tenant !== c.var.principal.tenant && !isPlatformAdmin(c.var.principal)) {
+      throw new ApiError(404, "user/Not Found", `Tenant '${tenant}' not found.`);
+    }
+    await next();
+  });
+}

@@ -60,3 +60,14 @@ export const binaries = sqliteTable(
 
 export type BinaryRow = typeof binaries.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
+
+/**
+ * Failed logins per login name (`tenant/user` as sent), so repeated guessing is slowed down
+ * across all isolates. A row disappears on the next successful login.
+ */
+export const loginFailures = sqliteTable("login_failures", {
+  login: text("login").primaryKey(),
+  failures: integer("failures").notNull(),
+  firstFailureMs: integer("first_failure_ms").notNull(),
+  blockedUntilMs: integer("blocked_until_ms").notNull(),
+});

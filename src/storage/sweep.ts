@@ -1,3 +1,6 @@
+import { lt } from "drizzle-orm";
+import { WINDOW_MS } from "../auth/login-throttle";
+import { loginFailures } from "../db/schema";
 import type { Database } from "../env";
 import { referencedKeys } from "./binaries";
 
@@ -29,5 +32,7 @@ export async function sweepOrphans(db: Database, bucket: R2Bucket, minAgeMs: num
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
+  // Failed-login records outlive their purpose once the window has passed and no block is running.
+  await db.delete(loginFailures).where(lt(loginFailures.firstFailureMs, now - WINDOW_MS - 5 * 60_000));
   return report;
 }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/passwords";
 import { tenants, users, type UserRow } from "../db/schema";
 import type { Database } from "../env";
@@ -9,8 +9,8 @@ export async function findUser(db: Database, tenant: string, userName: string): 
 }
 
 /**
- * Resolves a login without a tenant prefix: the one user of that name across tenants, or, on a
- * single-tenant deployment, that tenant's user (SPEC §7).
+ * Resolves a login without a tenant prefix: the one user of that name across tenants (SPEC §7).
+ * A name that exists in several tenants needs the tenant prefix.
  */
 export async function findUserWithoutTenant(db: Database, userName: string): Promise<UserRow | undefined> {
   const matches = await db.select().from(users).where(eq(users.userName, userName)).limit(2).all();
@@ -18,19 +18,58 @@ export async function findUserWithoutTenant(db: Database, userName: string): Pro
   return undefined;
 }
 
-/** Inserts a user unless one of that name exists in the tenant; returns whether it was created. */
-export async function createUserIfAbsent(
-  db: Database,
-  user: { tenant: string; userName: string; password: string; roles: readonly string[]; email?: string },
-): Promise<boolean> {
+/** A new user as the API or the bootstrap describes it. */
+export interface NewUser {
+  tenant: string;
+  userName: string;
+  password: string;
+  roles: readonly string[];
+  email?: string | null;
+}
+
+/** The row of a new user, with its password hashed. */
+export async function userValues(user: NewUser): Promise<typeof users.$inferInsert> {
   const passwordHash = await hashPassword(user.password);
-  const now = new Date().toISOString();
-  const inserted = await db
-    .insert(users)
-    .values({ tenant: user.tenant, userName: user.userName, passwordHash, roles: [...user.roles], email: user.email ?? null, creationTime: now })
-    .onConflictDoNothing()
-    .returning({ userName: users.userName });
-  return inserted.length === 1;
+  return { tenant: user.tenant, userName: user.userName, passwordHash, roles: [...user.roles], email: user.email ?? null, creationTime: new Date().toISOString() };
+}
+
+/** Inserts a user unless one of that name exists in the tenant; returns the row when created. */
+export async function createUserIfAbsent(db: Database, user: NewUser): Promise<UserRow | undefined> {
+  const [row] = await db.insert(users).values(await userValues(user)).onConflictDoNothing().returning();
+  return row;
+}
+
+/** One page of a tenant's users, by name. */
+export async function listUsers(db: Database, tenant: string, limit: number, offset: number): Promise<UserRow[]> {
+  return db.select().from(users).where(eq(users.tenant, tenant)).orderBy(asc(users.userName)).limit(limit).offset(offset).all();
+}
+
+/** How many users a tenant has. */
+export async function countUsers(db: Database, tenant: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(users).where(eq(users.tenant, tenant));
+  return row?.n ?? 0;
+}
+
+/** Changes a user's password and/or email; returns the updated row. */
+export async function updateUser(db: Database, tenant: string, userName: string, change: { password?: string; email?: string | null }): Promise<UserRow | undefined> {
+  const set: Partial<UserRow> = {};
+  if (change.password !== undefined) set.passwordHash = await hashPassword(change.password);
+  if (change.email !== undefined) set.email = change.email;
+  if (Object.keys(set).length === 0) return findUser(db, tenant, userName);
+  const [row] = await db.update(users).set(set).where(and(eq(users.tenant, tenant), eq(users.userName, userName))).returning();
+  return row;
+}
+
+/** Replaces a user's role list; returns the updated row. */
+export async function setRoles(db: Database, tenant: string, userName: string, roles: string[]): Promise<UserRow | undefined> {
+  const [row] = await db.update(users).set({ roles }).where(and(eq(users.tenant, tenant), eq(users.userName, userName))).returning();
+  return row;
+}
+
+/** Deletes a user; returns whether one was deleted. */
+export async function deleteUser(db: Database, tenant: string, userName: string): Promise<boolean> {
+  const deleted = await db.delete(users).where(and(eq(users.tenant, tenant), eq(users.userName, userName))).returning({ userName: users.userName });
+  return deleted.length === 1;
 }
 
 /** Inserts a tenant unless it exists. */

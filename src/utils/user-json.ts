@@ -1,0 +1,48 @@
+import type { UserRow } from "../db/schema";
+import type { TenantRow } from "../storage/tenants";
+
+export const USER_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.user+json;charset=UTF-8;ver=0.9";
+export const USER_COLLECTION_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.userCollection+json;charset=UTF-8;ver=0.9";
+export const ROLE_REFERENCE_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.roleReference+json;charset=UTF-8;ver=0.9";
+export const ROLE_COLLECTION_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.roleCollection+json;charset=UTF-8;ver=0.9";
+export const TENANT_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.tenant+json;charset=UTF-8;ver=0.9";
+export const TENANT_COLLECTION_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.tenantCollection+json;charset=UTF-8;ver=0.9";
+
+/** A role as Cumulocity lists it. */
+export function roleJson(origin: string, role: string) {
+  return { id: role, name: role, self: `${origin}/user/roles/${role}` };
+}
+
+/** A user's reference to one of its roles. */
+export function roleReferenceJson(origin: string, tenant: string, userName: string, role: string) {
+  return { self: `${userUrl(origin, tenant, userName)}/roles/${role}`, role: roleJson(origin, role) };
+}
+
+export function userUrl(origin: string, tenant: string, userName: string): string {
+  return `${origin}/user/${encodeURIComponent(tenant)}/users/${encodeURIComponent(userName)}`;
+}
+
+/** A user as Cumulocity's user API shows it; never the password or its hash. */
+export function userJson(origin: string, user: UserRow) {
+  const self = userUrl(origin, user.tenant, user.userName);
+  return {
+    id: user.userName,
+    self,
+    userName: user.userName,
+    email: user.email ?? undefined,
+    enabled: true,
+    roles: { self: `${self}/roles`, references: user.roles.map((role) => roleReferenceJson(origin, user.tenant, user.userName, role)) },
+  };
+}
+
+/** A tenant as the tenant API shows it. */
+export function tenantJson(origin: string, tenant: TenantRow) {
+  return {
+    id: tenant.id,
+    self: `${origin}/tenant/tenants/${encodeURIComponent(tenant.id)}`,
+    company: tenant.company ?? undefined,
+    domain: tenant.domain ?? undefined,
+    status: "ACTIVE",
+    creationTime: tenant.creationTime,
+  };
+}
