@@ -434,7 +434,7 @@ describe("parseMultipartStream: properties", () => {
           // The preamble must not hold "--boundary" at all: workerd takes the first one anywhere as the first delimiter.
           const preamble =
             preambleSegs && breakUp(concatBytes(preambleSegs.map((s) => segBytes(boundary, s))), utf8(`--${boundary}`), 1);
-          const epilogue = epilogueSegs && breakUp(concatBytes([...epilogueSegs.map((s) => epilogueBytes(boundary, s))]), utf8("\r\n--"), 2);
+          const epilogue = epilogueSegs && concatBytes([...epilogueSegs.map((s) => epilogueBytes(boundary, s))]).filter((x) => x !== 13);
           const built = buildBody(boundary, ctStyle, specs.map((s) => realize(boundary, s)), { preamble, epilogue });
           const ours = await parseWithStream(chunksFor(built.body, built.marks, plan), built.contentType, OPTIONS);
           assertMatchesModel(ours, built.parts);
