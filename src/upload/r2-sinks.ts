@@ -43,24 +43,30 @@ export function knownLengthSink(bucket: R2Bucket, key: string, length: number, h
   // If R2 gives up, nobody reads the stream any more and a pending write would wait forever.
   const putFailed = put.then(
     () => new Promise<never>(() => undefined),
-    (error: unknown) => Promise.reject(error),
+    (error: unknown) => {
+      throw error;
+    },
   );
   putFailed.catch(() => undefined); // observed in write/close/abort
+  const untilPutFails = (step: Promise<void>) => {
+    step.catch(() => undefined); // a losing step's rejection is not news
+    return Promise.race([step, putFailed]);
+  };
   let received = 0;
   return {
     async write(chunk) {
       received += chunk.length;
       if (received > length) throw new LengthMismatchError(length, -1);
-      await Promise.race([writer.write(chunk), putFailed]);
+      await untilPutFails(writer.write(chunk));
     },
     async close() {
       if (received !== length) throw new LengthMismatchError(length, received);
-      await Promise.race([writer.close(), putFailed]);
+      await untilPutFails(writer.close());
       const object = await put;
       return { key, size: received, md5: md5Of(object) };
     },
     async abort() {
-      await writer.abort().catch(() => undefined);
+      await writer.abort(new Error("upload aborted")).catch(() => undefined);
       await put.catch(() => undefined);
       await bucket.delete(key);
     },
