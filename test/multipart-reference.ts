@@ -97,7 +97,7 @@ export async function referenceParse(body: Uint8Array, contentType: string): Pro
 }
 
 export type ParsedPart =
-  | { kind: "field"; name: string; bytes: Uint8Array; contentType: string }
+  | { kind: "field"; name: string; bytes: Uint8Array; contentType: string | undefined }
   | { kind: "file"; name: string; bytes: Uint8Array; filename: string | undefined; contentType: string | undefined };
 
 /**
