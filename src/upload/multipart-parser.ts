@@ -43,10 +43,19 @@ const decoder = new TextDecoder();
 
 type State = "preamble" | "delimiterTail" | "headers" | "body" | "done";
 
-/** Boundary from a Content-Type: `boundary=` with or without spaces, quoted or not (RFC 2046: 1-70 chars). */
+/**
+ * Boundary from a Content-Type: `boundary=` with or without spaces, quoted or not. RFC 2046 caps
+ * boundaries at 70 characters; longer ones are accepted (up to 200) as workerd does.
+ */
 export function boundaryOf(contentType: string): string | undefined {
-  const match = /;\s*boundary\s*=\s*(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType);
-  return match?.[1] ?? match?.[2];
+  for (const param of splitParams(contentType).slice(1)) {
+    const eq = param.indexOf("=");
+    if (eq < 1 || param.slice(0, eq).trim().toLowerCase() !== "boundary") continue;
+    let value = param.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    return value.length >= 1 && value.length <= 200 && !/[\r\n"]/.test(value) ? value : undefined;
+  }
+  return undefined;
 }
 
 /** The push parser; `write` and `end` return the events their bytes completed. */
@@ -206,7 +215,8 @@ export class MultipartParser {
       if (line === "") continue;
       const colon = line.indexOf(":");
       if (colon < 1) throw new MultipartError("A part of the multipart body has malformed headers.");
-      headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+      const name = line.slice(0, colon).trim().toLowerCase();
+      if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim()); // the first one counts, as in workerd
     }
     const disposition = parseDisposition(headers.get("content-disposition"));
     if (!disposition || disposition.name === undefined) throw new MultipartError("A part of the multipart body has no form-data name.");
