@@ -1,9 +1,8 @@
 import { Hono } from "hono";
 import { requireAnyRole } from "../auth/authorize";
-import { readsAll } from "../auth/binary-policy";
 import { Roles } from "../auth/roles";
 import type { AppEnv } from "../env";
-import { countBinaries, listBinaries, type BinaryFilter } from "../storage/binaries";
+import { countBinaries, listBinaries } from "../storage/binaries";
 import { createBinary, loadBinary, preconditionFailed, removeBinary, replaceBinary } from "../storage/binary-store";
 import { readConfig } from "../config";
 import type { BinaryRow } from "../db/schema";
@@ -11,44 +10,21 @@ import { binaryResponse, validatorsOf } from "../download/binary-response";
 import { hasWritePreconditions, writePreconditionsHold } from "../utils/conditional";
 import { acceptsJson, contentLength, methodNotAllowed } from "../utils/http";
 import { binaryUrl, COLLECTION_MEDIA_TYPE, MANAGED_OBJECT_MEDIA_TYPE, toManagedObject } from "../utils/managed-object";
-import { pageLinks, parsePaging } from "../utils/paging";
-import { parseIds } from "../utils/ids";
+import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../utils/paging";
+import { binaryFilterFor } from "../utils/binary-filter";
 import { storesOf } from "./stores";
 
 /** /inventory/binaries: list, upload, download, replace, delete (SPEC §1, 3–6). */
 export const binariesRoutes = new Hono<AppEnv>();
 
 binariesRoutes.get("/", async (c) => {
-  const principal = c.var.principal;
   const paging = parsePaging((name) => c.req.query(name));
-  const filter: BinaryFilter = {
-    tenant: principal.tenant,
-    type: c.req.query("type"),
-    owner: readsAll(principal) ? c.req.query("owner") : principal.userName,
-    ids: parseIds(c.req.queries("ids")),
-    text: c.req.query("text"),
-  };
+  const filter = binaryFilterFor(c.var.principal, { one: (name) => c.req.query(name), all: (name) => c.req.queries(name) });
+  const rows = filter ? await listBinaries(c.var.db, filter, paging.pageSize, offsetOf(paging)) : [];
+  const total = wantsTotal(paging) ? (filter ? await countBinaries(c.var.db, filter) : 0) : undefined;
   const origin = new URL(c.req.url).origin;
-  // Parent links (additions, assets, devices) do not exist for binaries yet: nothing matches.
-  const childFilter = ["childAdditionId", "childAssetId", "childDeviceId"].some((name) => c.req.query(name) !== undefined);
-  const ownerClash = !readsAll(principal) && c.req.query("owner") !== undefined && c.req.query("owner") !== principal.userName;
-  const empty = childFilter || ownerClash;
-  const offset = (paging.currentPage - 1) * paging.pageSize;
-  const rows = empty ? [] : await listBinaries(c.var.db, filter, paging.pageSize, offset);
-  const wantsTotal = paging.withTotalPages || paging.withTotalElements;
-  const total = wantsTotal ? (empty ? 0 : await countBinaries(c.var.db, filter)) : undefined;
-  const totalPages = total === undefined ? undefined : Math.ceil(total / paging.pageSize);
-  const hasNext = totalPages === undefined ? rows.length === paging.pageSize : paging.currentPage < totalPages;
-  const body = {
-    ...pageLinks(c.req.url, paging, hasNext),
-    managedObjects: rows.map((row) => toManagedObject(row, binaryUrl(origin, row.id))),
-    statistics: {
-      currentPage: paging.currentPage,
-      pageSize: paging.pageSize,
-      ...(paging.withTotalPages ? { totalPages } : {}),
-      ...(paging.withTotalElements ? { totalElements: total } : {}),
-    },
-  };
+  const items = rows.map((row) => toManagedObject(row, binaryUrl(origin, row.id)));
+  const body = collectionBody(c.req.url, paging, "managedObjects", items, total);
   return c.body(JSON.stringify(body), 200, { "Content-Type": COLLECTION_MEDIA_TYPE });
 });
 

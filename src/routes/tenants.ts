@@ -9,7 +9,7 @@ import { deleteObjectsByPrefix } from "../storage/objects";
 import { countTenants, createTenantWithAdmin, deleteTenantRows, findTenant, listTenants } from "../storage/tenants";
 import { methodNotAllowed, readTextCapped } from "../utils/http";
 import { parseJsonObject } from "../utils/managed-object";
-import { pageLinks, parsePaging } from "../utils/paging";
+import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../utils/paging";
 import { checkEmail, checkPassword, checkTenantId, checkUserName, requiredText } from "../utils/user-input";
 import { TENANT_COLLECTION_MEDIA_TYPE, TENANT_MEDIA_TYPE, tenantJson } from "../utils/user-json";
 
@@ -25,16 +25,10 @@ const tenantNotFound = (id: string) => new ApiError(404, "tenant/Not Found", `Te
 
 tenantsRoutes.get("/", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
-  const rows = await listTenants(c.var.db, paging.pageSize, (paging.currentPage - 1) * paging.pageSize);
-  const total = paging.withTotalPages || paging.withTotalElements ? await countTenants(c.var.db) : undefined;
-  const totalPages = total === undefined ? undefined : Math.ceil(total / paging.pageSize);
-  const hasNext = totalPages === undefined ? rows.length === paging.pageSize : paging.currentPage < totalPages;
+  const rows = await listTenants(c.var.db, paging.pageSize, offsetOf(paging));
+  const total = wantsTotal(paging) ? await countTenants(c.var.db) : undefined;
   const origin = new URL(c.req.url).origin;
-  const body = {
-    ...pageLinks(c.req.url, paging, hasNext),
-    tenants: rows.map((row) => tenantJson(origin, row)),
-    statistics: { currentPage: paging.currentPage, pageSize: paging.pageSize, totalPages, totalElements: paging.withTotalElements ? total : undefined },
-  };
+  const body = collectionBody(c.req.url, paging, "tenants", rows.map((row) => tenantJson(origin, row)), total);
   return c.body(JSON.stringify(body), 200, { "Content-Type": TENANT_COLLECTION_MEDIA_TYPE });
 });
 

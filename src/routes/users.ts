@@ -10,7 +10,7 @@ import { findTenant } from "../storage/tenants";
 import { countUsers, createUserIfAbsent, deleteUser, findUser, listUsers, setRoles, updateUser } from "../storage/users";
 import { methodNotAllowed, readTextCapped } from "../utils/http";
 import { parseJsonObject } from "../utils/managed-object";
-import { pageLinks, parsePaging } from "../utils/paging";
+import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../utils/paging";
 import { checkEmail, checkPassword, checkUserName, roleFromReference } from "../utils/user-input";
 import { ROLE_COLLECTION_MEDIA_TYPE, ROLE_REFERENCE_MEDIA_TYPE, roleJson, roleReferenceJson, USER_COLLECTION_MEDIA_TYPE, USER_MEDIA_TYPE, userJson } from "../utils/user-json";
 
@@ -40,15 +40,9 @@ async function jsonBody(c: { req: { raw: Request }; env: Env }): Promise<Record<
 usersRoutes.get("/:tenant/users", async (c) => {
   const tenant = c.req.param("tenant");
   const paging = parsePaging((name) => c.req.query(name));
-  const rows = await listUsers(c.var.db, tenant, paging.pageSize, (paging.currentPage - 1) * paging.pageSize);
-  const total = paging.withTotalPages || paging.withTotalElements ? await countUsers(c.var.db, tenant) : undefined;
-  const totalPages = total === undefined ? undefined : Math.ceil(total / paging.pageSize);
-  const hasNext = totalPages === undefined ? rows.length === paging.pageSize : paging.currentPage < totalPages;
-  const body = {
-    ...pageLinks(c.req.url, paging, hasNext),
-    users: rows.map((row) => userJson(originOf(c.req.url), row)),
-    statistics: { currentPage: paging.currentPage, pageSize: paging.pageSize, totalPages, totalElements: paging.withTotalElements ? total : undefined },
-  };
+  const rows = await listUsers(c.var.db, tenant, paging.pageSize, offsetOf(paging));
+  const total = wantsTotal(paging) ? await countUsers(c.var.db, tenant) : undefined;
+  const body = collectionBody(c.req.url, paging, "users", rows.map((row) => userJson(originOf(c.req.url), row)), total);
   return c.body(JSON.stringify(body), 200, { "Content-Type": USER_COLLECTION_MEDIA_TYPE });
 });
 

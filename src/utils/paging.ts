@@ -46,3 +46,29 @@ export function pageLinks(requestUrl: string, paging: Paging, hasNext: boolean):
     ...(currentPage > 1 ? { prev: pageUrl(requestUrl, pageSize, currentPage - 1) } : {}),
   };
 }
+
+/**
+ * A collection response body (SPEC §3): links, the page's items under `key`, and statistics.
+ * `total` is given only when the request asked for totals; `next` then follows totalPages,
+ * otherwise it is offered whenever the page is full.
+ */
+export function collectionBody(requestUrl: string, paging: Paging, key: string, items: unknown[], total: number | undefined): Record<string, unknown> {
+  const totalPages = total === undefined ? undefined : Math.ceil(total / paging.pageSize);
+  const hasNext = totalPages === undefined ? items.length === paging.pageSize : paging.currentPage < totalPages;
+  return {
+    ...pageLinks(requestUrl, paging, hasNext),
+    [key]: items,
+    statistics: {
+      currentPage: paging.currentPage,
+      pageSize: paging.pageSize,
+      ...(paging.withTotalPages ? { totalPages } : {}),
+      ...(paging.withTotalElements ? { totalElements: total } : {}),
+    },
+  };
+}
+
+/** Whether the request asked for a COUNT. */
+export const wantsTotal = (paging: Paging) => paging.withTotalPages || paging.withTotalElements;
+
+/** Rows to skip for the requested page. */
+export const offsetOf = (paging: Paging) => (paging.currentPage - 1) * paging.pageSize;
