@@ -1,5 +1,6 @@
 import { bytesToBase64 } from "../utils/base64";
 import { unknownLengthSink, type StoredBytes } from "./r2-sinks";
+import { readChunks } from "./read-chunks";
 
 /**
  * Streams a raw request body (PUT /inventory/binaries/{id}) to R2 under `key`. With a
@@ -25,9 +26,8 @@ export async function receiveBody(
       return { key, size: object.size, md5: bytesToBase64(new Uint8Array(object.checksums.md5!)) };
     }
     const sink = unknownLengthSink(bucket, key, partSize, httpMetadata);
-    const reader = body.getReader();
     try {
-      for (let read = await reader.read(); !read.done; read = await reader.read()) await sink.write(read.value);
+      for await (const chunk of readChunks(body)) await sink.write(chunk);
       return await sink.close();
     } catch (error) {
       await sink.abort();

@@ -1,4 +1,5 @@
 import { boundaryOf, MultipartError, MultipartParser, type MultipartEvent } from "./multipart-parser";
+import { readChunks } from "./read-chunks";
 
 export { MultipartError, type MultipartEvent } from "./multipart-parser";
 
@@ -13,7 +14,8 @@ export interface MultipartOptions {
 /**
  * Parses a multipart/form-data body as it arrives, with backpressure: the next chunk is read
  * from `body` only after the consumer has handled every event of the previous one, so memory
- * holds one network chunk plus whatever the consumer keeps. Throws MultipartError on bad input.
+ * holds one read chunk (1 MiB at most) plus whatever the consumer keeps. Throws MultipartError
+ * on bad input; stopping early cancels the body.
  */
 export async function* parseMultipartStream(
   body: ReadableStream<Uint8Array>,
@@ -28,19 +30,6 @@ export async function* parseMultipartStream(
     maxParts: options.maxParts ?? 100,
     maxHeaderSize: 16 * 1024,
   });
-  const reader = body.getReader();
-  let complete = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      yield* parser.write(value);
-    }
-    yield* parser.end();
-    complete = true;
-  } finally {
-    // Stopped early (bad input, or the consumer gave up): tell the sender we want no more.
-    if (!complete) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
-  }
+  for await (const chunk of readChunks(body)) yield* parser.write(chunk);
+  yield* parser.end();
 }

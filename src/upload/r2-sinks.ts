@@ -57,6 +57,8 @@ export function knownLengthSink(bucket: R2Bucket, key: string, length: number, h
     async write(chunk) {
       received += chunk.length;
       if (received > length) throw new LengthMismatchError(length, -1);
+      // Wait for R2 to take what is queued before adding more, so chunks never pile up in memory.
+      await untilPutFails(writer.ready);
       await untilPutFails(writer.write(chunk));
     },
     async close() {
