@@ -11,6 +11,16 @@ const BLOCK = Buffer.alloc(64 * 1024);
 for (let i = 0; i < BLOCK.length; i++) BLOCK[i] = (i * 2654435761) >>> 24;
 
 /**
+ * Write `bytes` bytes of the shared block through `write` (one of upload()'s body writers), so a
+ * custom body (e.g. multipart framing around the file) streams as cheaply as a plain upload.
+ * @param {(b: Buffer) => Promise<void>} write
+ * @param {number} bytes
+ */
+export async function writeBytes(write, bytes) {
+  for (let left = bytes; left > 0; left -= BLOCK.length) await write(left >= BLOCK.length ? BLOCK : BLOCK.subarray(0, left));
+}
+
+/**
  * Upload `bytes` bytes to url, streamed, timed from request start to the end of the response.
  * Content-Length is explicit unless chunked; no `Expect: 100-continue` is sent (Node never adds it).
  * @param {string} url

@@ -74,11 +74,13 @@ function hookExit() {
 /**
  * Make a temp dir that is removed when this process exits (even on Ctrl-C), unless removed before.
  * @param {string} prefix e.g. 'bench-x-'
+ * @param {string} [parent] where to make it (default: the OS temp dir)
  * @returns {string}
  */
-export function tempDir(prefix) {
+export function tempDir(prefix, parent = tmpdir()) {
   hookExit();
-  const d = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(parent, { recursive: true });
+  const d = mkdtempSync(join(parent, prefix));
   tempDirs.add(d);
   return d;
 }
@@ -165,7 +167,7 @@ http {
  * @param {{config: string, port?: number, persistTo?: string, timeoutMs?: number, extraArgs?: string[], env?: object}} opts
  *   config: path to wrangler.toml (relative to the project root or absolute); persistTo: state dir
  *   (default: a fresh temp dir, removed on stop, so runs do not see each other's R2/D1 data)
- * @returns {Promise<{baseUrl: string, pid: number, persistTo: string, stop: () => Promise<void>, log: () => string}>}
+ * @returns {Promise<{baseUrl: string, pid: number, persistTo: string, inspectorPort: number, stop: () => Promise<void>, log: () => string}>}
  */
 export async function startWrangler({ config, port, persistTo, timeoutMs = 60_000, extraArgs = [], env = {} }) {
   port ??= await freePort();
@@ -186,7 +188,7 @@ export async function startWrangler({ config, port, persistTo, timeoutMs = 60_00
     throw new Error(`wrangler dev (${config}) failed: ${e.message}\n--- log tail ---\n${g.log().slice(-4000)}`);
   }
   return {
-    baseUrl, pid: g.child.pid, persistTo, log: g.log,
+    baseUrl, pid: g.child.pid, persistTo, log: g.log, inspectorPort: inspector,
     stop: async () => { await g.stop(); if (ownState) rmSync(persistTo, { recursive: true, force: true }); },
   };
 }
