@@ -16,7 +16,8 @@ const migrate = spawnSync(process.execPath, [...wrangler, "d1", "migrations", "a
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const extra = process.argv.slice(2);
+// `npm start -- --port 9000` arrives without the `--`; `node scripts/start.mjs -- --port 9000` with it.
+const extra = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === "--"));
 const args = [...wrangler, "dev", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--persist-to", persistTo, ...extra];
 const dev = spawn(process.execPath, args, { env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
