@@ -273,6 +273,20 @@ try {
     }
   }
 
+  // What authentication itself costs (issue #3): the same cheap endpoint with a cached login
+  // vs. with no credentials (401), interleaved, median of 3, wrk c=16.
+  if (want('wrk')) {
+    const url = `${svc.baseUrl}/tenant/currentTenant`;
+    const runs = { auth: [], unauth: [] };
+    for (let i = 0; i < 3; i++) {
+      runs.auth.push((await runWrk(url, { conc: 16, secs: Math.min(CFG.wrkSecs, 3), auth: AUTH })).rps);
+      runs.unauth.push((await runWrk(url, { conc: 16, secs: Math.min(CFG.wrkSecs, 3) })).rps);
+    }
+    const med = (xs) => [...xs].sort((a, b) => a - b)[1];
+    results.authOverhead = { authRps: med(runs.auth), unauthRps: med(runs.unauth), runs };
+    log(`auth overhead: authenticated ${med(runs.auth)} req/s vs unauthenticated (401) ${med(runs.unauth)} req/s`);
+  }
+
   if (want('latency')) {
     const N = CFG.latencyN;
     const auth = { authorization: AUTH };

@@ -82,6 +82,14 @@ export function buildReport(results) {
     targets.push({ target: 'authenticated 1 KB GET ≥ 50% of raw-worker req/s', case: `c=${c}`, value: s.rps / r.rps, ok });
   }
 
+  if (results.authOverhead) {
+    const { authRps, unauthRps } = results.authOverhead;
+    rows.push({
+      measure: 'GET /tenant/currentTenant, wrk c=16, median of 3: req/s with a cached Basic login vs none (401): the cost of authentication',
+      service: `${f1(authRps)} / ${f1(unauthRps)}`, 'raw-worker': '', nginx: '', '÷ raw-worker': `auth ÷ unauth ${(authRps / unauthRps).toFixed(2)}×`, '÷ nginx': '', target: '', met: '',
+    });
+  }
+
   const lat = (t, w) => results.latency.find((x) => x.target === t && x.what === w);
   if (results.latency.length) {
     const rawL = lat('raw', 'get-1kb')?.medianMs, ngL = lat('nginx', 'get-1kb')?.medianMs;
