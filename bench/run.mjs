@@ -32,12 +32,18 @@ if (renderFrom) {
   process.exit(0);
 }
 
-// Fail early, with the fix, when a tool is missing (rather than after the servers started).
-for (const [cmd, args] of [['nginx', ['-v']], ['wrk', ['-v']], ['curl', ['--version']]]) {
-  if (spawnSync(cmd, args, { timeout: 30_000 }).error) {
-    console.error(`bench: '${cmd}' not found. Install the tools: apt-get update && apt-get install -y nginx-full wrk curl`);
-    process.exit(1);
-  }
+// The anchors need Debian's nginx (WebDAV module), wrk and curl. On a fresh machine, as root,
+// install them (Debian's registry is reachable here); otherwise fail early with the fix.
+const TOOLS = [['nginx', ['-v']], ['wrk', ['-v']], ['curl', ['--version']]];
+const missing = () => TOOLS.filter(([cmd, args]) => spawnSync(cmd, args, { timeout: 30_000 }).error).map(([cmd]) => cmd);
+if (missing().length > 0 && process.getuid?.() === 0) {
+  console.error(`bench: installing ${missing().join(', ')} with apt-get`);
+  spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', timeout: 300_000 });
+  spawnSync('apt-get', ['install', '-y', '-q', 'nginx-full', 'wrk', 'curl'], { stdio: 'inherit', timeout: 300_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+for (const cmd of missing()) {
+  console.error(`bench: '${cmd}' not found. Install the tools: apt-get update && apt-get install -y nginx-full wrk curl`);
+  process.exit(1);
 }
 
 const quick = argv.includes('--quick');
