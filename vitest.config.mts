@@ -14,6 +14,8 @@ export default defineConfig({
           // The smallest part R2 accepts, so the multipart path is exercised by ~11 MB files.
           UPLOAD_PART_SIZE: String(5 * 1024 * 1024),
           MAX_JSON_SIZE: "65536",
+          // Small, so the multipart path for long known-length bodies is exercised by ~7 MB files.
+          SINGLE_PUT_MAX_BYTES: String(6 * 1024 * 1024),
           ORPHAN_MIN_AGE_SECONDS: "3600",
           BOOTSTRAP_TENANT: "",
           BOOTSTRAP_ADMIN_USER: "",

@@ -4,6 +4,13 @@ const MIB = 1024 * 1024;
 export interface Config {
   /** Part size of multipart uploads to R2; R2 wants at least 5 MiB. */
   partSize: number;
+  /**
+   * Largest body stored with one R2 put when its length is known up front; longer ones go
+   * through a multipart upload, which keeps the local runtime's memory flat (a single 1 GiB put
+   * grows it by ~65-190 MiB) and is what R2 recommends for big objects. Cloudflare caps request
+   * bodies at 100 MB on most plans, so in production this only matters on larger plans.
+   */
+  singlePutMaxBytes: number;
   /** Largest `object` part or JSON body accepted, in bytes. */
   maxJsonSize: number;
   /** Largest binary kept in the Workers Cache API; 0 turns the edge cache off. */
@@ -27,6 +34,7 @@ export function readConfig(env: Env): Config {
   if (!config) {
     config = {
       partSize: integerVar("UPLOAD_PART_SIZE", env.UPLOAD_PART_SIZE, 8 * MIB, 5 * MIB),
+      singlePutMaxBytes: integerVar("SINGLE_PUT_MAX_BYTES", env.SINGLE_PUT_MAX_BYTES, 100 * MIB, 0),
       maxJsonSize: integerVar("MAX_JSON_SIZE", env.MAX_JSON_SIZE, 64 * 1024, 1024),
       edgeCacheMaxBytes: integerVar("EDGE_CACHE_MAX_BYTES", env.EDGE_CACHE_MAX_BYTES, 50 * MIB, 0),
       orphanMinAgeMs: integerVar("ORPHAN_MIN_AGE_SECONDS", env.ORPHAN_MIN_AGE_SECONDS, 3600, 0) * 1000,

@@ -92,6 +92,18 @@ describe("PUT /inventory/binaries/{id}", () => {
     expect(await digestOf(await get(`/inventory/binaries/${mo.id}`))).toEqual({ length: bytes.length, md5 });
   });
 
+  it("a Content-Length above SINGLE_PUT_MAX_BYTES (6 MiB in tests) takes the multipart path, intact", async () => {
+    const mo = await upload(admin, "long.bin", "small");
+    const bytes = randomBytes(7 * 1024 * 1024, 9);
+    const res = await call(`/inventory/binaries/${mo.id}`, { method: "PUT", body: bytes, headers: { Authorization: admin, "Content-Type": "application/zip", Accept: "application/json" } });
+    expect(res.status).toBe(201);
+    const md5 = await md5Base64(bytes);
+    expect((await res.json<Record<string, any>>())._attachments["long.bin"]).toMatchObject({ length: bytes.length, digest: `md5-${md5}` });
+    const [object] = (await env.BUCKET.list({ prefix: `t1/${mo.id}/` })).objects;
+    expect((await env.BUCKET.head(object!.key))!.checksums.md5).toBeUndefined();
+    expect(await digestOf(await get(`/inventory/binaries/${mo.id}`))).toEqual({ length: bytes.length, md5 });
+  });
+
   it("without an Accept for JSON answers 201 with no body", async () => {
     const mo = await upload(admin, "a.bin", "a");
     const res = await call(`/inventory/binaries/${mo.id}`, { method: "PUT", body: "bb", headers: { Authorization: admin } });

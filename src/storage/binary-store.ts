@@ -42,6 +42,7 @@ export async function createBinary(
   const upload = await receiveMultipartUpload(bucket, body, contentType, {
     key,
     partSize: config.partSize,
+    singlePutMaxBytes: config.singlePutMaxBytes,
     maxFieldSize: config.maxJsonSize,
     parseObject: parseUploadObject,
   });
@@ -83,7 +84,7 @@ export async function replaceBinary(
   conditional = false,
 ): Promise<BinaryRow> {
   const key = objectKey(principal.tenant, current.id, current.revpos + 1);
-  const stored = await receiveBody(bucket, key, body, length, contentType, config.partSize);
+  const stored = await receiveBody(bucket, key, body, length, contentType, config);
   const content = { r2Key: key, length: stored.size, md5: stored.md5, contentType, lastUpdated: new Date().toISOString() };
   let expected = current;
   // A concurrent replace may have switched the row meanwhile: last writer wins, nothing leaks.

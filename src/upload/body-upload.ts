@@ -4,8 +4,9 @@ import { readChunks } from "./read-chunks";
 
 /**
  * Streams a raw request body (PUT /inventory/binaries/{id}) to R2 under `key`. With a
- * Content-Length the body goes to R2 as it is, in one put that R2 checksums; without one
- * (chunked) it takes the multipart path. A failure leaves nothing under `key`.
+ * Content-Length up to `singlePutMaxBytes` the body goes to R2 as it is, in one put that R2
+ * checksums; otherwise (chunked, or longer) it takes the multipart path. A failure leaves
+ * nothing under `key`.
  */
 export async function receiveBody(
   bucket: R2Bucket,
@@ -13,7 +14,7 @@ export async function receiveBody(
   body: ReadableStream<Uint8Array> | null,
   contentLength: number | undefined,
   contentType: string,
-  partSize: number,
+  limits: { partSize: number; singlePutMaxBytes: number },
 ): Promise<StoredBytes> {
   const httpMetadata = { contentType };
   try {
@@ -21,11 +22,11 @@ export async function receiveBody(
       const object = await bucket.put(key, new Uint8Array(0), { httpMetadata });
       return { key, size: 0, md5: bytesToBase64(new Uint8Array(object.checksums.md5!)) };
     }
-    if (contentLength !== undefined) {
+    if (contentLength !== undefined && contentLength <= limits.singlePutMaxBytes) {
       const object = await bucket.put(key, body, { httpMetadata });
       return { key, size: object.size, md5: bytesToBase64(new Uint8Array(object.checksums.md5!)) };
     }
-    const sink = unknownLengthSink(bucket, key, partSize, httpMetadata);
+    const sink = unknownLengthSink(bucket, key, limits.partSize, httpMetadata);
     try {
       for await (const chunk of readChunks(body)) await sink.write(chunk);
       return await sink.close();

@@ -15,6 +15,8 @@ export interface MultipartUploadOptions<T> {
   /** R2 key the bytes go to. */
   key: string;
   partSize: number;
+  /** A `filesize` up to this goes out as one known-length put; larger ones as a multipart upload. */
+  singlePutMaxBytes: number;
   maxFieldSize: number;
   /** Validates the `object` part as soon as it arrives, so a bad one stops the upload early. */
   parseObject: (text: string) => T;
@@ -65,9 +67,9 @@ export async function receiveMultipartUpload<T>(
           if (file) throw invalidRequest("More than one 'file' part.");
           file = { contentType: event.contentType, filename: event.filename };
           sink =
-            filesize === undefined
-              ? unknownLengthSink(bucket, options.key, options.partSize, httpMetadata(event.contentType))
-              : knownLengthSink(bucket, options.key, filesize, httpMetadata(event.contentType));
+            filesize !== undefined && filesize <= options.singlePutMaxBytes
+              ? knownLengthSink(bucket, options.key, filesize, httpMetadata(event.contentType))
+              : unknownLengthSink(bucket, options.key, options.partSize, httpMetadata(event.contentType));
           break;
         case "fileChunk":
           await sink!.write(event.chunk);
