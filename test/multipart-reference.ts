@@ -4,6 +4,7 @@
  * and byte helpers. Nothing here is used by the worker itself.
  */
 import { parseMultipartStream, type MultipartOptions } from "../src/upload/multipart-stream";
+import { randomBytes } from "./helpers";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -43,18 +44,8 @@ export function bytesDiff(actual: Uint8Array, expected: Uint8Array): string | un
   return `lengths ${actual.length} vs ${expected.length}, first difference at byte ${i}: ${around(actual)} vs ${around(expected)}`;
 }
 
-/** Deterministic pseudo-random bytes (xorshift32), for large file contents that are cheap to generate. */
-export function pseudoRandomBytes(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 0x9e3779b9;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+/** Deterministic pseudo-random bytes, for large file contents that are cheap to generate. */
+export const pseudoRandomBytes = (length: number, seed: number): Uint8Array => randomBytes(length, seed);
 
 /** Splits `body` at the given offsets (unsorted, duplicates and out-of-range ones allowed). */
 export function splitAt(body: Uint8Array, cuts: Iterable<number>): Uint8Array[] {
