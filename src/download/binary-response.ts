@@ -15,8 +15,9 @@ function baseHeaders(row: BinaryRow, validators: Validators): Record<string, str
     ETag: validators.etag,
     "Last-Modified": new Date(validators.lastModified).toUTCString(),
     "Accept-Ranges": "bytes",
-    // Authorised content: browsers may keep it, shared caches may not.
-    "Cache-Control": "private, no-cache",
+    // Authorised content: browsers may keep it (revalidating), shared caches may not, and no
+    // proxy or edge may recompress it (Content-Length and ranges must stay exact).
+    "Cache-Control": "private, no-cache, no-transform",
     "Content-Disposition": contentDisposition(row.name),
   };
 }
