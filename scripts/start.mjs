@@ -18,7 +18,8 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 // `npm start -- --port 9000` arrives without the `--`; `node scripts/start.mjs -- --port 9000` with it.
 const extra = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === "--"));
-const args = [...wrangler, "dev", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--persist-to", persistTo, ...extra];
+// --test-scheduled: the orphan sweep can be run by hand (GET /__scheduled) instead of warning that crons do not fire.
+const args = [...wrangler, "dev", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--test-scheduled", "--persist-to", persistTo, ...extra];
 const dev = spawn(process.execPath, args, { env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));
