@@ -83,6 +83,16 @@ describe("orphan sweep", () => {
     expect(await (await call(`/inventory/binaries/${live.id}`, { headers: { Authorization: admin } })).text()).toBe("live");
   });
 
+  it("drops failed-login records whose window is long over, and keeps recent ones", async () => {
+    const now = Date.now();
+    await env.DB.prepare("INSERT INTO login_failures (login, failures, first_failure_ms, blocked_until_ms) VALUES ('t1/old', 9, ?, 0), ('t1/new', 9, ?, ?)")
+      .bind(now - 3_600_000, now - 1000, now + 60_000)
+      .run();
+    await sweepOrphans(db(), env.BUCKET, 3_600_000, now);
+    const rows = await env.DB.prepare("SELECT login FROM login_failures ORDER BY login").all<{ login: string }>();
+    expect(rows.results.map((r) => r.login)).toEqual(["t1/new"]);
+  });
+
   it("runs from the cron trigger", async () => {
     await env.BUCKET.put("t1/434343/1-orphan", "x", {});
     const ctx = createExecutionContext();
