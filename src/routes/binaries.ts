@@ -1,10 +1,9 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { requireAnyRole } from "../auth/authorize";
 import { Roles } from "../auth/roles";
 import type { AppEnv } from "../env";
 import { countBinaries, listBinaries } from "../storage/binaries";
 import { createBinary, loadBinary, preconditionFailed, removeBinary, replaceBinary } from "../storage/binary-store";
-import { readConfig } from "../config";
 import type { BinaryRow } from "../db/schema";
 import { binaryResponse, validatorsOf } from "../download/binary-response";
 import { hasWritePreconditions, writePreconditionsHold } from "../utils/conditional";
@@ -12,7 +11,14 @@ import { acceptsJson, contentLength, methodNotAllowed } from "../utils/http";
 import { binaryUrl, COLLECTION_MEDIA_TYPE, MANAGED_OBJECT_MEDIA_TYPE, toManagedObject } from "../utils/managed-object";
 import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../utils/paging";
 import { binaryFilterFor } from "../utils/binary-filter";
-import { storesOf } from "./stores";
+import { edgeCacheOf, storesOf } from "./stores";
+
+/** 201 for an upload or replace: the managed object when the client's Accept asks for JSON. */
+function created(c: Context<AppEnv>, row: BinaryRow): Response {
+  const self = binaryUrl(new URL(c.req.url).origin, row.id);
+  if (!acceptsJson(c.req.header("Accept"))) return c.body(null, 201);
+  return c.body(JSON.stringify(toManagedObject(row, self)), 201, { "Content-Type": MANAGED_OBJECT_MEDIA_TYPE });
+}
 
 /** /inventory/binaries: list, upload, download, replace, delete (SPEC §1, 3–6). */
 export const binariesRoutes = new Hono<AppEnv>();
@@ -30,17 +36,13 @@ binariesRoutes.get("/", async (c) => {
 
 binariesRoutes.post("/", requireAnyRole(Roles.inventoryAdmin, Roles.inventoryCreate), async (c) => {
   const row = await createBinary(storesOf(c), c.var.principal, c.req.raw.body, c.req.header("Content-Type"));
-  const self = binaryUrl(new URL(c.req.url).origin, row.id);
-  c.header("Location", self);
-  if (!acceptsJson(c.req.header("Accept"))) return c.body(null, 201);
-  return c.body(JSON.stringify(toManagedObject(row, self)), 201, { "Content-Type": MANAGED_OBJECT_MEDIA_TYPE });
+  c.header("Location", binaryUrl(new URL(c.req.url).origin, row.id));
+  return created(c, row);
 });
 
 binariesRoutes.get("/:id", async (c) => {
   const row = await loadBinary(c.var.db, c.var.principal, c.req.param("id"), "read");
-  const { edgeCacheMaxBytes } = readConfig(c.env);
-  const edge = edgeCacheMaxBytes > 0 ? { cache: caches.default, maxBytes: edgeCacheMaxBytes, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) } : undefined;
-  return await binaryResponse(c.env.BUCKET, edge, row, c.req.raw);
+  return await binaryResponse(c.env.BUCKET, edgeCacheOf(c), row, c.req.raw);
 });
 
 binariesRoutes.put("/:id", async (c) => {
@@ -50,10 +52,8 @@ binariesRoutes.put("/:id", async (c) => {
   const length = contentLength(c.req.header("Content-Length"));
   const contentType = c.req.header("Content-Type") ?? "application/octet-stream";
   const row = await replaceBinary(storesOf(c), c.var.principal, current, c.req.raw.body, length, contentType, conditional);
-  const self = binaryUrl(new URL(c.req.url).origin, row.id);
   c.header("ETag", validatorsOf(row).etag);
-  if (!acceptsJson(c.req.header("Accept"))) return c.body(null, 201);
-  return c.body(JSON.stringify(toManagedObject(row, self)), 201, { "Content-Type": MANAGED_OBJECT_MEDIA_TYPE });
+  return created(c, row);
 });
 
 binariesRoutes.delete("/:id", async (c) => {
