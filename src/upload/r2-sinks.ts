@@ -40,30 +40,21 @@ export function knownLengthSink(bucket: R2Bucket, key: string, length: number, h
   const writer = stream.writable.getWriter();
   writer.closed.catch(() => undefined);
   const put = bucket.put(key, stream.readable, { httpMetadata });
-  // If R2 gives up, nobody reads the stream any more and a pending write would wait forever.
-  const putFailed = put.then(
-    () => new Promise<never>(() => undefined),
-    (error: unknown) => {
-      throw error;
-    },
-  );
-  putFailed.catch(() => undefined); // observed in write/close/abort
-  const untilPutFails = (step: Promise<void>) => {
-    step.catch(() => undefined); // a losing step's rejection is not news
-    return Promise.race([step, putFailed]);
-  };
+  // If R2 gives up, nobody reads the stream any more and a pending write would wait forever:
+  // abort the writer, which fails whatever write is waiting. One handler, not one per chunk.
+  put.catch((error: unknown) => writer.abort(error).catch(() => undefined));
   let received = 0;
   return {
     async write(chunk) {
       received += chunk.length;
       if (received > length) throw new LengthMismatchError(length, -1);
       // Wait for R2 to take what is queued before adding more, so chunks never pile up in memory.
-      await untilPutFails(writer.ready);
-      await untilPutFails(writer.write(chunk));
+      await writer.ready;
+      await writer.write(chunk);
     },
     async close() {
       if (received !== length) throw new LengthMismatchError(length, received);
-      await untilPutFails(writer.close());
+      await writer.close();
       const object = await put;
       return { key, size: received, md5: md5Of(object) };
     },
