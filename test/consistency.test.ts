@@ -73,6 +73,20 @@ describe("write ordering under faults (SPEC §10)", () => {
   });
 });
 
+describe("raw bodies that do not match their Content-Length", () => {
+  it("on the multipart path (above SINGLE_PUT_MAX_BYTES) are a 400 and leave no object", async () => {
+    const { receiveBody } = await import("../src/upload/body-upload");
+    const { ApiError } = await import("../src/errors");
+    const { chunkedStream, randomBytes } = await import("./helpers");
+    const key = "t1/777/2-short";
+    const limits = { partSize: 5 * 1024 * 1024, singlePutMaxBytes: 6 * 1024 * 1024 };
+    const short = receiveBody(env.BUCKET, key, chunkedStream(randomBytes(7 * 1024 * 1024), 256 * 1024), 8 * 1024 * 1024, "application/zip", limits);
+    await expect(short).rejects.toBeInstanceOf(ApiError);
+    await expect(short).rejects.toMatchObject({ status: 400 });
+    expect(await env.BUCKET.head(key)).toBeNull();
+  });
+});
+
 describe("orphan sweep", () => {
   it("removes only unreferenced objects older than the minimum age, and keeps every live binary", async () => {
     const live = await upload(admin, "live.bin", "live");

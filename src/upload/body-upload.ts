@@ -1,4 +1,5 @@
 import { bytesToBase64 } from "../utils/base64";
+import { invalidRequest } from "../errors";
 import { unknownLengthSink, type StoredBytes } from "./r2-sinks";
 import { readChunks } from "./read-chunks";
 
@@ -29,7 +30,12 @@ export async function receiveBody(
     const sink = unknownLengthSink(bucket, key, limits.partSize, httpMetadata);
     try {
       for await (const chunk of readChunks(body)) await sink.write(chunk);
-      return await sink.close();
+      const stored = await sink.close();
+      // A body that ends short of (or past) its Content-Length is not the file the client meant.
+      if (contentLength !== undefined && stored.size !== contentLength) {
+        throw invalidRequest(`The body has ${stored.size} bytes but its Content-Length says ${contentLength}.`);
+      }
+      return stored;
     } catch (error) {
       await sink.abort();
       throw error;
