@@ -5,6 +5,8 @@ export interface BasicCredentials {
   password: string;
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 /**
  * Parses `Basic base64(tenant/user:password)` or `Basic base64(user:password)`.
  * Returns undefined for anything else, so the caller answers 401 rather than 500.
@@ -16,7 +18,7 @@ export function parseBasicCredentials(header: string | undefined): BasicCredenti
   let decoded: string;
   try {
     const binary = atob(match[1].replace(/-/g, "+").replace(/_/g, "/"));
-    decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
+    decoded = strictUtf8.decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
   } catch {
     return undefined;
   }
