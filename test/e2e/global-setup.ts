@@ -73,7 +73,6 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   const persistTo = mkdtempSync(join(tmpdir(), "c8y-e2e-"));
   const baseUrl = `http://127.0.0.1:${port}`;
-  // Note: no `--` before `--port` (start.mjs passes argv through; wrangler would ignore it).
   const child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port)], {
     cwd: project.config.root,
     env: { ...process.env, PERSIST_TO: persistTo },
