@@ -2,6 +2,9 @@ import { env, exports } from "cloudflare:workers";
 import { ALL_ROLES } from "../src/auth/roles";
 import { createDb } from "../src/db/client";
 import { createTenantIfAbsent, createUserIfAbsent } from "../src/storage/users";
+import { concat, randomBytes } from "./bytes";
+
+export { concat, randomBytes };
 
 export const BASE = "http://example.test";
 
@@ -40,16 +43,6 @@ export function multipartBody(parts: { name: string; value: string | Uint8Array;
   return { body: concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
-
 /** A ReadableStream without a known length, as a chunked request body arrives. */
 export function chunkedStream(bytes: Uint8Array, chunkSize = 64 * 1024): ReadableStream<Uint8Array> {
   let offset = 0;
@@ -60,19 +53,6 @@ export function chunkedStream(bytes: Uint8Array, chunkSize = 64 * 1024): Readabl
       offset += chunkSize;
     },
   });
-}
-
-/** Deterministic pseudo-random bytes. */
-export function randomBytes(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** Base64 MD5, as the `_attachments` digest carries it. */

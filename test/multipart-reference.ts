@@ -4,7 +4,7 @@
  * and byte helpers. Nothing here is used by the worker itself.
  */
 import { parseMultipartStream, type MultipartOptions } from "../src/upload/multipart-stream";
-import { randomBytes } from "./helpers";
+import { concat, randomBytes } from "./bytes";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -13,15 +13,8 @@ export const utf8 = (s: string): Uint8Array => enc.encode(s);
 /** UTF-8 decoding with U+FFFD for bad bytes, as FormData decodes string entries. */
 export const text = (b: Uint8Array): string => dec.decode(b);
 
-export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
+/** The chunks joined into one array. */
+export const concatBytes = concat;
 
 export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
   if (needle.length === 0) return from <= haystack.length ? from : -1;

@@ -15,22 +15,13 @@
 import { Client, type IManagedObjectBinary } from "@c8y/client";
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { randomBytes } from "../bytes";
 
 const baseUrl = inject("baseUrl");
 const credentials = { tenant: "management", user: "admin", password: "admin" };
 
-/** Deterministic pseudo-random bytes (xorshift32), so a failure is reproducible. */
-function bytes(length: number, seed: number): Buffer {
-  const out = Buffer.alloc(length);
-  let x = seed || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+/** Deterministic pseudo-random bytes as a Buffer, so a failure is reproducible. */
+const bytes = (length: number, seed: number): Buffer => Buffer.from(randomBytes(length, seed));
 
 const md5Base64 = (data: Buffer) => createHash("md5").update(data).digest("base64");
 
