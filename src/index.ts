@@ -9,7 +9,7 @@ import { managedObjectsRoutes } from "./routes/managed-objects";
 import { tenantRoutes } from "./routes/tenant";
 import { tenantsRoutes } from "./routes/tenants";
 import { usersRoutes } from "./routes/users";
-import { sweepOrphans } from "./storage/sweep";
+import { sweepOrphans } from "./binaries/sweep";
 
 const app = new Hono<AppEnv>();
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { credentialCache } from "../src/auth/authenticate";
 import { ensureBootstrapAdmin } from "../src/auth/bootstrap";
-import { Roles } from "../src/auth/roles";
+import { Roles } from "../src/c8y/roles";
 import { basic, call, db, seedUser, upload } from "./helpers";
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Roles } from "../src/auth/roles";
+import { Roles } from "../src/c8y/roles";
 import { call, chunkedStream, digestOf, md5Base64, randomBytes, seedUser, storeCounts, upload } from "./helpers";
 
 let admin: string;

@@ -3,9 +3,9 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { readConfig } from "../src/config";
-import { findBinary } from "../src/storage/binaries";
-import { createBinary, removeBinary } from "../src/storage/binary-store";
-import { sweepOrphans } from "../src/storage/sweep";
+import { findBinary } from "../src/db/binaries";
+import { createBinary, removeBinary } from "../src/binaries/service";
+import { sweepOrphans } from "../src/binaries/sweep";
 import { call, db, multipartBody, seedUser, storeCounts, upload } from "./helpers";
 
 let admin: string;
@@ -75,7 +75,7 @@ describe("write ordering under faults (SPEC §10)", () => {
 
 describe("raw bodies that do not match their Content-Length", () => {
   it("on the multipart path (above SINGLE_PUT_MAX_BYTES) are a 400 and leave no object", async () => {
-    const { receiveBody } = await import("../src/upload/body-upload");
+    const { receiveBody } = await import("../src/uploads/body-upload");
     const { ApiError } = await import("../src/errors");
     const { chunkedStream, randomBytes } = await import("./helpers");
     const key = "t1/777/2-short";

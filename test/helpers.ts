@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
-import { ALL_ROLES } from "../src/auth/roles";
+import { ALL_ROLES } from "../src/c8y/roles";
 import { createDb } from "../src/db/client";
-import { createTenantIfAbsent, createUserIfAbsent } from "../src/storage/users";
+import { createTenantIfAbsent, createUserIfAbsent } from "../src/db/users";
 import { concat, randomBytes } from "./bytes";
 
 export { concat, randomBytes };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { Roles } from "../src/auth/roles";
+import { Roles } from "../src/c8y/roles";
 import { call, seedUser, upload } from "./helpers";
 
 let admin: string;

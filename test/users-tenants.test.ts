@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Roles } from "../src/auth/roles";
+import { Roles } from "../src/c8y/roles";
 import { basic, call, seedUser, upload } from "./helpers";
 
 let platformAdmin: string;

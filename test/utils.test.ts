@@ -3,9 +3,9 @@ import { parseBasicCredentials } from "../src/auth/basic-credentials";
 import { CredentialCache } from "../src/auth/credential-cache";
 import { hashPassword, timingSafeEqual, verifyPassword } from "../src/auth/passwords";
 import { ApiError } from "../src/errors";
-import { contentDisposition } from "../src/utils/content-disposition";
-import { parseIds } from "../src/utils/ids";
-import { pageLinks, parsePaging } from "../src/utils/paging";
+import { contentDisposition } from "../src/http/content-disposition";
+import { parseIds } from "../src/c8y/ids";
+import { pageLinks, parsePaging } from "../src/c8y/paging";
 
 const query = (params: Record<string, string>) => (name: string) => params[name];
 
@@ -122,7 +122,7 @@ describe("login throttle policy", async () => {
 });
 
 describe("boundaryOf", async () => {
-  const { boundaryOf } = await import("../src/upload/multipart-parser");
+  const { boundaryOf } = await import("../src/uploads/multipart-parser");
   it.each([
     ["multipart/form-data; boundary=abc", "abc"],
     ["multipart/form-data;boundary=abc", "abc"],

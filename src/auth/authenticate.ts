@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors";
 import type { AppEnv, Database, Principal } from "../env";
-import { clearFailures, findFailures, recordFailure } from "../storage/login-failures";
-import { findUser, findUserWithoutTenant } from "../storage/users";
+import { clearFailures, findFailures, recordFailure } from "../db/login-failures";
+import { findUser, findUserWithoutTenant } from "../db/users";
 import { parseBasicCredentials, type BasicCredentials } from "./basic-credentials";
 import { ensureBootstrapAdmin } from "./bootstrap";
 import { CredentialCache } from "./credential-cache";

@@ -1,6 +1,6 @@
 import type { Database } from "../env";
-import { createTenantIfAbsent, createUserIfAbsent, findUser } from "../storage/users";
-import { ALL_ROLES } from "./roles";
+import { createTenantIfAbsent, createUserIfAbsent, findUser } from "../db/users";
+import { ALL_ROLES } from "../c8y/roles";
 
 /** Where the first admin comes from: `.dev.vars` locally, `wrangler secret put` in a deployment. */
 export interface BootstrapConfig {

@@ -1,17 +1,17 @@
 import { Hono, type Context } from "hono";
 import { requireAnyRole } from "../auth/authorize";
-import { Roles } from "../auth/roles";
+import { Roles } from "../c8y/roles";
 import type { AppEnv } from "../env";
-import { countBinaries, listBinaries } from "../storage/binaries";
-import { createBinary, loadBinary, preconditionFailed, removeBinary, replaceBinary } from "../storage/binary-store";
+import { countBinaries, listBinaries } from "../db/binaries";
+import { createBinary, loadBinary, preconditionFailed, removeBinary, replaceBinary } from "../binaries/service";
 import type { BinaryRow } from "../db/schema";
-import { binaryResponse, validatorsOf } from "../download/binary-response";
-import { hasWritePreconditions, writePreconditionsHold } from "../utils/conditional";
-import { acceptsJson, contentLength, methodNotAllowed } from "../utils/http";
-import { binaryUrl, COLLECTION_MEDIA_TYPE, MANAGED_OBJECT_MEDIA_TYPE, toManagedObject } from "../utils/managed-object";
-import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../utils/paging";
-import { binaryFilterFor } from "../utils/binary-filter";
-import { edgeCacheOf, storesOf } from "./stores";
+import { binaryResponse, validatorsOf } from "../downloads/binary-response";
+import { hasWritePreconditions, writePreconditionsHold } from "../http/conditional";
+import { acceptsJson, contentLength, methodNotAllowed } from "../http/headers";
+import { binaryUrl, COLLECTION_MEDIA_TYPE, MANAGED_OBJECT_MEDIA_TYPE, toManagedObject } from "../c8y/managed-object";
+import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
+import { binaryFilterFor } from "../binaries/list-filter";
+import { edgeCacheOf, storesOf } from "./context";
 
 /** 201 for an upload or replace: the managed object when the client's Accept asks for JSON. */
 function created(c: Context<AppEnv>, row: BinaryRow): Response {

@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
-import { updateMetadata } from "../storage/binaries";
-import { loadBinary, removeBinary } from "../storage/binary-store";
-import { methodNotAllowed, readTextCapped } from "../utils/http";
-import { clientFields, managedObjectUrl, MANAGED_OBJECT_MEDIA_TYPE, parseJsonObject, toManagedObject } from "../utils/managed-object";
+import { updateMetadata } from "../db/binaries";
+import { loadBinary, removeBinary } from "../binaries/service";
+import { methodNotAllowed, readTextCapped } from "../http/headers";
+import { clientFields, managedObjectUrl, MANAGED_OBJECT_MEDIA_TYPE, parseJsonObject, toManagedObject } from "../c8y/managed-object";
 import { readConfig } from "../config";
-import { storesOf } from "./stores";
+import { storesOf } from "./context";
 
 /** /inventory/managedObjects/{id} for binaries: read, update metadata, delete (SPEC §1). */
 export const managedObjectsRoutes = new Hono<AppEnv>();

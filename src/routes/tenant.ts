@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { methodNotAllowed } from "../utils/http";
+import { methodNotAllowed } from "../http/headers";
 
 /** /tenant: the caller's tenant, which the official client reads to log in. */
 export const tenantRoutes = new Hono<AppEnv>();

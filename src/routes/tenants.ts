@@ -1,17 +1,17 @@
 import { Hono } from "hono";
 import { forgetCachedLogins } from "../auth/authenticate";
 import { forbidden, isPlatformAdmin, MANAGEMENT_TENANT } from "../auth/authorize";
-import { ALL_ROLES } from "../auth/roles";
+import { ALL_ROLES } from "../c8y/roles";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { deleteObjectsByPrefix } from "../storage/objects";
-import { countTenants, createTenantWithAdmin, deleteTenantRows, findTenant, listTenants } from "../storage/tenants";
-import { methodNotAllowed, readTextCapped } from "../utils/http";
-import { parseJsonObject } from "../utils/managed-object";
-import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../utils/paging";
-import { checkEmail, checkPassword, checkTenantId, checkUserName, requiredText } from "../utils/user-input";
-import { TENANT_COLLECTION_MEDIA_TYPE, TENANT_MEDIA_TYPE, tenantJson } from "../utils/user-json";
+import { deleteObjectsByPrefix } from "../r2/objects";
+import { countTenants, createTenantWithAdmin, deleteTenantRows, findTenant, listTenants } from "../db/tenants";
+import { methodNotAllowed, readTextCapped } from "../http/headers";
+import { parseJsonObject } from "../c8y/managed-object";
+import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
+import { checkEmail, checkPassword, checkTenantId, checkUserName, requiredText } from "../c8y/user-input";
+import { TENANT_COLLECTION_MEDIA_TYPE, TENANT_MEDIA_TYPE, tenantJson } from "../c8y/user-json";
 
 /** /tenant/tenants: creating and removing tenants, for admins of the management tenant only. */
 export const tenantsRoutes = new Hono<AppEnv>();

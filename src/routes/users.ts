@@ -1,18 +1,18 @@
 import { Hono } from "hono";
 import { forgetCachedLogins } from "../auth/authenticate";
 import { requireAnyRole, requireTenantAccess } from "../auth/authorize";
-import { ALL_ROLES, Roles } from "../auth/roles";
+import { ALL_ROLES, Roles } from "../c8y/roles";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { clearFailures } from "../storage/login-failures";
-import { findTenant } from "../storage/tenants";
-import { countUsers, createUserIfAbsent, deleteUser, findUser, listUsers, setRoles, updateUser } from "../storage/users";
-import { methodNotAllowed, readTextCapped } from "../utils/http";
-import { parseJsonObject } from "../utils/managed-object";
-import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../utils/paging";
-import { checkEmail, checkPassword, checkUserName, roleFromReference } from "../utils/user-input";
-import { ROLE_COLLECTION_MEDIA_TYPE, ROLE_REFERENCE_MEDIA_TYPE, roleJson, roleReferenceJson, USER_COLLECTION_MEDIA_TYPE, USER_MEDIA_TYPE, userJson } from "../utils/user-json";
+import { clearFailures } from "../db/login-failures";
+import { findTenant } from "../db/tenants";
+import { countUsers, createUserIfAbsent, deleteUser, findUser, listUsers, setRoles, updateUser } from "../db/users";
+import { methodNotAllowed, readTextCapped } from "../http/headers";
+import { parseJsonObject } from "../c8y/managed-object";
+import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
+import { checkEmail, checkPassword, checkUserName, roleFromReference } from "../c8y/user-input";
+import { ROLE_COLLECTION_MEDIA_TYPE, ROLE_REFERENCE_MEDIA_TYPE, roleJson, roleReferenceJson, USER_COLLECTION_MEDIA_TYPE, USER_MEDIA_TYPE, userJson } from "../c8y/user-json";
 
 /** /user: Cumulocity's user API, the subset that matters here (issue #3). */
 export const usersRoutes = new Hono<AppEnv>();

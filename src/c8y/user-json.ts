@@ -1,5 +1,5 @@
 import type { UserRow } from "../db/schema";
-import type { TenantRow } from "../storage/tenants";
+import type { TenantRow } from "../db/tenants";
 
 export const USER_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.user+json;charset=UTF-8;ver=0.9";
 export const USER_COLLECTION_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.userCollection+json;charset=UTF-8;ver=0.9";

@@ -1,15 +1,15 @@
 import { forbidden } from "../auth/authorize";
-import { mayRead, mayWrite } from "../auth/binary-policy";
+import { mayRead, mayWrite } from "./policy";
 import type { Config } from "../config";
 import type { BinaryRow } from "../db/schema";
 import type { Database, Principal } from "../env";
 import { ApiError, notFound } from "../errors";
-import { receiveBody } from "../upload/body-upload";
-import { receiveMultipartUpload } from "../upload/multipart-upload";
-import { parseId } from "../utils/http";
-import { parseUploadObject } from "../utils/managed-object";
-import { allocateId, deleteBinaryRow, findBinary, insertBinary, switchContent } from "./binaries";
-import { deleteObjectQuietly, objectKey } from "./objects";
+import { receiveBody } from "../uploads/body-upload";
+import { receiveMultipartUpload } from "../uploads/multipart-upload";
+import { parseId } from "../http/headers";
+import { parseUploadObject } from "../c8y/managed-object";
+import { allocateId, deleteBinaryRow, findBinary, insertBinary, switchContent } from "../db/binaries";
+import { deleteObjectQuietly, objectKey } from "../r2/objects";
 
 /** What the binary operations need: the two stores and the configuration. */
 export interface Stores {

@@ -1,5 +1,5 @@
 import { asc, count, eq } from "drizzle-orm";
-import { binaries, tenants, users } from "../db/schema";
+import { binaries, tenants, users } from "./schema";
 import type { Database } from "../env";
 import { userValues, type NewUser } from "./users";
 

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/passwords";
-import { tenants, users, type UserRow } from "../db/schema";
+import { tenants, users, type UserRow } from "./schema";
 import type { Database } from "../env";
 
 /** The user `userName` of `tenant`, if any. */

@@ -1,5 +1,5 @@
 import { ApiError } from "../errors";
-import { ALL_ROLES } from "../auth/roles";
+import { ALL_ROLES } from "./roles";
 
 /** Shortest password the API accepts (the local bootstrap admin is exempt: it never uses the API). */
 export const MIN_PASSWORD_LENGTH = 8;

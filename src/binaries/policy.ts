@@ -1,6 +1,6 @@
 import type { Principal } from "../env";
-import { hasAnyRole } from "./authorize";
-import { Roles } from "./roles";
+import { hasAnyRole } from "../auth/authorize";
+import { Roles } from "../c8y/roles";
 
 /** Whether the principal sees every binary of its tenant, not only its own (SPEC §7). */
 export function readsAll(principal: Principal): boolean {

@@ -1,8 +1,8 @@
 import type { BinaryRow } from "../db/schema";
 import { ApiError, notFound } from "../errors";
-import { notModified, rangeStillValid, type Validators } from "../utils/conditional";
-import { contentDisposition } from "../utils/content-disposition";
-import { parseRange } from "../utils/range";
+import { notModified, rangeStillValid, type Validators } from "../http/conditional";
+import { contentDisposition } from "../http/content-disposition";
+import { parseRange } from "../http/range";
 import { cachedBody, storeInCache, type EdgeCache } from "./edge-cache";
 
 /** The strong ETag and Last-Modified of a binary. */

@@ -2,7 +2,7 @@ import { lt } from "drizzle-orm";
 import { WINDOW_MS } from "../auth/login-throttle";
 import { loginFailures } from "../db/schema";
 import type { Database } from "../env";
-import { referencedKeys } from "./binaries";
+import { referencedKeys } from "../db/binaries";
 
 /** What one sweep looked at and removed. */
 export interface SweepReport {

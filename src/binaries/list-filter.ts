@@ -1,7 +1,7 @@
-import { readsAll } from "../auth/binary-policy";
+import { readsAll } from "./policy";
 import type { Principal } from "../env";
-import type { BinaryFilter } from "../storage/binaries";
-import { parseIds } from "./ids";
+import type { BinaryFilter } from "../db/binaries";
+import { parseIds } from "../c8y/ids";
 
 /** The query of GET /inventory/binaries, as hono exposes it. */
 export interface ListQuery {

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { binaries, counters, type BinaryRow } from "../db/schema";
+import { binaries, counters, type BinaryRow } from "./schema";
 import type { Database } from "../env";
 
 export type NewBinary = typeof binaries.$inferInsert;

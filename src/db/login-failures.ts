@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterFailure, type FailureState } from "../auth/login-throttle";
-import { loginFailures } from "../db/schema";
+import { loginFailures } from "./schema";
 import type { Database } from "../env";
 
 /** The failure state of a login name, if it has failed recently. */

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
-import type { EdgeCache } from "../download/edge-cache";
-import type { Stores } from "../storage/binary-store";
+import type { EdgeCache } from "../downloads/edge-cache";
+import type { Stores } from "../binaries/service";
 
 /** The stores a handler passes on to storage functions, so those never see a Context. */
 export function storesOf(c: Context<AppEnv>): Stores {
