@@ -1,5 +1,10 @@
-import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * The one error catalogue of the service (docs/api.md §8). Every failure a client can see is built
+ * here, so statuses, `area/Reason` pairs and messages stay consistent; nothing else constructs an
+ * ApiError.
+ */
 
 export const ERROR_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.error+json;charset=UTF-8";
 const INFO_URL = "https://cumulocity.com/guides/reference/rest-implementation/#error_reporting";
@@ -17,29 +22,55 @@ export class ApiError extends Error {
   }
 }
 
-/** 404 in the inventory area: unknown, non-numeric and other tenants' ids alike. */
-export const notFound = (what: string) => new ApiError(404, "inventory/Not Found", `${what} not found.`);
+/** The error body of docs/api.md §8. */
+export function errorBody(err: ApiError): string {
+  return JSON.stringify({ error: err.error, message: err.message, info: INFO_URL });
+}
 
-/** 400 for malformed requests in the inventory area. */
+// --- 400 ---
+/** Malformed requests in the inventory area. */
 export const invalidRequest = (message: string) => new ApiError(400, "inventory/Invalid Request", message);
 
-/** 422 for well-formed but unacceptable values (paging parameters). */
+// --- 401, 403 ---
+export const unauthorized = (scheme: "Basic" | "XBasic") =>
+  new ApiError(401, "security/Unauthorized", "Invalid credentials! : Bad credentials", {
+    "WWW-Authenticate": `${scheme} realm="Cumulocity"`,
+  });
+export const forbidden = (message = "Access is denied") => new ApiError(403, "security/Forbidden", message);
+
+// --- 404 ---
+/** Unknown, non-numeric and other tenants' ids alike. */
+export const notFound = (what: string) => new ApiError(404, "inventory/Not Found", `${what} not found.`);
+export const userNotFound = (message: string) => new ApiError(404, "user/Not Found", message);
+export const tenantNotFound = (id: string) => new ApiError(404, "tenant/Not Found", `Tenant '${id}' not found.`);
+export const routeNotFound = (method: string, path: string) =>
+  new ApiError(404, "general/Not Found", `No resource at ${method} ${path}.`);
+
+// --- 405, 409, 412, 413, 415, 416 ---
+export const methodNotAllowed = (allow: string) =>
+  new ApiError(405, "general/Method Not Allowed", `Allowed methods: ${allow}.`, { Allow: allow });
+export const userConflict = (userName: string) => new ApiError(409, "user/Conflict", `User '${userName}' already exists.`);
+export const tenantConflict = (id: string) => new ApiError(409, "tenant/Conflict", `Tenant '${id}' already exists.`);
+/** A PUT or DELETE whose If-Match / If-Unmodified-Since no longer holds. */
+export const preconditionFailed = () =>
+  new ApiError(412, "inventory/Precondition Failed", "The binary changed since the validator you sent.");
+export const tooLarge = (message: string) => new ApiError(413, "inventory/Payload Too Large", message);
+export const unsupportedMediaType = (message: string) =>
+  new ApiError(415, "inventory/Unsupported Media Type", message);
+export const rangeNotSatisfiable = (size: number) =>
+  new ApiError(416, "inventory/Range Not Satisfiable", `The binary has ${size} bytes.`, {
+    "Content-Range": `bytes */${size}`,
+  });
+
+// --- 422, 429 ---
+/** Well-formed but unacceptable values (paging parameters, filters). */
 export const unprocessable = (message: string) => new ApiError(422, "inventory/Unprocessable Entity", message);
+/** Unacceptable user or tenant fields. */
+export const invalidUserInput = (message: string) => new ApiError(422, "user/Unprocessable Entity", message);
+export const tooManyLogins = (waitSeconds: number) =>
+  new ApiError(429, "security/Too Many Requests", `Too many failed logins; try again in ${waitSeconds} s.`, {
+    "Retry-After": String(waitSeconds),
+  });
 
-/** Writes the SPEC §8 error body. */
-export function errorResponse(c: Context, err: ApiError): Response {
-  const body = JSON.stringify({ error: err.error, message: err.message, info: INFO_URL });
-  return c.body(body, err.status, { ...err.headers, "Content-Type": ERROR_MEDIA_TYPE });
-}
-
-/** `app.onError`: known errors keep their status; anything else is logged and becomes a bare 500. */
-export function handleError(err: Error, c: Context): Response {
-  if (err instanceof ApiError) return errorResponse(c, err);
-  console.error("unhandled error", c.req.method, new URL(c.req.url).pathname, err);
-  return errorResponse(c, new ApiError(500, "general/Internal Error", "An internal error occurred."));
-}
-
-/** `app.notFound`: unknown routes answer in the same error shape. */
-export function handleNotFound(c: Context): Response {
-  return errorResponse(c, new ApiError(404, "general/Not Found", `No resource at ${c.req.method} ${new URL(c.req.url).pathname}.`));
-}
+// --- 500 ---
+export const internalError = () => new ApiError(500, "general/Internal Error", "An internal error occurred.");

@@ -1,19 +1,20 @@
 import { Hono } from "hono";
-import { authenticate } from "./auth/authenticate";
+import { sweepLoginFailures } from "./auth/login-throttle";
+import { sweepOrphans } from "./binaries/sweep";
 import { readConfig } from "./config";
-import { createDb, dbMiddleware } from "./db/client";
+import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
-import { handleError, handleNotFound } from "./errors";
 import { binariesRoutes } from "./routes/binaries";
+import { handleError, handleNotFound } from "./routes/context";
 import { managedObjectsRoutes } from "./routes/managed-objects";
+import { authenticate, withDb } from "./routes/middleware";
 import { tenantRoutes } from "./routes/tenant";
 import { tenantsRoutes } from "./routes/tenants";
 import { usersRoutes } from "./routes/users";
-import { sweepOrphans } from "./binaries/sweep";
 
 const app = new Hono<AppEnv>();
 
-app.use("*", dbMiddleware);
+app.use("*", withDb);
 app.use("*", authenticate);
 app.route("/inventory/binaries", binariesRoutes);
 app.route("/inventory/managedObjects", managedObjectsRoutes);
@@ -23,9 +24,17 @@ app.route("/user", usersRoutes);
 app.onError(handleError);
 app.notFound(handleNotFound);
 
+/** The hourly cron: each cleanup is its own job, so one failing does not stop the other. */
+async function scheduled(env: Env): Promise<void> {
+  const db = createDb(env.DB);
+  const report = await sweepOrphans(db, env.BUCKET, readConfig(env).orphanMinAgeMs);
+  console.log("orphan sweep", report.scanned, report.deleted.length);
+  await sweepLoginFailures(db);
+}
+
 export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(sweepOrphans(createDb(env.DB), env.BUCKET, readConfig(env).orphanMinAgeMs).then((report) => console.log("orphan sweep", report.scanned, report.deleted.length)));
+    ctx.waitUntil(scheduled(env));
   },
 } satisfies ExportedHandler<Env>;

@@ -3,6 +3,7 @@ import { ALL_ROLES } from "../src/c8y/roles";
 import { createDb } from "../src/db/client";
 import { createTenantIfAbsent, createUserIfAbsent } from "../src/db/users";
 import { concat, randomBytes } from "./bytes";
+import { hashPassword } from "../src/auth/passwords";
 
 export { concat, randomBytes };
 
@@ -23,7 +24,7 @@ export const db = () => createDb(env.DB);
 /** Seeds a user (and its tenant) straight into D1; returns its Authorization header. */
 export async function seedUser(tenant: string, userName: string, roles: readonly string[] = ALL_ROLES, password = "secret-password"): Promise<string> {
   await createTenantIfAbsent(db(), tenant);
-  await createUserIfAbsent(db(), { tenant, userName, password, roles });
+  await createUserIfAbsent(db(), { tenant, userName, passwordHash: await hashPassword(password), roles });
   return basic(`${tenant}/${userName}`, password);
 }
 

@@ -1,25 +1,8 @@
-import { createMiddleware } from "hono/factory";
-import { ApiError } from "../errors";
-import type { AppEnv, Principal } from "../env";
-
-/** 403 in the Cumulocity shape. */
-export const forbidden = () => new ApiError(403, "security/Forbidden", "Access is denied");
+import type { Principal } from "./principal";
 
 /** Whether the principal holds at least one of the roles. */
 export function hasAnyRole(principal: Principal, roles: readonly string[]): boolean {
   return roles.some((role) => principal.roles.has(role));
-}
-
-/**
- * May you: a middleware factory that lets a request through only when the authenticated
- * principal holds one of `roles`. The role list is checked once, when the route is built.
- */
-export function requireAnyRole(...roles: string[]) {
-  if (roles.length === 0) throw new Error("requireAnyRole needs at least one role");
-  return createMiddleware<AppEnv>(async function requireAnyRole(c, next) {
-    if (!hasAnyRole(c.var.principal, roles)) throw forbidden();
-    await next();
-  });
 }
 
 /** The platform tenant, whose tenant admins manage the other tenants. */
@@ -30,16 +13,7 @@ export function isPlatformAdmin(principal: Principal): boolean {
   return principal.tenant === MANAGEMENT_TENANT && principal.roles.has("ROLE_TENANT_MANAGEMENT_ADMIN");
 }
 
-/**
- * May you act inside the tenant named by the route parameter `param`: your own tenant, or any
- * tenant for a platform admin. Another tenant is a 404, as for binaries, so its existence stays hidden.
- */
-export function requireTenantAccess(param: string) {
-  return createMiddleware<AppEnv>(async function requireTenantAccess(c, next) {
-    const tenant = c.req.param(param);
-    if (tenant !== c.var.principal.tenant && !isPlatformAdmin(c.var.principal)) {
-      throw new ApiError(404, "user/Not Found", `Tenant '${tenant}' not found.`);
-    }
-    await next();
-  });
+/** Whether the principal may act inside `tenant`: its own, or any tenant for a platform admin. */
+export function mayAccessTenant(principal: Principal, tenant: string): boolean {
+  return tenant === principal.tenant || isPlatformAdmin(principal);
 }

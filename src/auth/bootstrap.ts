@@ -1,6 +1,7 @@
-import type { Database } from "../env";
+import type { Database } from "../db/client";
 import { createTenantIfAbsent, createUserIfAbsent, findUser } from "../db/users";
 import { ALL_ROLES } from "../c8y/roles";
+import { hashPassword } from "./passwords";
 
 /** Where the first admin comes from: `.dev.vars` locally, `wrangler secret put` in a deployment. */
 export interface BootstrapConfig {
@@ -23,7 +24,7 @@ export function ensureBootstrapAdmin(db: Database, d1: object, config: Bootstrap
     pending = (async () => {
       if (await findUser(db, tenant, userName)) return;
       await createTenantIfAbsent(db, tenant);
-      await createUserIfAbsent(db, { tenant, userName, password, roles: ALL_ROLES });
+      await createUserIfAbsent(db, { tenant, userName, passwordHash: await hashPassword(password), roles: ALL_ROLES });
     })();
     // A failed attempt (say, migrations not yet applied) is retried by the next request.
     pending.catch(() => done.delete(d1));

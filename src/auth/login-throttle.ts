@@ -1,3 +1,6 @@
+import type { Database } from "../db/client";
+import { clearFailures, deleteFailuresBefore } from "../db/login-failures";
+
 /** Failed-login state of one login name. */
 export interface FailureState {
   failures: number;
@@ -28,4 +31,14 @@ export function afterFailure(previous: FailureState | undefined, now: number): F
 export function retryAfterSeconds(state: FailureState | undefined, now: number): number {
   if (!state || state.blockedUntilMs <= now) return 0;
   return Math.ceil((state.blockedUntilMs - now) / 1000);
+}
+
+/** Forgets a user's failed logins, e.g. after an admin set a new password. */
+export async function clearLoginFailures(db: Database, tenant: string, userName: string): Promise<void> {
+  await clearFailures(db, `${tenant}/${userName}`);
+}
+
+/** Drops failed-login records once their window has passed and no block can still run (cron). */
+export async function sweepLoginFailures(db: Database, now = Date.now()): Promise<void> {
+  await deleteFailuresBefore(db, now - WINDOW_MS - MAX_BLOCK_MS);
 }

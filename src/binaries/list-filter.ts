@@ -1,5 +1,5 @@
 import { readsAll } from "./policy";
-import type { Principal } from "../env";
+import type { Principal } from "../auth/principal";
 import type { BinaryFilter } from "../db/binaries";
 import { parseIds } from "../c8y/ids";
 
@@ -12,7 +12,7 @@ export interface ListQuery {
 /**
  * The SQL filter for a list request, or undefined when nothing can match: a child filter (no
  * parent links exist for binaries yet) or, for a user without READ, another owner's name.
- * Without READ or ADMIN a user only ever sees what it owns (SPEC §7).
+ * Without READ or ADMIN a user only ever sees what it owns (docs/api.md §7).
  */
 export function binaryFilterFor(principal: Principal, query: ListQuery): BinaryFilter | undefined {
   const ids = parseIds(query.all("ids"));

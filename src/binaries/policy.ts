@@ -1,8 +1,8 @@
-import type { Principal } from "../env";
+import type { Principal } from "../auth/principal";
 import { hasAnyRole } from "../auth/authorize";
 import { Roles } from "../c8y/roles";
 
-/** Whether the principal sees every binary of its tenant, not only its own (SPEC §7). */
+/** Whether the principal sees every binary of its tenant, not only its own (docs/api.md §7). */
 export function readsAll(principal: Principal): boolean {
   return hasAnyRole(principal, [Roles.inventoryRead, Roles.inventoryAdmin]);
 }

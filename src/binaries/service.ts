@@ -1,15 +1,40 @@
-import { forbidden } from "../auth/authorize";
-import { mayRead, mayWrite } from "./policy";
+/**
+ * The binaries service: create, replace and remove a binary while keeping R2 and D1 consistent
+ * (docs/api.md §10). This module owns every write of a binary; routes call it, it calls the D1
+ * queries (db/binaries) and the upload engine (uploads/).
+ *
+ * What lives where
+ * - D1 `binaries`: one row per binary: the managed object, plus `r2_key`, the only object that
+ *   holds its current bytes, and `revpos`, its revision (1 on create, +1 per replace).
+ * - D1 `counters.managedObjectId`: the next id; ids are taken before any byte is written.
+ * - R2 `{tenant}/{id}/{revision}-{uuid}`: the bytes of one revision. The random tail means two
+ *   concurrent replaces never write the same key, and a key is never reused.
+ *
+ * Order of writes, and what a crash at each step leaves behind
+ * - Create: (1) take an id, (2) stream the bytes to a fresh key, (3) insert the row. A crash after
+ *   (1) only burns an id; after (2) it leaves an object no row references, which the orphan sweep
+ *   (binaries/sweep) deletes once it is older than ORPHAN_MIN_AGE_SECONDS. A failed (3) deletes the
+ *   object at once.
+ * - Replace: (1) stream the new bytes to a fresh key, (2) switch the row to it only if the row
+ *   still points at the key we started from (compare-and-set), (3) delete the old object. Readers
+ *   see the old bytes or the new, never a mix. A crash after (1) or (2) leaves one unreferenced
+ *   object: the sweep's.
+ * - Delete: (1) delete the row (only while it still points at the checked key when a precondition
+ *   was given), (2) delete the object. No row ever points at missing bytes; a crash after (1)
+ *   leaves an orphan for the sweep.
+ * - Failed uploads abort their R2 multipart upload and delete what they wrote before answering.
+ */
+import { forbidden, notFound, preconditionFailed } from "../errors";
+import type { Principal } from "../auth/principal";
 import type { Config } from "../config";
+import type { Database } from "../db/client";
 import type { BinaryRow } from "../db/schema";
-import type { Database, Principal } from "../env";
-import { ApiError, notFound } from "../errors";
-import { receiveBody } from "../uploads/body-upload";
-import { receiveMultipartUpload } from "../uploads/multipart-upload";
-import { parseId } from "../http/headers";
-import { parseUploadObject } from "../c8y/managed-object";
 import { allocateId, deleteBinaryRow, findBinary, insertBinary, switchContent } from "../db/binaries";
 import { deleteObjectQuietly, objectKey } from "../r2/objects";
+import { receiveBody } from "../uploads/body-upload";
+import { receiveMultipartUpload } from "../uploads/multipart-upload";
+import { parseUploadObject } from "../c8y/managed-object";
+import { mayRead, mayWrite } from "./policy";
 
 /** What the binary operations need: the two stores and the configuration. */
 export interface Stores {
@@ -18,19 +43,22 @@ export interface Stores {
   config: Config;
 }
 
-/** 412 for a PUT or DELETE whose If-Match / If-Unmodified-Since no longer holds. */
-export const preconditionFailed = () => new ApiError(412, "inventory/Precondition Failed", "The binary changed since the validator you sent.");
+/**
+ * A write precondition (If-Match / If-Unmodified-Since) checked against the row a PUT or DELETE
+ * would change; false means 412. Without one, concurrent changes are resolved by last writer wins.
+ */
+export type Precondition = (row: BinaryRow) => boolean;
 
 /** Loads a binary the principal may read (or write); 404 for unknown ids, 403 without the right. */
-export async function loadBinary(db: Database, principal: Principal, idText: string | undefined, access: "read" | "write"): Promise<BinaryRow> {
-  const row = await findBinary(db, principal.tenant, parseId(idText));
+export async function loadBinary(db: Database, principal: Principal, id: number, access: "read" | "write"): Promise<BinaryRow> {
+  const row = await findBinary(db, principal.tenant, id);
   if (!row) throw notFound("Managed object");
   const allowed = access === "read" ? mayRead(principal, row.owner) : mayWrite(principal, row.owner);
   if (!allowed) throw forbidden();
   return row;
 }
 
-/** POST /inventory/binaries: bytes to R2 under a fresh key first, then the row (SPEC §10). */
+/** POST /inventory/binaries: bytes to R2 under a fresh key first, then the row. */
 export async function createBinary(
   { db, bucket, config }: Stores,
   principal: Principal,
@@ -69,27 +97,39 @@ export async function createBinary(
   }
 }
 
+/** The new bytes of a replace: the body, its declared length and media type. */
+export interface NewContent {
+  body: ReadableStream<Uint8Array> | null;
+  length: number | undefined;
+  contentType: string;
+}
+
 /**
  * PUT /inventory/binaries/{id}: new bytes under a fresh key, then the row switches to them, and
- * only then is the old object deleted. Readers see the old bytes or the new, never a mix.
+ * only then is the old object deleted. With a precondition, a concurrent change is a 412
+ * (optimistic concurrency); without one, the last writer wins and nothing leaks.
  */
 export async function replaceBinary(
   { db, bucket, config }: Stores,
   principal: Principal,
-  current: BinaryRow,
-  body: ReadableStream<Uint8Array> | null,
-  length: number | undefined,
-  contentType: string,
-  /** With a precondition, a concurrent change is a 412 instead of a retry (optimistic concurrency). */
-  conditional = false,
+  id: number,
+  content: NewContent,
+  precondition?: Precondition,
 ): Promise<BinaryRow> {
+  const current = await loadBinary(db, principal, id, "write");
+  if (precondition && !precondition(current)) throw preconditionFailed();
   const key = objectKey(principal.tenant, current.id, current.revpos + 1);
-  const stored = await receiveBody(bucket, key, body, length, contentType, config);
-  const content = { r2Key: key, length: stored.size, md5: stored.md5, contentType, lastUpdated: new Date().toISOString() };
+  const stored = await receiveBody(bucket, key, content.body, content.length, content.contentType, config);
+  const change = {
+    r2Key: key,
+    length: stored.size,
+    md5: stored.md5,
+    contentType: content.contentType,
+    lastUpdated: new Date().toISOString(),
+  };
   let expected = current;
-  // A concurrent replace may have switched the row meanwhile: last writer wins, nothing leaks.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const updated = await switchContent(db, principal.tenant, current.id, expected.r2Key, content).catch(async (error) => {
+    const updated = await switchContent(db, principal.tenant, current.id, expected.r2Key, change).catch(async (error) => {
       await deleteObjectQuietly(bucket, key);
       throw error;
     });
@@ -99,7 +139,7 @@ export async function replaceBinary(
     }
     const latest = await findBinary(db, principal.tenant, current.id);
     if (!latest) break;
-    if (conditional) {
+    if (precondition) {
       await deleteObjectQuietly(bucket, key);
       throw preconditionFailed();
     }
@@ -110,17 +150,16 @@ export async function replaceBinary(
 }
 
 /**
- * DELETE: the row goes first, so no row ever points at missing bytes; then the object.
- * `precondition` (If-Match) is checked against the row, and the delete only applies to the
- * bytes it was checked against.
+ * DELETE: the row goes first, so no row ever points at missing bytes; then the object. With a
+ * precondition, the delete only applies to the bytes it was checked against.
  */
 export async function removeBinary(
   { db, bucket }: Stores,
   principal: Principal,
-  idText: string | undefined,
-  precondition?: (row: BinaryRow) => boolean,
+  id: number,
+  precondition?: Precondition,
 ): Promise<void> {
-  const row = await loadBinary(db, principal, idText, "write");
+  const row = await loadBinary(db, principal, id, "write");
   if (precondition && !precondition(row)) throw preconditionFailed();
   const deleted = await deleteBinaryRow(db, principal.tenant, row.id, precondition ? row.r2Key : undefined);
   if (!deleted) throw precondition ? preconditionFailed() : notFound("Managed object");

@@ -1,7 +1,4 @@
-import { lt } from "drizzle-orm";
-import { WINDOW_MS } from "../auth/login-throttle";
-import { loginFailures } from "../db/schema";
-import type { Database } from "../env";
+import type { Database } from "../db/client";
 import { referencedKeys } from "../db/binaries";
 
 /** What one sweep looked at and removed. */
@@ -13,7 +10,7 @@ export interface SweepReport {
 /**
  * Removes R2 objects that no row references and that are older than `minAgeMs` (younger ones
  * may belong to an upload whose row is about to be committed). Such objects are left by a crash
- * between writing bytes and committing the row, or by a failed delete (SPEC §10).
+ * between writing bytes and committing the row, or by a failed delete (docs/api.md §10).
  */
 export async function sweepOrphans(db: Database, bucket: R2Bucket, minAgeMs: number, now = Date.now()): Promise<SweepReport> {
   const report: SweepReport = { scanned: 0, deleted: [] };
@@ -32,7 +29,5 @@ export async function sweepOrphans(db: Database, bucket: R2Bucket, minAgeMs: num
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
-  // Failed-login records outlive their purpose once the window has passed and no block is running.
-  await db.delete(loginFailures).where(lt(loginFailures.firstFailureMs, now - WINDOW_MS - 5 * 60_000));
   return report;
 }

@@ -1,4 +1,10 @@
-import { unprocessable } from "../errors";
+import { notFound, unprocessable } from "../errors";
+
+/** A managed object id from a path segment; anything but a decimal number is a 404 (docs/api.md §1). */
+export function parseId(text: string | undefined): number {
+  if (!text || !/^\d{1,15}$/.test(text)) throw notFound("Managed object");
+  return Number(text);
+}
 
 /**
  * The `ids` filter: comma separated, repeated, or both. Undefined when absent; a non-numeric

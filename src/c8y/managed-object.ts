@@ -1,10 +1,8 @@
 import type { BinaryRow } from "../db/schema";
 import { invalidRequest } from "../errors";
+import { parseJsonObject } from "../http/json";
 
-export const MANAGED_OBJECT_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.managedObject+json;charset=UTF-8;ver=0.9";
-export const COLLECTION_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.managedObjectCollection+json;charset=UTF-8;ver=0.9";
-
-/** Fields the service owns; a client's values for them are ignored (SPEC §2). */
+/** Fields the service owns; a client's values for them are ignored (docs/api.md §2). */
 const RESERVED = new Set(["id", "self", "owner", "creationTime", "lastUpdated", "length", "contentType", "c8y_IsBinary", "_attachments"]);
 
 /** Name, type and the remaining fragments a client may set. */
@@ -12,18 +10,6 @@ export interface ClientFields {
   name?: string;
   type?: string;
   fragments: Record<string, unknown>;
-}
-
-/** Parses JSON text that must be an object; 400 otherwise. */
-export function parseJsonObject(text: string, what: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw invalidRequest(`${what} is not valid JSON.`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidRequest(`${what} must be a JSON object.`);
-  return value as Record<string, unknown>;
 }
 
 /** Splits a client's managed object into name, type and free fragments, dropping reserved fields. */
@@ -43,7 +29,7 @@ export function clientFields(source: Record<string, unknown>): ClientFields {
   return { name, type, fragments };
 }
 
-/** The `object` part of an upload: JSON with at least `name` and `type` (SPEC §4). */
+/** The `object` part of an upload: JSON with at least `name` and `type` (docs/api.md §4). */
 export function parseUploadObject(text: string): Required<ClientFields> {
   const fields = clientFields(parseJsonObject(text, "The 'object' part"));
   if (!fields.name) throw invalidRequest("The 'object' part needs a 'name'.");
@@ -51,7 +37,7 @@ export function parseUploadObject(text: string): Required<ClientFields> {
   return { name: fields.name, type: fields.type, fragments: fields.fragments };
 }
 
-/** The JSON of a binary's managed object (SPEC §2), with `self` pointing where the caller asks. */
+/** The JSON of a binary's managed object (docs/api.md §2), with `self` pointing where the caller asks. */
 export function toManagedObject(row: BinaryRow, self: string): Record<string, unknown> {
   return {
     ...row.fragments,

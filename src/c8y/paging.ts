@@ -3,7 +3,7 @@ import { unprocessable } from "../errors";
 export const DEFAULT_PAGE_SIZE = 5;
 export const MAX_PAGE_SIZE = 2000;
 
-/** Paging parameters of a collection request (SPEC §3). */
+/** Paging parameters of a collection request (docs/api.md §3). */
 export interface Paging {
   pageSize: number;
   currentPage: number;
@@ -48,7 +48,7 @@ export function pageLinks(requestUrl: string, paging: Paging, hasNext: boolean):
 }
 
 /**
- * A collection response body (SPEC §3): links, the page's items under `key`, and statistics.
+ * A collection response body (docs/api.md §3): links, the page's items under `key`, and statistics.
  * `total` is given only when the request asked for totals; `next` then follows totalPages,
  * otherwise it is offered whenever the page is full.
  */

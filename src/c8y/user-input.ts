@@ -1,10 +1,8 @@
-import { ApiError } from "../errors";
+import { invalidUserInput as invalid } from "../errors";
 import { ALL_ROLES } from "./roles";
 
 /** Shortest password the API accepts (the local bootstrap admin is exempt: it never uses the API). */
 export const MIN_PASSWORD_LENGTH = 8;
-
-const invalid = (message: string) => new ApiError(422, "user/Unprocessable Entity", message);
 
 /** User names: no whitespace, slashes, colons or other characters that break logins or URLs. */
 export function checkUserName(value: unknown, what = "userName"): string {

@@ -1,13 +1,6 @@
 import type { UserRow } from "../db/schema";
 import type { TenantRow } from "../db/tenants";
 
-export const USER_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.user+json;charset=UTF-8;ver=0.9";
-export const USER_COLLECTION_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.userCollection+json;charset=UTF-8;ver=0.9";
-export const ROLE_REFERENCE_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.roleReference+json;charset=UTF-8;ver=0.9";
-export const ROLE_COLLECTION_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.roleCollection+json;charset=UTF-8;ver=0.9";
-export const TENANT_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.tenant+json;charset=UTF-8;ver=0.9";
-export const TENANT_COLLECTION_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.tenantCollection+json;charset=UTF-8;ver=0.9";
-
 /** A role as Cumulocity lists it. */
 export function roleJson(origin: string, role: string) {
   return { id: role, name: role, self: `${origin}/user/roles/${role}` };

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { binaries, counters, type BinaryRow } from "./schema";
-import type { Database } from "../env";
+import type { Database } from "./client";
 
 export type NewBinary = typeof binaries.$inferInsert;
 

@@ -1,7 +1,8 @@
-import { drizzle } from "drizzle-orm/d1";
-import { createMiddleware } from "hono/factory";
-import type { AppEnv, Database } from "../env";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
+
+/** The typed drizzle client every query function takes. */
+export type Database = DrizzleD1Database<typeof schema>;
 
 const clients = new WeakMap<D1Database, Database>();
 
@@ -14,9 +15,3 @@ export function createDb(d1: D1Database): Database {
   }
   return db;
 }
-
-/** Hands each request a drizzle client as `c.var.db`. */
-export const dbMiddleware = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("db", createDb(c.env.DB));
-  await next();
-});

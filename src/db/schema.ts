@@ -25,7 +25,7 @@ export const users = sqliteTable(
 
 /**
  * Named counters. `managedObjectId` hands out ids before a binary's bytes are written, so the R2
- * key can carry the id while no row exists yet (SPEC §10: bytes first, then the row).
+ * key can carry the id while no row exists yet (docs/api.md §10: bytes first, then the row).
  */
 export const counters = sqliteTable("counters", {
   name: text("name").primaryKey(),

@@ -1,6 +1,6 @@
 import { asc, count, eq } from "drizzle-orm";
 import { binaries, tenants, users } from "./schema";
-import type { Database } from "../env";
+import type { Database } from "./client";
 import { userValues, type NewUser } from "./users";
 
 export type TenantRow = typeof tenants.$inferSelect;
@@ -34,14 +34,14 @@ export async function createTenantWithAdmin(
   const creationTime = new Date().toISOString();
   const [inserted] = await db.batch([
     db.insert(tenants).values({ ...tenant, creationTime }).onConflictDoNothing().returning(),
-    db.insert(users).values(await userValues({ ...admin, tenant: tenant.id })),
+    db.insert(users).values(userValues({ ...admin, tenant: tenant.id })),
   ]);
   return inserted[0];
 }
 
 /**
  * Removes a tenant with its users and binary rows in one batch. Rows go before bytes
- * (SPEC §10): the caller deletes the R2 objects afterwards, and the sweep collects any it misses.
+ * (docs/api.md §10): the caller deletes the R2 objects afterwards, and the sweep collects any it misses.
  */
 export async function deleteTenantRows(db: Database, id: string): Promise<boolean> {
   const [, , deleted] = await db.batch([

@@ -1,7 +1,6 @@
 import { and, asc, count, eq, sql } from "drizzle-orm";
-import { hashPassword } from "../auth/passwords";
 import { tenants, users, type UserRow } from "./schema";
-import type { Database } from "../env";
+import type { Database } from "./client";
 
 /** The user `userName` of `tenant`, if any. */
 export async function findUser(db: Database, tenant: string, userName: string): Promise<UserRow | undefined> {
@@ -9,7 +8,7 @@ export async function findUser(db: Database, tenant: string, userName: string): 
 }
 
 /**
- * Resolves a login without a tenant prefix: the one user of that name across tenants (SPEC §7).
+ * Resolves a login without a tenant prefix: the one user of that name across tenants (docs/api.md §7).
  * A name that exists in several tenants needs the tenant prefix.
  */
 export async function findUserWithoutTenant(db: Database, userName: string): Promise<UserRow | undefined> {
@@ -22,20 +21,21 @@ export async function findUserWithoutTenant(db: Database, userName: string): Pro
 export interface NewUser {
   tenant: string;
   userName: string;
-  password: string;
+  /** Already hashed by auth/passwords: this module never sees a password. */
+  passwordHash: string;
   roles: readonly string[];
   email?: string | null;
 }
 
-/** The row of a new user, with its password hashed. */
-export async function userValues(user: NewUser): Promise<typeof users.$inferInsert> {
-  const passwordHash = await hashPassword(user.password);
-  return { tenant: user.tenant, userName: user.userName, passwordHash, roles: [...user.roles], email: user.email ?? null, creationTime: new Date().toISOString() };
+/** The row of a new user. */
+export function userValues(user: NewUser): typeof users.$inferInsert {
+  const { tenant, userName, passwordHash } = user;
+  return { tenant, userName, passwordHash, roles: [...user.roles], email: user.email ?? null, creationTime: new Date().toISOString() };
 }
 
 /** Inserts a user unless one of that name exists in the tenant; returns the row when created. */
 export async function createUserIfAbsent(db: Database, user: NewUser): Promise<UserRow | undefined> {
-  const [row] = await db.insert(users).values(await userValues(user)).onConflictDoNothing().returning();
+  const [row] = await db.insert(users).values(userValues(user)).onConflictDoNothing().returning();
   return row;
 }
 
@@ -51,9 +51,9 @@ export async function countUsers(db: Database, tenant: string): Promise<number> 
 }
 
 /** Changes a user's password and/or email; returns the updated row. */
-export async function updateUser(db: Database, tenant: string, userName: string, change: { password?: string; email?: string | null }): Promise<UserRow | undefined> {
+export async function updateUser(db: Database, tenant: string, userName: string, change: { passwordHash?: string; email?: string | null }): Promise<UserRow | undefined> {
   const set: Partial<UserRow> = {};
-  if (change.password !== undefined) set.passwordHash = await hashPassword(change.password);
+  if (change.passwordHash !== undefined) set.passwordHash = change.passwordHash;
   if (change.email !== undefined) set.email = change.email;
   if (Object.keys(set).length === 0) return findUser(db, tenant, userName);
   const [row] = await db.update(users).set(set).where(and(eq(users.tenant, tenant), eq(users.userName, userName))).returning();

@@ -1,5 +1,5 @@
 import type { BinaryRow } from "../db/schema";
-import { ApiError, notFound } from "../errors";
+import { notFound, rangeNotSatisfiable } from "../errors";
 import { notModified, rangeStillValid, type Validators } from "../http/conditional";
 import { contentDisposition } from "../http/content-disposition";
 import { parseRange } from "../http/range";
@@ -23,7 +23,7 @@ function baseHeaders(row: BinaryRow, validators: Validators): Record<string, str
 }
 
 /**
- * Answers GET or HEAD for a binary the caller may read (SPEC §5): 304 for a current validator,
+ * Answers GET or HEAD for a binary the caller may read (docs/api.md §5): 304 for a current validator,
  * 206/416 for a single Range, else the whole body. HEAD never opens the body. Full bodies go
  * through the edge cache when one is given.
  */
@@ -35,7 +35,7 @@ export async function binaryResponse(bucket: R2Bucket, edge: EdgeCache | undefin
   headers.set("Content-Type", row.contentType);
   const range = rangeStillValid(request.headers, validators) ? parseRange(request.headers.get("Range") ?? undefined, row.length) : { kind: "full" as const };
   if (range.kind === "unsatisfiable") {
-    throw new ApiError(416, "inventory/Range Not Satisfiable", `The binary has ${row.length} bytes.`, { "Content-Range": `bytes */${row.length}` });
+    throw rangeNotSatisfiable(row.length);
   }
   const head = request.method === "HEAD";
   if (range.kind === "partial") {

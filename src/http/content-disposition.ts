@@ -1,5 +1,5 @@
 /**
- * `attachment; filename="..."` for a download (SPEC §5). The quoted name is ASCII only, with
+ * `attachment; filename="..."` for a download (docs/api.md §5). The quoted name is ASCII only, with
  * quotes, backslashes and control characters replaced; a name that needed replacing also gets
  * `filename*=UTF-8''` with the exact name percent-encoded (RFC 6266 / 8187).
  */

@@ -3,7 +3,12 @@
  * replaces of one binary never write to the same key.
  */
 export function objectKey(tenant: string, id: number, revision: number): string {
-  return `${encodeURIComponent(tenant)}/${id}/${revision}-${crypto.randomUUID()}`;
+  return `${tenantPrefix(tenant)}${id}/${revision}-${crypto.randomUUID()}`;
+}
+
+/** The prefix under which every object of a tenant lives. */
+export function tenantPrefix(tenant: string): string {
+  return `${encodeURIComponent(tenant)}/`;
 }
 
 /** Deletes an object whose row is gone; a failure only leaves work for the orphan sweep. */

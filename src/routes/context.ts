@@ -1,17 +1,65 @@
 import type { Context } from "hono";
-import { readConfig } from "../config";
-import type { AppEnv } from "../env";
-import type { EdgeCache } from "../downloads/edge-cache";
 import type { Stores } from "../binaries/service";
+import { readConfig } from "../config";
+import type { EdgeCache } from "../downloads/edge-cache";
+import type { AppEnv } from "../env";
+import { ApiError, ERROR_MEDIA_TYPE, errorBody, internalError, methodNotAllowed, routeNotFound } from "../errors";
+import { parseJsonObject } from "../http/json";
+import { readTextCapped } from "../http/body";
 
-/** The stores a handler passes on to storage functions, so those never see a Context. */
-export function storesOf(c: Context<AppEnv>): Stores {
+/**
+ * The only code that reads the Hono Context for the routers: everything below routes/ gets plain
+ * values (stores, origin, parsed bodies) instead.
+ */
+
+type Ctx = Context<AppEnv>;
+
+/** The stores a handler passes on to service functions, so those never see a Context. */
+export function storesOf(c: Ctx): Stores {
   return { db: c.var.db, bucket: c.env.BUCKET, config: readConfig(c.env) };
 }
 
 /** The edge cache for downloads, or undefined when EDGE_CACHE_MAX_BYTES turns it off. */
-export function edgeCacheOf(c: Context<AppEnv>): EdgeCache | undefined {
+export function edgeCacheOf(c: Ctx): EdgeCache | undefined {
   const { edgeCacheMaxBytes } = readConfig(c.env);
   if (edgeCacheMaxBytes <= 0) return undefined;
   return { cache: caches.default, maxBytes: edgeCacheMaxBytes, waitUntil: (promise) => c.executionCtx.waitUntil(promise) };
+}
+
+/** The request's origin, from which every `self` link is built. */
+export function originOf(c: Ctx): string {
+  return new URL(c.req.url).origin;
+}
+
+/** A JSON response with a Cumulocity media type. */
+export function c8yJson(c: Ctx, body: unknown, mediaType: string, status: 200 | 201 = 200, headers: Record<string, string> = {}) {
+  return c.body(JSON.stringify(body), status, { ...headers, "Content-Type": mediaType });
+}
+
+/** The request body as a JSON object, at most MAX_JSON_SIZE bytes (413 past it, 400 if not an object). */
+export async function readJsonObject(c: Ctx): Promise<Record<string, unknown>> {
+  return parseJsonObject(await readTextCapped(c.req.raw.body, readConfig(c.env).maxJsonSize), "The body");
+}
+
+/** A handler for a path's unsupported methods: 405 in the error shape, with Allow. */
+export function rejectOtherMethods(allow: string) {
+  return () => {
+    throw methodNotAllowed(allow);
+  };
+}
+
+function errorResponse(c: Context, err: ApiError): Response {
+  return c.body(errorBody(err), err.status, { ...err.headers, "Content-Type": ERROR_MEDIA_TYPE });
+}
+
+/** `app.onError`: known errors keep their status; anything else is logged and becomes a bare 500. */
+export function handleError(err: Error, c: Context): Response {
+  if (err instanceof ApiError) return errorResponse(c, err);
+  console.error("unhandled error", c.req.method, new URL(c.req.url).pathname, err);
+  return errorResponse(c, internalError());
+}
+
+/** `app.notFound`: unknown routes answer in the same error shape. */
+export function handleNotFound(c: Context): Response {
+  return errorResponse(c, routeNotFound(c.req.method, new URL(c.req.url).pathname));
 }

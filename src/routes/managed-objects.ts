@@ -1,20 +1,19 @@
 import { Hono } from "hono";
+import { loadBinary, removeBinary } from "../binaries/service";
+import { parseId } from "../c8y/ids";
+import { clientFields, managedObjectUrl, toManagedObject } from "../c8y/managed-object";
+import { MANAGED_OBJECT_MEDIA_TYPE } from "../c8y/media-types";
+import { updateMetadata } from "../db/binaries";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
-import { updateMetadata } from "../db/binaries";
-import { loadBinary, removeBinary } from "../binaries/service";
-import { methodNotAllowed, readTextCapped } from "../http/headers";
-import { clientFields, managedObjectUrl, MANAGED_OBJECT_MEDIA_TYPE, parseJsonObject, toManagedObject } from "../c8y/managed-object";
-import { readConfig } from "../config";
-import { storesOf } from "./context";
+import { c8yJson, originOf, readJsonObject, rejectOtherMethods, storesOf } from "./context";
 
-/** /inventory/managedObjects/{id} for binaries: read, update metadata, delete (SPEC §1). */
+/** /inventory/managedObjects/{id} for binaries: read, update metadata, delete (docs/api.md §1). */
 export const managedObjectsRoutes = new Hono<AppEnv>();
 
 managedObjectsRoutes.get("/:id", async (c) => {
-  const row = await loadBinary(c.var.db, c.var.principal, c.req.param("id"), "read");
-  const body = toManagedObject(row, managedObjectUrl(new URL(c.req.url).origin, row.id));
-  return c.body(JSON.stringify(body), 200, { "Content-Type": MANAGED_OBJECT_MEDIA_TYPE });
+  const row = await loadBinary(c.var.db, c.var.principal, parseId(c.req.param("id")), "read");
+  return c8yJson(c, toManagedObject(row, managedObjectUrl(originOf(c), row.id)), MANAGED_OBJECT_MEDIA_TYPE);
 });
 
 /**
@@ -22,9 +21,8 @@ managedObjectsRoutes.get("/:id", async (c) => {
  * name, `null` removes one, the rest stay; length, contentType and the bytes never change here.
  */
 managedObjectsRoutes.put("/:id", async (c) => {
-  const row = await loadBinary(c.var.db, c.var.principal, c.req.param("id"), "write");
-  const text = await readTextCapped(c.req.raw.body, readConfig(c.env).maxJsonSize);
-  const fields = clientFields(parseJsonObject(text, "The body"));
+  const row = await loadBinary(c.var.db, c.var.principal, parseId(c.req.param("id")), "write");
+  const fields = clientFields(await readJsonObject(c));
   const fragments = { ...row.fragments };
   for (const [name, value] of Object.entries(fields.fragments)) {
     if (value === null) delete fragments[name];
@@ -37,13 +35,12 @@ managedObjectsRoutes.put("/:id", async (c) => {
     lastUpdated: new Date().toISOString(),
   });
   if (!updated) throw notFound("Managed object");
-  const body = toManagedObject(updated, managedObjectUrl(new URL(c.req.url).origin, updated.id));
-  return c.body(JSON.stringify(body), 200, { "Content-Type": MANAGED_OBJECT_MEDIA_TYPE });
+  return c8yJson(c, toManagedObject(updated, managedObjectUrl(originOf(c), updated.id)), MANAGED_OBJECT_MEDIA_TYPE);
 });
 
 managedObjectsRoutes.delete("/:id", async (c) => {
-  await removeBinary(storesOf(c), c.var.principal, c.req.param("id"));
+  await removeBinary(storesOf(c), c.var.principal, parseId(c.req.param("id")));
   return c.body(null, 204);
 });
 
-managedObjectsRoutes.all("/:id", methodNotAllowed("GET, PUT, DELETE"));
+managedObjectsRoutes.all("/:id", rejectOtherMethods("GET, PUT, DELETE"));

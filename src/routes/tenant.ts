@@ -1,21 +1,22 @@
 import { Hono } from "hono";
+import { MANAGEMENT_TENANT } from "../auth/authorize";
+import { CURRENT_TENANT_MEDIA_TYPE } from "../c8y/media-types";
 import type { AppEnv } from "../env";
-import { methodNotAllowed } from "../http/headers";
+import { c8yJson, originOf, rejectOtherMethods } from "./context";
 
 /** /tenant: the caller's tenant, which the official client reads to log in. */
 export const tenantRoutes = new Hono<AppEnv>();
 
 tenantRoutes.get("/currentTenant", (c) => {
-  const url = new URL(c.req.url);
   const tenant = c.var.principal.tenant;
   const body = {
-    self: `${url.origin}/tenant/currentTenant`,
+    self: `${originOf(c)}/tenant/currentTenant`,
     name: tenant,
-    domainName: url.hostname,
-    allowCreateTenants: tenant === "management",
+    domainName: new URL(c.req.url).hostname,
+    allowCreateTenants: tenant === MANAGEMENT_TENANT,
     customProperties: {},
   };
-  return c.body(JSON.stringify(body), 200, { "Content-Type": "application/vnd.com.nsn.cumulocity.currentTenant+json;charset=UTF-8;ver=0.9" });
+  return c8yJson(c, body, CURRENT_TENANT_MEDIA_TYPE);
 });
 
-tenantRoutes.all("/currentTenant", methodNotAllowed("GET"));
+tenantRoutes.all("/currentTenant", rejectOtherMethods("GET"));

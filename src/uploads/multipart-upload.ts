@@ -1,4 +1,4 @@
-import { ApiError, invalidRequest } from "../errors";
+import { invalidRequest, tooLarge, unsupportedMediaType } from "../errors";
 import { MultipartError, parseMultipartStream } from "./multipart-stream";
 import { knownLengthSink, LengthMismatchError, unknownLengthSink, type ByteSink, type StoredBytes } from "./r2-sinks";
 
@@ -26,7 +26,7 @@ const FILESIZE = /^\s*(\d{1,16})\s*$/;
 const decoder = new TextDecoder();
 
 /**
- * Streams a POST /inventory/binaries body (SPEC §4) into R2: parts in any order, `filesize`
+ * Streams a POST /inventory/binaries body (docs/api.md §4) into R2: parts in any order, `filesize`
  * optional, chunked or not. With `filesize` before `file` the bytes go out as one known-length
  * put; otherwise as a multipart upload. Any failure removes what was written and throws an
  * ApiError (400, or 413 for an oversized field).
@@ -38,7 +38,7 @@ export async function receiveMultipartUpload<T>(
   options: MultipartUploadOptions<T>,
 ): Promise<ReceivedUpload<T>> {
   if (!contentTypeHeader || !/^multipart\/form-data\b/i.test(contentTypeHeader)) {
-    throw new ApiError(415, "inventory/Unsupported Media Type", "Uploads must be multipart/form-data.");
+    throw unsupportedMediaType("Uploads must be multipart/form-data.");
   }
   if (!body) throw invalidRequest("The request has no body.");
 
@@ -92,7 +92,7 @@ export async function receiveMultipartUpload<T>(
 
 function toApiError(error: unknown): unknown {
   if (error instanceof MultipartError) {
-    return error.tooLarge ? new ApiError(413, "inventory/Payload Too Large", error.message) : invalidRequest(error.message);
+    return error.tooLarge ? tooLarge(error.message) : invalidRequest(error.message);
   }
   if (error instanceof LengthMismatchError) return invalidRequest(`'filesize' does not match the file: ${error.message}`);
   return error;

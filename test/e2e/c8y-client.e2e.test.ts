@@ -1,7 +1,7 @@
 /// <reference types="node" />
 /**
  * The official Cumulocity TypeScript client (@c8y/client), unmodified, against the running
- * service (SPEC: "a real client that works against Cumulocity must work against us unchanged").
+ * service (a real client that works against Cumulocity must work against us unchanged).
  *
  * It logs in (GET /tenant/currentTenant), uploads files the way the client does (multipart,
  * `file` part first, `object` second, no `filesize`), walks the collection with the client's own

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Roles } from "../src/c8y/roles";
-import { call, seedUser, upload } from "./helpers";
+import { Roles } from "../../src/c8y/roles";
+import { call, seedUser, upload } from "../helpers";
 
 /**
- * SPEC §7 as a table: role × endpoint × whose binary → expected status. READ reads everything in
+ * docs/api.md §7 as a table: role × endpoint × whose binary → expected status. READ reads everything in
  * the tenant, CREATE uploads and manages its own, ADMIN manages everything, the owner may always
  * read, replace and delete, and another tenant's binary is always 404.
  */

@@ -3,8 +3,8 @@
  * `Request.formData()`), a collector that turns parseMultipartStream's events into whole parts,
  * and byte helpers. Nothing here is used by the worker itself.
  */
-import { parseMultipartStream, type MultipartOptions } from "../src/uploads/multipart-stream";
-import { concat, randomBytes } from "./bytes";
+import { parseMultipartStream, type MultipartOptions } from "../../src/uploads/multipart-stream";
+import { concat, randomBytes } from "../bytes";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

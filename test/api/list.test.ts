@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { Roles } from "../src/c8y/roles";
-import { call, seedUser, upload } from "./helpers";
+import { Roles } from "../../src/c8y/roles";
+import { call, seedUser, upload } from "../helpers";
 
 let admin: string;
 let creator: string;

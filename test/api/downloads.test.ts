@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, randomBytes, seedUser, upload } from "./helpers";
+import { call, randomBytes, seedUser, upload } from "../helpers";
 
 let admin: string;
 let bytes: Uint8Array;
@@ -172,7 +172,7 @@ describe("edge cache", () => {
 describe("exact bytes", () => {
   it("a text/csv download keeps its exact length and bytes and supports ranges, even when the client accepts gzip", async () => {
     const csv = "a,b,c\n".repeat(5000);
-    const { multipartBody } = await import("./helpers");
+    const { multipartBody } = await import("../helpers");
     const { body, contentType } = multipartBody([{ name: "object", value: '{"name":"t.csv","type":"csv"}' }, { name: "file", value: csv, contentType: "text/csv" }]);
     const created = await (await call("/inventory/binaries", { method: "POST", body, headers: { Authorization: admin, "Content-Type": contentType, Accept: "application/json" } })).json<any>();
     const res = await get(created.id, { "Accept-Encoding": "gzip, br" });

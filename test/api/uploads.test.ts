@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Roles } from "../src/c8y/roles";
-import { call, chunkedStream, concat, digestOf, generatedMultipart, md5Base64, multipartBody, randomBytes, seedUser, storeCounts } from "./helpers";
+import { Roles } from "../../src/c8y/roles";
+import { call, chunkedStream, concat, digestOf, generatedMultipart, md5Base64, multipartBody, randomBytes, seedUser, storeCounts } from "../helpers";
 
 let admin: string;
 beforeAll(async () => {

@@ -1,12 +1,13 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../src/index";
-import { readConfig } from "../src/config";
-import { findBinary } from "../src/db/binaries";
-import { createBinary, removeBinary } from "../src/binaries/service";
-import { sweepOrphans } from "../src/binaries/sweep";
-import { call, db, multipartBody, seedUser, storeCounts, upload } from "./helpers";
+import worker from "../../src/index";
+import { readConfig } from "../../src/config";
+import { findBinary } from "../../src/db/binaries";
+import { createBinary, removeBinary } from "../../src/binaries/service";
+import { sweepOrphans } from "../../src/binaries/sweep";
+import { sweepLoginFailures } from "../../src/auth/login-throttle";
+import { call, db, multipartBody, seedUser, storeCounts, upload } from "../helpers";
 
 let admin: string;
 const principal = { tenant: "t1", userName: "alice", roles: new Set(["ROLE_INVENTORY_ADMIN"]) };
@@ -29,7 +30,7 @@ function faultyBucket(fail: Partial<Record<"put" | "delete" | "createMultipartUp
   });
 }
 
-describe("write ordering under faults (SPEC §10)", () => {
+describe("write ordering under faults (docs/api.md §10)", () => {
   it("a row insert that fails after the bytes were written leaves no object behind, and a 500 without internals", async () => {
     const before = await storeCounts();
     const { body, contentType } = multipartBody([{ name: "object", value: '{"name":"explode","type":"t"}' }, { name: "file", value: "bytes" }]);
@@ -64,7 +65,7 @@ describe("write ordering under faults (SPEC §10)", () => {
   it("a delete whose R2 delete fails still removes the row first; the sweep collects the object", async () => {
     const mo = await upload(admin, "orphan.bin", "bytes");
     const stores = { db: db(), bucket: faultyBucket({ delete: true }), config: readConfig(env) };
-    await removeBinary(stores, principal, mo.id);
+    await removeBinary(stores, principal, Number(mo.id));
     expect(await findBinary(db(), "t1", Number(mo.id))).toBeUndefined();
     expect((await env.BUCKET.list({ prefix: `t1/${mo.id}/` })).objects).toHaveLength(1);
     const report = await sweepOrphans(db(), env.BUCKET, 0);
@@ -75,9 +76,9 @@ describe("write ordering under faults (SPEC §10)", () => {
 
 describe("raw bodies that do not match their Content-Length", () => {
   it("on the multipart path (above SINGLE_PUT_MAX_BYTES) are a 400 and leave no object", async () => {
-    const { receiveBody } = await import("../src/uploads/body-upload");
-    const { ApiError } = await import("../src/errors");
-    const { chunkedStream, randomBytes } = await import("./helpers");
+    const { receiveBody } = await import("../../src/uploads/body-upload");
+    const { ApiError } = await import("../../src/errors");
+    const { chunkedStream, randomBytes } = await import("../helpers");
     const key = "t1/777/2-short";
     const limits = { partSize: 5 * 1024 * 1024, singlePutMaxBytes: 6 * 1024 * 1024 };
     const short = receiveBody(env.BUCKET, key, chunkedStream(randomBytes(7 * 1024 * 1024), 256 * 1024), 8 * 1024 * 1024, "application/zip", limits);
@@ -102,7 +103,7 @@ describe("orphan sweep", () => {
     await env.DB.prepare("INSERT INTO login_failures (login, failures, first_failure_ms, blocked_until_ms) VALUES ('t1/old', 9, ?, 0), ('t1/new', 9, ?, ?)")
       .bind(now - 3_600_000, now - 1000, now + 60_000)
       .run();
-    await sweepOrphans(db(), env.BUCKET, 3_600_000, now);
+    await sweepLoginFailures(db(), now);
     const rows = await env.DB.prepare("SELECT login FROM login_failures ORDER BY login").all<{ login: string }>();
     expect(rows.results.map((r) => r.login)).toEqual(["t1/new"]);
   });

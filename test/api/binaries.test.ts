@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Roles } from "../src/c8y/roles";
-import { call, chunkedStream, digestOf, md5Base64, randomBytes, seedUser, storeCounts, upload } from "./helpers";
+import { Roles } from "../../src/c8y/roles";
+import { call, chunkedStream, digestOf, md5Base64, randomBytes, seedUser, storeCounts, upload } from "../helpers";
 
 let admin: string;
 let other: string;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { Roles } from "../src/c8y/roles";
-import { call, seedUser, storeCounts, upload } from "./helpers";
+import { Roles } from "../../src/c8y/roles";
+import { call, seedUser, storeCounts, upload } from "../helpers";
 
 let admin: string;
 beforeAll(async () => {

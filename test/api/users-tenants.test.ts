@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Roles } from "../src/c8y/roles";
-import { basic, call, seedUser, upload } from "./helpers";
+import { Roles } from "../../src/c8y/roles";
+import { basic, call, seedUser, upload } from "../helpers";
 
 let platformAdmin: string;
 let t1Admin: string;

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { credentialCache } from "../src/auth/authenticate";
-import { ensureBootstrapAdmin } from "../src/auth/bootstrap";
-import { Roles } from "../src/c8y/roles";
-import { basic, call, db, seedUser, upload } from "./helpers";
+import { cachedPrincipal } from "../../src/auth/authenticate";
+import { ensureBootstrapAdmin } from "../../src/auth/bootstrap";
+import { Roles } from "../../src/c8y/roles";
+import { basic, call, db, seedUser, upload } from "../helpers";
 
 beforeAll(async () => {
   await seedUser("t1", "alice", undefined, "alice-password");
@@ -61,8 +61,7 @@ describe("authentication", () => {
   it("remembers a verified login in the credential cache, keyed by a hash of the header", async () => {
     const header = basic("t1/alice", "alice-password");
     await whoAmI(header);
-    const key = await (await import("../src/auth/credential-cache")).CredentialCache.keyOf(header);
-    expect(credentialCache.get(key)).toMatchObject({ tenant: "t1", userName: "alice" });
+    expect(await cachedPrincipal(header)).toMatchObject({ tenant: "t1", userName: "alice" });
   });
 });
 

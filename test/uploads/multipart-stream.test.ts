@@ -17,7 +17,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MultipartError, type MultipartOptions } from "../src/uploads/multipart-stream";
+import { MultipartError, type MultipartOptions } from "../../src/uploads/multipart-stream";
 import {
   bytesDiff,
   concatBytes,
