@@ -1,7 +1,7 @@
 import { unprocessable } from "../errors";
 
-export const DEFAULT_PAGE_SIZE = 5;
-export const MAX_PAGE_SIZE = 2000;
+const DEFAULT_PAGE_SIZE = 5;
+const MAX_PAGE_SIZE = 2000;
 
 /** Paging parameters of a collection request (docs/api.md §3). */
 export interface Paging {
@@ -30,7 +30,7 @@ export function parsePaging(query: (name: string) => string | undefined): Paging
 }
 
 /** The request URL with `pageSize` and `currentPage` set and every other parameter kept. */
-export function pageUrl(requestUrl: string, pageSize: number, page: number): string {
+function pageUrl(requestUrl: string, pageSize: number, page: number): string {
   const url = new URL(requestUrl);
   url.searchParams.set("pageSize", String(pageSize));
   url.searchParams.set("currentPage", String(page));

@@ -2,7 +2,7 @@ import { invalidUserInput as invalid } from "../errors";
 import { ALL_ROLES } from "./roles";
 
 /** Shortest password the API accepts (the local bootstrap admin is exempt: it never uses the API). */
-export const MIN_PASSWORD_LENGTH = 8;
+const MIN_PASSWORD_LENGTH = 8;
 
 /** User names: no whitespace, slashes, colons or other characters that break logins or URLs. */
 export function checkUserName(value: unknown, what = "userName"): string {

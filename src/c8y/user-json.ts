@@ -11,7 +11,7 @@ export function roleReferenceJson(origin: string, tenant: string, userName: stri
   return { self: `${userUrl(origin, tenant, userName)}/roles/${role}`, role: roleJson(origin, role) };
 }
 
-export function userUrl(origin: string, tenant: string, userName: string): string {
+function userUrl(origin: string, tenant: string, userName: string): string {
   return `${origin}/user/${encodeURIComponent(tenant)}/users/${encodeURIComponent(userName)}`;
 }
 

@@ -3,8 +3,7 @@ import type { Database } from "./client";
 import { loginFailures } from "./schema";
 
 /** Failed-login state of one login name, as stored. */
-export type FailureRow = typeof loginFailures.$inferSelect;
-type FailureState = Omit<FailureRow, "login">;
+type FailureState = Omit<typeof loginFailures.$inferSelect, "login">;
 
 /** The failure state of a login name, if it has failed recently. */
 export async function findFailures(db: Database, login: string): Promise<FailureState | undefined> {

@@ -5,7 +5,7 @@ import type { BinaryRow } from "../db/schema";
  * replace or delete can never be answered from a stale entry: the new row asks for a new key.
  * The host is not a real one; the key only has to be a URL unique to this content.
  */
-export function cacheKeyOf(row: BinaryRow): Request {
+function cacheKeyOf(row: BinaryRow): Request {
   return new Request(`https://binaries.cache.internal/${encodeURIComponent(row.tenant)}/${row.id}/${row.revpos}/${encodeURIComponent(row.md5)}`);
 }
 

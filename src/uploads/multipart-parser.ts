@@ -258,7 +258,7 @@ export class MultipartParser {
 }
 
 /** `form-data; name="x"; filename="y"` (quoted or token values, `filename*=UTF-8''...` preferred). */
-export function parseDisposition(header: string | undefined): { name?: string; filename?: string } | undefined {
+function parseDisposition(header: string | undefined): { name?: string; filename?: string } | undefined {
   if (!header) return undefined;
   const [type, ...rest] = splitParams(header);
   if (type?.toLowerCase() !== "form-data") return undefined;

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Fails when a module in src/ imports from a layer above its own (see the layout in README.md), or
+// when code outside src/routes/ touches hono's Context.
+// Layers, lowest first; a module may import from its own folder or any lower layer.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+
+const RANK = {
+  utils: 0, "errors.ts": 0, "config.ts": 0,
+  http: 1, db: 1, r2: 1,
+  c8y: 2,
+  auth: 3, uploads: 3, downloads: 3,
+  binaries: 4,
+  "env.ts": 4.5,
+  routes: 5,
+  "index.ts": 6,
+};
+const root = resolve("src");
+const layerOf = (file) => relative(root, file).split("/")[0];
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (name.endsWith(".ts")) files.push(path);
+  }
+};
+walk(root);
+const problems = [];
+for (const file of files) {
+  const from = layerOf(file);
+  if (RANK[from] === undefined) problems.push(`${relative(".", file)}: folder '${from}' has no layer in scripts/check-layers.mjs`);
+  const text = readFileSync(file, "utf8");
+  // Only the routers (and the wiring) see Hono's request context; everything below gets plain values.
+  if (!["routes", "index.ts", "env.ts"].includes(from) && /from\s+"hono(\/factory)?"/.test(text)) {
+    problems.push(`${relative(".", file)} imports hono's Context or middleware; only src/routes/ may`);
+  }
+  for (const match of text.matchAll(/from\s+"(\.{1,2}\/[^"]+)"/g)) {
+    const target = resolve(dirname(file), match[1]);
+    const to = layerOf(target.endsWith(".ts") || RANK[`${relative(root, target)}.ts`] === undefined ? target : `${target}.ts`);
+    if (to === from) continue;
+    if ((RANK[to] ?? 99) >= RANK[from]) problems.push(`${relative(".", file)} imports ${match[1]} (${from} may not depend on ${to})`);
+  }
+}
+if (problems.length > 0) {
+  console.error(problems.join("\n"));
+  process.exit(1);
+}
+console.log(`layers ok: ${files.length} modules, every import points down`);
