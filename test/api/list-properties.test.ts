@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseBasicCredentials } from "../../src/auth/basic-credentials";
+import { hostileText } from "../arbitraries";
 import { call, multipartBody, seedUser, storeCounts, upload } from "../helpers";
 
 /** Random and hostile input: never a 5xx, and a rejected request changes nothing. */
@@ -9,12 +10,6 @@ beforeAll(async () => {
   admin = await seedUser("t1", "alice");
   for (let i = 0; i < 3; i++) await upload(admin, `seed-${i}.bin`, `seed ${i}`);
 });
-
-const hostileText = fc.oneof(
-  fc.string({ unit: "grapheme-ascii", maxLength: 40 }),
-  fc.string({ unit: "binary", maxLength: 40 }),
-  fc.constantFrom("", " ", "-1", "0", "1e9", "NaN", "Infinity", "0x10", "1,2", "%", "_", "'", '"', "\\", "'; DROP TABLE binaries; --", "99999999999999999999", "\u0000", "\ud800"),
-);
 
 describe("paging and filter parameters", () => {
   const names = ["pageSize", "currentPage", "withTotalPages", "withTotalElements", "type", "owner", "ids", "text", "childAdditionId", "childAssetId", "childDeviceId", "query"];
