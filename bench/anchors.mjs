@@ -3,6 +3,7 @@
 // `wrangler dev` (the floor of the local stack) achieve on this machine. The service's own numbers
 // only mean something next to these. Usage: node bench/anchors.mjs [--quick]
 // Needs: nginx with the dav module (apt: nginx-full), wrk, curl.
+import '../scripts/node22.mjs'; // Node >= 22.12 even when run directly by an older machine Node
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';

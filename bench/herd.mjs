@@ -3,6 +3,7 @@
 // clients? wrk -c64 for 10 s well inside the TTL, then 10 s across the moment the cached login
 // expires: every in-flight request with that header then misses at once and runs its own
 // verification (D1 user + failures lookups, PBKDF2 100,000 iterations). Usage: node bench/herd.mjs
+import '../scripts/node22.mjs'; // Node >= 22.12 even when run directly by an older machine Node
 import http from 'node:http';
 import { join } from 'node:path';
 import { tempDir } from './lib/servers.mjs';

@@ -6,6 +6,7 @@
 //   node bench/profile.mjs [--case post-client|post-filesize|put|get|get-1kb|raw-put|raw-get|raw-small] [--size-mb 50] [--runs 3]
 //     [--out bench/results/profile-<case>.cpuprofile]   (open in Chrome DevTools > Performance)
 //     [--heap]   instead of profiling: isolate JS heap vs workerd RSS during one run of the case
+import '../scripts/node22.mjs'; // Node >= 22.12 even when run directly by an older machine Node
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';

@@ -11,6 +11,7 @@
 //
 // It starts and stops every server it uses (127.0.0.1 only, process groups killed on exit, every
 // loop and wait bounded). Needs nginx with the dav module (apt: nginx-full), wrk and curl.
+import '../scripts/node22.mjs'; // Node >= 22.12 even when run directly by an older machine Node
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';

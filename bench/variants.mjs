@@ -3,6 +3,7 @@
 // bounds the service's multipart POST: chunk-by-chunk reads in JS vs R2 put of the stream, BYOB
 // reads with big buffers, MD5 DigestStream, the service's multipart parser; and what the building blocks of an
 // authenticated small download cost locally (D1 query, R2 get, Cache API, SHA-256). Usage: node bench/variants.mjs [--size-mb 50] [--runs 3] [--only latency|download] [--download-mb 500]
+import '../scripts/node22.mjs'; // Node >= 22.12 even when run directly by an older machine Node
 import { parseArgs } from 'node:util';
 import http from 'node:http';
 import { startWrangler } from './lib/servers.mjs';

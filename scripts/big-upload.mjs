@@ -22,6 +22,7 @@
  * Exits 1 when bytes differ, a step fails, wrangler reloads mid-step (it restarts workerd when
  * src/ changes: run from a quiet checkout), or growth reaches 64 MiB. The server is always stopped.
  */
+import "./node22.mjs"; // Node >= 22.12 even when run directly by an older machine Node
 import { spawn } from "node:child_process";
 import { createCipheriv, createHash } from "node:crypto";
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";

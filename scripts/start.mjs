@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm start [-- extra wrangler dev flags]`: local login, local migrations, then wrangler dev.
+import "./node22.mjs"; // Node >= 22.12 even when run directly by an older machine Node
 import { spawnSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 
