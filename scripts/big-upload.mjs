@@ -113,7 +113,10 @@ function workerdPids(rootPid) {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       const close = stat.lastIndexOf(")"); // the command name may contain spaces and parentheses
-      table.set(Number(name), { comm: stat.slice(stat.indexOf("(") + 1, close), ppid: Number(stat.slice(close + 2).split(" ")[1]) });
+      table.set(Number(name), {
+        comm: stat.slice(stat.indexOf("(") + 1, close),
+        ppid: Number(stat.slice(close + 2).split(" ")[1]),
+      });
     } catch {} // the process ended meanwhile
   }
   const isBelow = (pid) => {
@@ -187,8 +190,14 @@ function send(url, method, headers, parts) {
   return new Promise((resolve, reject) => {
     // A fresh connection per request: wrangler's proxy may close an idle keep-alive socket after
     // a long transfer, and reusing it fails with ECONNRESET before the request reaches the worker.
-    const req = http.request(url, { method, agent: false, headers: { Authorization: AUTH, Accept: "application/json", ...headers } });
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new Error(`${method} ${url}: no progress for ${IDLE_TIMEOUT_MS / 1000} s`)));
+    const req = http.request(url, {
+      method,
+      agent: false,
+      headers: { Authorization: AUTH, Accept: "application/json", ...headers },
+    });
+    req.setTimeout(IDLE_TIMEOUT_MS, () =>
+      req.destroy(new Error(`${method} ${url}: no progress for ${IDLE_TIMEOUT_MS / 1000} s`)),
+    );
     req.on("error", reject);
     req.on("response", (res) => {
       const chunks = [];
@@ -214,9 +223,13 @@ async function postMultipart(baseUrl, length, seed) {
   const boundary = `----big-upload-${createHash("md5").update(String(seed)).digest("hex")}`;
   const hash = createHash("md5");
   function* body() {
-    yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    yield Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
     yield* hashed(pseudoRandom(length, seed), hash);
-    yield Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"big.bin","type":"c8y_big"}\r\n--${boundary}--\r\n`);
+    yield Buffer.from(
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"big.bin","type":"c8y_big"}\r\n--${boundary}--\r\n`,
+    );
   }
   const headers = { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Transfer-Encoding": "chunked" };
   const stored = storedFacts(await send(`${baseUrl}/inventory/binaries`, "POST", headers, body()));
@@ -225,8 +238,13 @@ async function postMultipart(baseUrl, length, seed) {
 
 async function putRaw(baseUrl, id, length, seed, chunked) {
   const hash = createHash("md5");
-  const headers = { "Content-Type": "application/octet-stream", ...(chunked ? { "Transfer-Encoding": "chunked" } : { "Content-Length": String(length) }) };
-  const stored = storedFacts(await send(`${baseUrl}/inventory/binaries/${id}`, "PUT", headers, hashed(pseudoRandom(length, seed), hash)));
+  const headers = {
+    "Content-Type": "application/octet-stream",
+    ...(chunked ? { "Transfer-Encoding": "chunked" } : { "Content-Length": String(length) }),
+  };
+  const stored = storedFacts(
+    await send(`${baseUrl}/inventory/binaries/${id}`, "PUT", headers, hashed(pseudoRandom(length, seed), hash)),
+  );
   return { id, length, md5: hash.digest("hex"), stored };
 }
 
@@ -266,7 +284,9 @@ function download(baseUrl, id) {
         stopPoking();
         reject(error);
       });
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new Error(`GET ${id}: no progress for ${IDLE_TIMEOUT_MS / 1000} s`)));
+    req.setTimeout(IDLE_TIMEOUT_MS, () =>
+      req.destroy(new Error(`GET ${id}: no progress for ${IDLE_TIMEOUT_MS / 1000} s`)),
+    );
   });
 }
 
@@ -281,14 +301,18 @@ function targetUrl(service) {
   if (!opts.direct) return service.baseUrl;
   for (const pid of workerdPids(service.pid)) {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    const entry = cmdline.map((arg) => /^--socket-addr=entry=127\.0\.0\.1:(\d+)$/.exec(arg)?.[1]).find((port) => port && port !== "0");
+    const entry = cmdline
+      .map((arg) => /^--socket-addr=entry=127\.0\.0\.1:(\d+)$/.exec(arg)?.[1])
+      .find((port) => port && port !== "0");
     if (entry) return `http://127.0.0.1:${entry}`;
   }
   throw new Error("--direct: no workerd entry socket found");
 }
 
 const progress = (row) =>
-  console.error(`${row.step}: ${row.seconds.toFixed(1)} s, RSS ${row.baseline.toFixed(0)} -> peak ${row.peak.toFixed(0)} MiB, ${row.ok ? "bytes ok" : "BYTES DIFFER"}`);
+  console.error(
+    `${row.step}: ${row.seconds.toFixed(1)} s, RSS ${row.baseline.toFixed(0)} -> peak ${row.peak.toFixed(0)} MiB, ${row.ok ? "bytes ok" : "BYTES DIFFER"}`,
+  );
 
 /** Upload, download, replace twice, each verified; one table row per request. */
 async function sequence(service, sampler, length, label, rows) {
@@ -305,7 +329,12 @@ async function sequence(service, sampler, length, label, rows) {
     rows.push({ step: `${label}${step}`, length, ...up, ok: up.stored.md5 === up.md5 && up.stored.length === length });
     progress(rows.at(-1));
     const down = await sampler.measure(() => download(base, id));
-    rows.push({ step: `${label}GET after ${step}`, length, ...down, ok: down.md5 === up.md5 && down.length === length });
+    rows.push({
+      step: `${label}GET after ${step}`,
+      length,
+      ...down,
+      ok: down.md5 === up.md5 && down.length === length,
+    });
     progress(rows.at(-1));
   }
 }
@@ -337,7 +366,15 @@ const fmt = (n) => (n === undefined || Number.isNaN(n) ? "" : n.toFixed(1));
 const isUpload = (row) => !row.step.startsWith("GET");
 const uploads = rows.filter(isUpload);
 const overall = uploads.length
-  ? [{ step: "overall (full-size uploads)", baseline: uploads[0].baseline, peak: Math.max(...uploads.map((row) => row.peak)), ok: rows.every((row) => row.ok), reloaded: rows.some((row) => row.reloaded) }]
+  ? [
+      {
+        step: "overall (full-size uploads)",
+        baseline: uploads[0].baseline,
+        peak: Math.max(...uploads.map((row) => row.peak)),
+        ok: rows.every((row) => row.ok),
+        reloaded: rows.some((row) => row.reloaded),
+      },
+    ]
   : [];
 console.table(
   [...warmupRows, ...rows, ...overall].map((row) => ({
@@ -354,12 +391,17 @@ console.table(
 const problems = [
   ...(error ? [`failed: ${error.message}`] : []),
   ...[...rows, ...overall].filter((row) => !row.ok).map((row) => `bytes differ: ${row.step}`),
-  ...[...rows, ...overall].filter((row) => row.reloaded).map((row) => `wrangler reloaded the worker during: ${row.step}`),
+  ...[...rows, ...overall]
+    .filter((row) => row.reloaded)
+    .map((row) => `wrangler reloaded the worker during: ${row.step}`),
   // Judged per upload, from the RSS just before it: the local runtime keeps what it once took
   // (RSS ratchets), so the cumulative "overall" row is shown but not judged.
-  ...uploads.filter((row) => row.peak - row.baseline >= GROWTH_LIMIT_MIB).map((row) => `memory grew >= ${GROWTH_LIMIT_MIB} MiB: ${row.step}`),
+  ...uploads
+    .filter((row) => row.peak - row.baseline >= GROWTH_LIMIT_MIB)
+    .map((row) => `memory grew >= ${GROWTH_LIMIT_MIB} MiB: ${row.step}`),
 ];
-if (pokes > 0) console.error(`(${pokes} wake-up request(s) were sent while downloads waited for headers; see pokeWhileWaiting)`);
+if (pokes > 0)
+  console.error(`(${pokes} wake-up request(s) were sent while downloads waited for headers; see pokeWhileWaiting)`);
 for (const problem of problems) console.error(problem);
 if (problems.length === 0) rmSync(service.logFile, { force: true });
 else console.error(`service log: ${service.logFile}`);

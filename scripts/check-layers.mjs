@@ -6,10 +6,16 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
 const RANK = {
-  utils: 0, "errors.ts": 0, "config.ts": 0,
-  http: 1, db: 1, r2: 1,
+  utils: 0,
+  "errors.ts": 0,
+  "config.ts": 0,
+  http: 1,
+  db: 1,
+  r2: 1,
   c8y: 2,
-  auth: 3, uploads: 3, downloads: 3,
+  auth: 3,
+  uploads: 3,
+  downloads: 3,
   binaries: 4,
   "env.ts": 4.5,
   routes: 5,
@@ -29,7 +35,8 @@ walk(root);
 const problems = [];
 for (const file of files) {
   const from = layerOf(file);
-  if (RANK[from] === undefined) problems.push(`${relative(".", file)}: folder '${from}' has no layer in scripts/check-layers.mjs`);
+  if (RANK[from] === undefined)
+    problems.push(`${relative(".", file)}: folder '${from}' has no layer in scripts/check-layers.mjs`);
   const text = readFileSync(file, "utf8");
   // Only the routers (and the wiring) see Hono's request context; everything below gets plain values.
   if (!["routes", "index.ts", "env.ts"].includes(from) && /from\s+"hono(\/factory)?"/.test(text)) {
@@ -37,9 +44,12 @@ for (const file of files) {
   }
   for (const match of text.matchAll(/from\s+"(\.{1,2}\/[^"]+)"/g)) {
     const target = resolve(dirname(file), match[1]);
-    const to = layerOf(target.endsWith(".ts") || RANK[`${relative(root, target)}.ts`] === undefined ? target : `${target}.ts`);
+    const to = layerOf(
+      target.endsWith(".ts") || RANK[`${relative(root, target)}.ts`] === undefined ? target : `${target}.ts`,
+    );
     if (to === from) continue;
-    if ((RANK[to] ?? 99) >= RANK[from]) problems.push(`${relative(".", file)} imports ${match[1]} (${from} may not depend on ${to})`);
+    if ((RANK[to] ?? 99) >= RANK[from])
+      problems.push(`${relative(".", file)} imports ${match[1]} (${from} may not depend on ${to})`);
   }
 }
 if (problems.length > 0) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start [-- extra wrangler dev flags]`: local login, local migrations, then wrangler dev.
 import "./node22.mjs"; // Node >= 22.12 even when run directly by an older machine Node
-import { spawnSync, spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 
 const persistTo = process.env.PERSIST_TO ?? ".wrangler/state";
@@ -11,16 +11,30 @@ const wrangler = ["node_modules/wrangler/bin/wrangler.js"];
 // The local admin (management/admin:admin) comes from .dev.vars, which never leaves the machine.
 if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
 
-const migrate = spawnSync(process.execPath, [...wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-  env,
-  stdio: "inherit",
-});
+const migrate = spawnSync(
+  process.execPath,
+  [...wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo],
+  {
+    env,
+    stdio: "inherit",
+  },
+);
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 // `npm start -- --port 9000` arrives without the `--`; `node scripts/start.mjs -- --port 9000` with it.
 const extra = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === "--"));
 // --test-scheduled: the orphan sweep can be run by hand (GET /__scheduled) instead of warning that crons do not fire.
-const args = [...wrangler, "dev", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--test-scheduled", "--persist-to", persistTo, ...extra];
+const args = [
+  ...wrangler,
+  "dev",
+  "--ip",
+  "127.0.0.1",
+  "--show-interactive-dev-session=false",
+  "--test-scheduled",
+  "--persist-to",
+  persistTo,
+  ...extra,
+];
 const dev = spawn(process.execPath, args, { env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));

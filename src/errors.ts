@@ -49,14 +49,14 @@ export const routeNotFound = (method: string, path: string) =>
 // --- 405, 409, 412, 413, 415, 416 ---
 export const methodNotAllowed = (allow: string) =>
   new ApiError(405, "general/Method Not Allowed", `Allowed methods: ${allow}.`, { Allow: allow });
-export const userConflict = (userName: string) => new ApiError(409, "user/Conflict", `User '${userName}' already exists.`);
+export const userConflict = (userName: string) =>
+  new ApiError(409, "user/Conflict", `User '${userName}' already exists.`);
 export const tenantConflict = (id: string) => new ApiError(409, "tenant/Conflict", `Tenant '${id}' already exists.`);
 /** A PUT or DELETE whose If-Match / If-Unmodified-Since no longer holds. */
 export const preconditionFailed = () =>
   new ApiError(412, "inventory/Precondition Failed", "The binary changed since the validator you sent.");
 export const tooLarge = (message: string) => new ApiError(413, "inventory/Payload Too Large", message);
-export const unsupportedMediaType = (message: string) =>
-  new ApiError(415, "inventory/Unsupported Media Type", message);
+export const unsupportedMediaType = (message: string) => new ApiError(415, "inventory/Unsupported Media Type", message);
 export const rangeNotSatisfiable = (size: number) =>
   new ApiError(416, "inventory/Range Not Satisfiable", `The binary has ${size} bytes.`, {
     "Content-Range": `bytes */${size}`,

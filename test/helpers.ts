@@ -1,9 +1,9 @@
 import { env, exports } from "cloudflare:workers";
+import { hashPassword } from "../src/auth/passwords";
 import { ALL_ROLES } from "../src/c8y/roles";
 import { createDb } from "../src/db/client";
 import { createTenantIfAbsent, createUserIfAbsent } from "../src/db/users";
 import { concat, randomBytes } from "./bytes";
-import { hashPassword } from "../src/auth/passwords";
 
 export { concat, randomBytes };
 
@@ -22,14 +22,22 @@ export function basic(login: string, password: string): string {
 export const db = () => createDb(env.DB);
 
 /** Seeds a user (and its tenant) straight into D1; returns its Authorization header. */
-export async function seedUser(tenant: string, userName: string, roles: readonly string[] = ALL_ROLES, password = "secret-password"): Promise<string> {
+export async function seedUser(
+  tenant: string,
+  userName: string,
+  roles: readonly string[] = ALL_ROLES,
+  password = "secret-password",
+): Promise<string> {
   await createTenantIfAbsent(db(), tenant);
   await createUserIfAbsent(db(), { tenant, userName, passwordHash: await hashPassword(password), roles });
   return basic(`${tenant}/${userName}`, password);
 }
 
 /** A multipart body built by hand, so tests control part order, headers and framing. */
-export function multipartBody(parts: { name: string; value: string | Uint8Array; filename?: string; contentType?: string }[], boundary = "----testboundary7MA4YWxkTrZu0gW"): { body: Uint8Array; contentType: string } {
+export function multipartBody(
+  parts: { name: string; value: string | Uint8Array; filename?: string; contentType?: string }[],
+  boundary = "----testboundary7MA4YWxkTrZu0gW",
+): { body: Uint8Array; contentType: string } {
   const enc = new TextEncoder();
   const chunks: Uint8Array[] = [];
   for (const part of parts) {
@@ -38,7 +46,11 @@ export function multipartBody(parts: { name: string; value: string | Uint8Array;
     head += "\r\n";
     if (part.contentType) head += `Content-Type: ${part.contentType}\r\n`;
     head += "\r\n";
-    chunks.push(enc.encode(head), typeof part.value === "string" ? enc.encode(part.value) : part.value, enc.encode("\r\n"));
+    chunks.push(
+      enc.encode(head),
+      typeof part.value === "string" ? enc.encode(part.value) : part.value,
+      enc.encode("\r\n"),
+    );
   }
   chunks.push(enc.encode(`--${boundary}--\r\n`));
   return { body: concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
@@ -70,12 +82,22 @@ export async function storeCounts(): Promise<{ rows: number; objects: number }> 
 }
 
 /** Uploads a small file the way the official client does (file first) and returns the managed object. */
-export async function upload(auth: string, name: string, content: string | Uint8Array, extra: Record<string, unknown> = {}, type = "c8y_test"): Promise<Record<string, any>> {
+export async function upload(
+  auth: string,
+  name: string,
+  content: string | Uint8Array,
+  extra: Record<string, unknown> = {},
+  type = "c8y_test",
+): Promise<Record<string, any>> {
   const { body, contentType } = multipartBody([
     { name: "file", value: content, filename: "upload.bin", contentType: "application/octet-stream" },
     { name: "object", value: JSON.stringify({ name, type, ...extra }) },
   ]);
-  const res = await call("/inventory/binaries", { method: "POST", body, headers: { Authorization: auth, "Content-Type": contentType, Accept: "application/json" } });
+  const res = await call("/inventory/binaries", {
+    method: "POST",
+    body,
+    headers: { Authorization: auth, "Content-Type": contentType, Accept: "application/json" },
+  });
   if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -84,7 +106,12 @@ export async function upload(auth: string, name: string, content: string | Uint8
  * A chunked multipart body whose file part is `size` pseudo-random bytes generated on the fly,
  * so large uploads do not sit in the test isolate's memory. Resolves `md5` once fully read.
  */
-export function generatedMultipart(size: number, before: string, after: string, seed = 9): { body: ReadableStream<Uint8Array>; md5: Promise<string> } {
+export function generatedMultipart(
+  size: number,
+  before: string,
+  after: string,
+  seed = 9,
+): { body: ReadableStream<Uint8Array>; md5: Promise<string> } {
   const enc = new TextEncoder();
   const digest = new crypto.DigestStream("MD5");
   const writer = digest.getWriter();
@@ -115,6 +142,15 @@ export function generatedMultipart(size: number, before: string, after: string, 
 export async function digestOf(res: Response): Promise<{ length: number; md5: string }> {
   const digest = new crypto.DigestStream("MD5");
   let length = 0;
-  await res.body!.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform(chunk, c) { length += chunk.length; c.enqueue(chunk); } })).pipeTo(digest);
+  await res
+    .body!.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, c) {
+          length += chunk.length;
+          c.enqueue(chunk);
+        },
+      }),
+    )
+    .pipeTo(digest);
   return { length, md5: btoa(String.fromCharCode(...new Uint8Array(await digest.digest))) };
 }

@@ -1,17 +1,19 @@
 // Linux /proc helpers: find the workerd processes under a `wrangler dev` and read their memory,
 // so a benchmark can show whether memory grows with the size of a streamed body.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from "node:fs";
 
 /** ppid of every process, from /proc/<pid>/stat (comm may contain spaces/parens: split after the last ')'). */
 function ppidMap() {
   const m = new Map();
-  for (const d of readdirSync('/proc')) {
+  for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
+      const st = readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(st.slice(st.lastIndexOf(")") + 2).split(" ")[1]);
       m.set(Number(d), ppid);
-    } catch { /* process vanished */ }
+    } catch {
+      /* process vanished */
+    }
   }
   return m;
 }
@@ -27,7 +29,11 @@ export function descendantPids(pid) {
   const todo = [pid];
   while (todo.length && out.length < 10_000) {
     const p = todo.pop();
-    for (const [c, pp] of m) if (pp === p) { out.push(c); todo.push(c); }
+    for (const [c, pp] of m)
+      if (pp === p) {
+        out.push(c);
+        todo.push(c);
+      }
   }
   return out;
 }
@@ -40,9 +46,13 @@ export function descendantPids(pid) {
 export function workerdPids(wranglerPid) {
   return descendantPids(wranglerPid).filter((p) => {
     try {
-      return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'workerd'
-        || readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0].endsWith('/workerd');
-    } catch { return false; }
+      return (
+        readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd" ||
+        readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")[0].endsWith("/workerd")
+      );
+    } catch {
+      return false;
+    }
   });
 }
 
@@ -53,9 +63,11 @@ export function workerdPids(wranglerPid) {
  */
 export function rssKb(pid) {
   try {
-    const m = /VmRSS:\s+(\d+)\s*kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = /VmRSS:\s+(\d+)\s*kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : 0;
-  } catch { return 0; }
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -78,11 +90,18 @@ export function startRssSampler(wranglerPid, { intervalMs = 100, maxSamples = 10
   const pids = workerdPids(wranglerPid); // resolved once: the /proc walk is too slow to repeat every 100 ms
   const read = () => pids.reduce((a, p) => a + rssKb(p), 0);
   const startKb = read();
-  let peakKb = startKb, samples = 1;
+  let peakKb = startKb,
+    samples = 1;
   const t = setInterval(() => {
     peakKb = Math.max(peakKb, read());
     if (++samples >= maxSamples) clearInterval(t);
   }, intervalMs);
   t.unref();
-  return { stop: () => { clearInterval(t); const endKb = read(); return { startKb, peakKb: Math.max(peakKb, endKb), endKb, samples }; } };
+  return {
+    stop: () => {
+      clearInterval(t);
+      const endKb = read();
+      return { startKb, peakKb: Math.max(peakKb, endKb), endKb, samples };
+    },
+  };
 }

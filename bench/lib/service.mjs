@@ -1,29 +1,39 @@
 // The service under test: a fresh local D1/R2 state (migrations applied, optionally seeded with
 // many binaries rows for the list benchmarks), `wrangler dev` on src/, and the request shapes that
 // real clients send (multipart in the official client's shape, filesize-first multipart, raw PUT).
-import { execFile } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createHash, randomInt } from 'node:crypto';
-import { startWrangler, tempDir, ROOT } from './servers.mjs';
-import { writeBytes, upload } from './measure.mjs';
+import { execFile } from "node:child_process";
+import { createHash, randomInt } from "node:crypto";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { upload, writeBytes } from "./measure.mjs";
+import { ROOT, startWrangler, tempDir } from "./servers.mjs";
 
-const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: '1' };
+const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" };
 
 /** The local login the bench uses (the same as .dev.vars.example / `npm start`). */
-export const LOGIN = { tenant: 'management', user: 'admin', password: 'admin' };
-export const AUTH = `Basic ${Buffer.from(`${LOGIN.user}:${LOGIN.password}`).toString('base64')}`;
+export const LOGIN = { tenant: "management", user: "admin", password: "admin" };
+export const AUTH = `Basic ${Buffer.from(`${LOGIN.user}:${LOGIN.password}`).toString("base64")}`;
 
 /** First id the migrations hand out is 10001 (migrations/0001_seed_counters.sql sets the counter to 10000). */
 const FIRST_ID = 10_001;
 
 function wrangler(args, timeoutMs) {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: ENV, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`wrangler ${args.slice(0, 3).join(' ')} failed: ${err.message}\n${String(stdout).slice(-2000)}\n${String(stderr).slice(-2000)}`));
-      else resolve(stdout);
-    });
+    execFile(
+      process.execPath,
+      [WRANGLER, ...args],
+      { cwd: ROOT, env: ENV, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(
+            new Error(
+              `wrangler ${args.slice(0, 3).join(" ")} failed: ${err.message}\n${String(stdout).slice(-2000)}\n${String(stderr).slice(-2000)}`,
+            ),
+          );
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -36,20 +46,29 @@ function wrangler(args, timeoutMs) {
  * @returns {string} path of the snapshot's wrangler.toml
  */
 export function snapshotProject() {
-  const dir = tempDir('bench-snapshot-', join(ROOT, '.wrangler'));
-  for (const f of ['src', 'migrations', 'wrangler.toml', 'tsconfig.json', 'worker-configuration.d.ts', 'package.json']) {
+  const dir = tempDir("bench-snapshot-", join(ROOT, ".wrangler"));
+  for (const f of [
+    "src",
+    "migrations",
+    "wrangler.toml",
+    "tsconfig.json",
+    "worker-configuration.d.ts",
+    "package.json",
+  ]) {
     if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
   }
-  return join(dir, 'wrangler.toml');
+  return join(dir, "wrangler.toml");
 }
 
 /** A short SHA-256 over the paths and contents of a directory's files (which src/ a run measured). */
 export function treeHash(dir) {
-  const h = createHash('sha256');
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile())
-    .map((d) => join(d.parentPath ?? d.path, d.name)).sort();
-  for (const f of files) h.update(f.slice(dir.length)).update('\0').update(readFileSync(f)).update('\0');
-  return h.digest('hex').slice(0, 12);
+  const h = createHash("sha256");
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath ?? d.path, d.name))
+    .sort();
+  for (const f of files) h.update(f.slice(dir.length)).update("\0").update(readFileSync(f)).update("\0");
+  return h.digest("hex").slice(0, 12);
 }
 
 /**
@@ -61,9 +80,12 @@ export function treeHash(dir) {
  * @param {string} tmp a temp dir for the generated SQL file
  * @returns {Promise<{rows: number, seconds: number, migrateSeconds: number, firstId: number, lastId: number}>}
  */
-export async function prepareState(persistTo, rows, tmp, config = join(ROOT, 'wrangler.toml')) {
+export async function prepareState(persistTo, rows, tmp, config = join(ROOT, "wrangler.toml")) {
   const t0 = performance.now();
-  await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--config', config, '--persist-to', persistTo], 120_000);
+  await wrangler(
+    ["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", persistTo],
+    120_000,
+  );
   const migrateSeconds = (performance.now() - t0) / 1000;
   const lastId = FIRST_ID + rows - 1;
   if (rows > 0) {
@@ -75,17 +97,25 @@ export async function prepareState(persistTo, rows, tmp, config = join(ROOT, 'wr
       const values = [];
       for (let i = s; i < Math.min(rows, s + batch); i++) {
         const id = FIRST_ID + i;
-        values.push(`(${id},'${LOGIN.tenant}','seed-${String(i).padStart(6, '0')}.bin','bench/seed','${LOGIN.user}',`
-          + `'2026-01-01T00:00:00.000Z','2026-01-01T00:00:00.000Z','application/octet-stream',1024,'AAAAAAAAAAAAAAAAAAAAAA==',1,`
-          + `'bench/seed/${id}','{"c8y_Bench":{"seeded":true}}')`);
+        values.push(
+          `(${id},'${LOGIN.tenant}','seed-${String(i).padStart(6, "0")}.bin','bench/seed','${LOGIN.user}',` +
+            `'2026-01-01T00:00:00.000Z','2026-01-01T00:00:00.000Z','application/octet-stream',1024,'AAAAAAAAAAAAAAAAAAAAAA==',1,` +
+            `'bench/seed/${id}','{"c8y_Bench":{"seeded":true}}')`,
+        );
       }
-      lines.push('INSERT INTO binaries (id,tenant,name,type,owner,creation_time,last_updated,content_type,length,md5,revpos,r2_key,fragments) VALUES '
-        + values.join(',') + ';');
+      lines.push(
+        "INSERT INTO binaries (id,tenant,name,type,owner,creation_time,last_updated,content_type,length,md5,revpos,r2_key,fragments) VALUES " +
+          values.join(",") +
+          ";",
+      );
     }
     lines.push(`UPDATE counters SET value = ${lastId} WHERE name = 'managedObjectId';`);
-    const file = join(tmp, 'seed.sql');
-    writeFileSync(file, lines.join('\n') + '\n');
-    await wrangler(['d1', 'execute', 'DB', '--local', '--config', config, '--persist-to', persistTo, '--file', file, '--yes'], 300_000);
+    const file = join(tmp, "seed.sql");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    await wrangler(
+      ["d1", "execute", "DB", "--local", "--config", config, "--persist-to", persistTo, "--file", file, "--yes"],
+      300_000,
+    );
   }
   return { rows, seconds: (performance.now() - t0) / 1000, migrateSeconds, firstId: FIRST_ID, lastId };
 }
@@ -97,17 +127,21 @@ export async function prepareState(persistTo, rows, tmp, config = join(ROOT, 'wr
  * @param {string} [config] wrangler.toml to run (default: the project's; see snapshotProject)
  * @param {string[]} [moreArgs] extra `wrangler dev` flags
  */
-export function startService(persistTo, config = 'wrangler.toml', moreArgs = []) {
-  const vars = { BOOTSTRAP_TENANT: LOGIN.tenant, BOOTSTRAP_ADMIN_USER: LOGIN.user, BOOTSTRAP_ADMIN_PASSWORD: LOGIN.password };
-  const extraArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+export function startService(persistTo, config = "wrangler.toml", moreArgs = []) {
+  const vars = {
+    BOOTSTRAP_TENANT: LOGIN.tenant,
+    BOOTSTRAP_ADMIN_USER: LOGIN.user,
+    BOOTSTRAP_ADMIN_PASSWORD: LOGIN.password,
+  };
+  const extraArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   return startWrangler({ config, persistTo, extraArgs: [...extraArgs, ...moreArgs], timeoutMs: 90_000 });
 }
 
 /** A boundary like the `form-data` package's (the official @c8y/client uses it). */
 function boundary() {
-  let digits = '';
+  let digits = "";
   for (let i = 0; i < 24; i++) digits += randomInt(10);
-  return '--------------------------' + digits;
+  return `--------------------------${digits}`;
 }
 
 /**
@@ -120,12 +154,20 @@ function boundary() {
  */
 export function clientShapeBody(size, object) {
   const b = boundary();
-  const head = Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="file"; filename="${object.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
-  const tail = Buffer.from(`\r\n--${b}\r\nContent-Disposition: form-data; name="object"\r\n\r\n${JSON.stringify(object)}\r\n--${b}--\r\n`);
+  const head = Buffer.from(
+    `--${b}\r\nContent-Disposition: form-data; name="file"; filename="${object.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
+  const tail = Buffer.from(
+    `\r\n--${b}\r\nContent-Disposition: form-data; name="object"\r\n\r\n${JSON.stringify(object)}\r\n--${b}--\r\n`,
+  );
   return {
-    headers: { 'content-type': `multipart/form-data; boundary=${b}` },
+    headers: { "content-type": `multipart/form-data; boundary=${b}` },
     totalBytes: head.length + size + tail.length,
-    body: async (w) => { await w(head); await writeBytes(w, size); await w(tail); },
+    body: async (w) => {
+      await w(head);
+      await writeBytes(w, size);
+      await w(tail);
+    },
   };
 }
 
@@ -135,21 +177,31 @@ export function clientShapeBody(size, object) {
  */
 export function filesizeFirstBody(size, object) {
   const b = boundary();
-  const head = Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="object"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(object)}\r\n`
-    + `--${b}\r\nContent-Disposition: form-data; name="filesize"\r\n\r\n${size}\r\n`
-    + `--${b}\r\nContent-Disposition: form-data; name="file"; filename="${object.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const head = Buffer.from(
+    `--${b}\r\nContent-Disposition: form-data; name="object"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(object)}\r\n` +
+      `--${b}\r\nContent-Disposition: form-data; name="filesize"\r\n\r\n${size}\r\n` +
+      `--${b}\r\nContent-Disposition: form-data; name="file"; filename="${object.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${b}--\r\n`);
   return {
-    headers: { 'content-type': `multipart/form-data; boundary=${b}` },
+    headers: { "content-type": `multipart/form-data; boundary=${b}` },
     totalBytes: head.length + size + tail.length,
-    body: async (w) => { await w(head); await writeBytes(w, size); await w(tail); },
+    body: async (w) => {
+      await w(head);
+      await writeBytes(w, size);
+      await w(tail);
+    },
   };
 }
 
 /** POST a 1 KB binary (filesize-first shape) and return its id. */
-export async function postSmall(base, name = 'small-1kb.bin') {
-  const b = filesizeFirstBody(1024, { name, type: 'bench/binary' });
-  const r = await upload(`${base}/inventory/binaries`, b.totalBytes, { method: 'POST', headers: { authorization: AUTH, accept: 'application/json', ...b.headers }, body: b.body });
+export async function postSmall(base, name = "small-1kb.bin") {
+  const b = filesizeFirstBody(1024, { name, type: "bench/binary" });
+  const r = await upload(`${base}/inventory/binaries`, b.totalBytes, {
+    method: "POST",
+    headers: { authorization: AUTH, accept: "application/json", ...b.headers },
+    body: b.body,
+  });
   if (r.status !== 201) throw new Error(`POST 1 KB: HTTP ${r.status} ${r.body.slice(0, 300)}`);
   return JSON.parse(r.body).id;
 }

@@ -24,6 +24,10 @@ export async function cachedPrincipal(authorization: string): Promise<Principal 
 
 // Unknown users still cost one PBKDF2, so response time does not tell which user names exist.
 let dummyHash: Promise<string> | undefined;
+function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword("not a password");
+  return dummyHash;
+}
 
 /** Checks credentials against D1, throttling repeated failures; returns the principal or throws. */
 async function verify(db: Database, credentials: BasicCredentials, scheme: "Basic" | "XBasic"): Promise<Principal> {
@@ -34,7 +38,7 @@ async function verify(db: Database, credentials: BasicCredentials, scheme: "Basi
   const failures = await findFailures(db, login);
   const wait = retryAfterSeconds(failures, Date.now());
   if (wait > 0) throw tooManyLogins(wait);
-  const stored = user?.passwordHash ?? (await (dummyHash ??= hashPassword("not a password")));
+  const stored = user?.passwordHash ?? (await dummyPasswordHash());
   const ok = (await verifyPassword(credentials.password, stored)) && user !== undefined;
   if (!ok) {
     await recordFailure(db, login, afterFailure(failures, Date.now()));

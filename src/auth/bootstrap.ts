@@ -1,6 +1,6 @@
+import { ALL_ROLES } from "../c8y/roles";
 import type { Database } from "../db/client";
 import { createTenantIfAbsent, createUserIfAbsent, findUser } from "../db/users";
-import { ALL_ROLES } from "../c8y/roles";
 import { hashPassword } from "./passwords";
 
 /** Where the first admin comes from: `.dev.vars` locally, `wrangler secret put` in a deployment. */

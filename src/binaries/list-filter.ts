@@ -1,7 +1,7 @@
-import { readsAll } from "./policy";
 import type { Principal } from "../auth/principal";
-import type { BinaryFilter } from "../db/binaries";
 import { parseIds } from "../c8y/ids";
+import type { BinaryFilter } from "../db/binaries";
+import { readsAll } from "./policy";
 
 /** The query of GET /inventory/binaries, as hono exposes it. */
 export interface ListQuery {
@@ -17,7 +17,8 @@ export interface ListQuery {
 export function binaryFilterFor(principal: Principal, query: ListQuery): BinaryFilter | undefined {
   const ids = parseIds(query.all("ids"));
   const owner = query.one("owner");
-  if (["childAdditionId", "childAssetId", "childDeviceId"].some((name) => query.one(name) !== undefined)) return undefined;
+  if (["childAdditionId", "childAssetId", "childDeviceId"].some((name) => query.one(name) !== undefined))
+    return undefined;
   if (!readsAll(principal) && owner !== undefined && owner !== principal.userName) return undefined;
   return {
     tenant: principal.tenant,

@@ -1,5 +1,5 @@
-import type { Principal } from "../auth/principal";
 import { hasAnyRole } from "../auth/authorize";
+import type { Principal } from "../auth/principal";
 import { Roles } from "../c8y/roles";
 
 /** Whether the principal sees every binary of its tenant, not only its own (docs/api.md §7). */

@@ -24,16 +24,17 @@
  *   leaves an orphan for the sweep.
  * - Failed uploads abort their R2 multipart upload and delete what they wrote before answering.
  */
-import { forbidden, notFound, preconditionFailed } from "../errors";
+
 import type { Principal } from "../auth/principal";
+import { parseUploadObject } from "../c8y/managed-object";
 import type { Config } from "../config";
+import { allocateId, deleteBinaryRow, findBinary, insertBinary, switchContent } from "../db/binaries";
 import type { Database } from "../db/client";
 import type { BinaryRow } from "../db/schema";
-import { allocateId, deleteBinaryRow, findBinary, insertBinary, switchContent } from "../db/binaries";
+import { forbidden, notFound, preconditionFailed } from "../errors";
 import { deleteObjectQuietly, objectKey } from "../r2/objects";
 import { receiveBody } from "../uploads/body-upload";
 import { receiveMultipartUpload } from "../uploads/multipart-upload";
-import { parseUploadObject } from "../c8y/managed-object";
 import { mayRead, mayWrite } from "./policy";
 
 /** What the binary operations need: the two stores and the configuration. */
@@ -50,7 +51,12 @@ export interface Stores {
 export type Precondition = (row: BinaryRow) => boolean;
 
 /** Loads a binary the principal may read (or write); 404 for unknown ids, 403 without the right. */
-export async function loadBinary(db: Database, principal: Principal, id: number, access: "read" | "write"): Promise<BinaryRow> {
+export async function loadBinary(
+  db: Database,
+  principal: Principal,
+  id: number,
+  access: "read" | "write",
+): Promise<BinaryRow> {
   const row = await findBinary(db, principal.tenant, id);
   if (!row) throw notFound("Managed object");
   const allowed = access === "read" ? mayRead(principal, row.owner) : mayWrite(principal, row.owner);
@@ -129,10 +135,12 @@ export async function replaceBinary(
   };
   let expected = current;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const updated = await switchContent(db, principal.tenant, current.id, expected.r2Key, change).catch(async (error) => {
-      await deleteObjectQuietly(bucket, key);
-      throw error;
-    });
+    const updated = await switchContent(db, principal.tenant, current.id, expected.r2Key, change).catch(
+      async (error) => {
+        await deleteObjectQuietly(bucket, key);
+        throw error;
+      },
+    );
     if (updated) {
       await deleteObjectQuietly(bucket, expected.r2Key);
       return updated;

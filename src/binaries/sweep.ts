@@ -1,5 +1,5 @@
-import type { Database } from "../db/client";
 import { referencedKeys } from "../db/binaries";
+import type { Database } from "../db/client";
 
 /** What one sweep looked at and removed. */
 export interface SweepReport {
@@ -12,13 +12,20 @@ export interface SweepReport {
  * may belong to an upload whose row is about to be committed). Such objects are left by a crash
  * between writing bytes and committing the row, or by a failed delete (docs/api.md §10).
  */
-export async function sweepOrphans(db: Database, bucket: R2Bucket, minAgeMs: number, now = Date.now()): Promise<SweepReport> {
+export async function sweepOrphans(
+  db: Database,
+  bucket: R2Bucket,
+  minAgeMs: number,
+  now = Date.now(),
+): Promise<SweepReport> {
   const report: SweepReport = { scanned: 0, deleted: [] };
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ cursor, limit: 500 });
     report.scanned += page.objects.length;
-    const old = page.objects.filter((object) => now - object.uploaded.getTime() >= minAgeMs).map((object) => object.key);
+    const old = page.objects
+      .filter((object) => now - object.uploaded.getTime() >= minAgeMs)
+      .map((object) => object.key);
     if (old.length > 0) {
       const referenced = await referencedKeys(db, old);
       const orphans = old.filter((key) => !referenced.has(key));

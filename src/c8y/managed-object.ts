@@ -3,7 +3,17 @@ import { invalidRequest } from "../errors";
 import { parseJsonObject } from "../http/json";
 
 /** Fields the service owns; a client's values for them are ignored (docs/api.md §2). */
-const RESERVED = new Set(["id", "self", "owner", "creationTime", "lastUpdated", "length", "contentType", "c8y_IsBinary", "_attachments"]);
+const RESERVED = new Set([
+  "id",
+  "self",
+  "owner",
+  "creationTime",
+  "lastUpdated",
+  "length",
+  "contentType",
+  "c8y_IsBinary",
+  "_attachments",
+]);
 
 /** Name, type and the remaining fragments a client may set. */
 export interface ClientFields {
@@ -52,7 +62,13 @@ export function toManagedObject(row: BinaryRow, self: string): Record<string, un
     contentType: row.contentType,
     c8y_IsBinary: "",
     _attachments: {
-      [row.name]: { stub: true, length: row.length, digest: `md5-${row.md5}`, revpos: row.revpos, content_type: row.contentType },
+      [row.name]: {
+        stub: true,
+        length: row.length,
+        digest: `md5-${row.md5}`,
+        revpos: row.revpos,
+        content_type: row.contentType,
+      },
     },
   };
 }

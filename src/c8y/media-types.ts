@@ -1,19 +1,14 @@
 /** Cumulocity media types of the API's JSON bodies (docs/api.md §9). */
-export const MANAGED_OBJECT_MEDIA_TYPE =
-  "application/vnd.com.nsn.cumulocity.managedObject+json;charset=UTF-8;ver=0.9";
+export const MANAGED_OBJECT_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.managedObject+json;charset=UTF-8;ver=0.9";
 export const COLLECTION_MEDIA_TYPE =
   "application/vnd.com.nsn.cumulocity.managedObjectCollection+json;charset=UTF-8;ver=0.9";
-export const USER_MEDIA_TYPE =
-  "application/vnd.com.nsn.cumulocity.user+json;charset=UTF-8;ver=0.9";
+export const USER_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.user+json;charset=UTF-8;ver=0.9";
 export const USER_COLLECTION_MEDIA_TYPE =
   "application/vnd.com.nsn.cumulocity.userCollection+json;charset=UTF-8;ver=0.9";
-export const ROLE_REFERENCE_MEDIA_TYPE =
-  "application/vnd.com.nsn.cumulocity.roleReference+json;charset=UTF-8;ver=0.9";
+export const ROLE_REFERENCE_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.roleReference+json;charset=UTF-8;ver=0.9";
 export const ROLE_COLLECTION_MEDIA_TYPE =
   "application/vnd.com.nsn.cumulocity.roleCollection+json;charset=UTF-8;ver=0.9";
-export const TENANT_MEDIA_TYPE =
-  "application/vnd.com.nsn.cumulocity.tenant+json;charset=UTF-8;ver=0.9";
+export const TENANT_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.tenant+json;charset=UTF-8;ver=0.9";
 export const TENANT_COLLECTION_MEDIA_TYPE =
   "application/vnd.com.nsn.cumulocity.tenantCollection+json;charset=UTF-8;ver=0.9";
-export const CURRENT_TENANT_MEDIA_TYPE =
-  "application/vnd.com.nsn.cumulocity.currentTenant+json;charset=UTF-8;ver=0.9";
+export const CURRENT_TENANT_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.currentTenant+json;charset=UTF-8;ver=0.9";

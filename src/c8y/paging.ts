@@ -38,7 +38,11 @@ function pageUrl(requestUrl: string, pageSize: number, page: number): string {
 }
 
 /** `self`, `next` and `prev` of a page; `next` only when a further page can exist. */
-export function pageLinks(requestUrl: string, paging: Paging, hasNext: boolean): { self: string; next?: string; prev?: string } {
+export function pageLinks(
+  requestUrl: string,
+  paging: Paging,
+  hasNext: boolean,
+): { self: string; next?: string; prev?: string } {
   const { pageSize, currentPage } = paging;
   return {
     self: pageUrl(requestUrl, pageSize, currentPage),
@@ -52,7 +56,13 @@ export function pageLinks(requestUrl: string, paging: Paging, hasNext: boolean):
  * `total` is given only when the request asked for totals; `next` then follows totalPages,
  * otherwise it is offered whenever the page is full.
  */
-export function collectionBody(requestUrl: string, paging: Paging, key: string, items: unknown[], total: number | undefined): Record<string, unknown> {
+export function collectionBody(
+  requestUrl: string,
+  paging: Paging,
+  key: string,
+  items: unknown[],
+  total: number | undefined,
+): Record<string, unknown> {
   const totalPages = total === undefined ? undefined : Math.ceil(total / paging.pageSize);
   const hasNext = totalPages === undefined ? items.length === paging.pageSize : paging.currentPage < totalPages;
   return {

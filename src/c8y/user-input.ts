@@ -6,7 +6,8 @@ const MIN_PASSWORD_LENGTH = 8;
 
 /** User names: no whitespace, slashes, colons or other characters that break logins or URLs. */
 export function checkUserName(value: unknown, what = "userName"): string {
-  if (typeof value !== "string" || !/^[^\s/\\:+$%?#]{1,100}$/.test(value)) throw invalid(`'${what}' must be 1-100 characters without whitespace, / \\ : + $ % ? #.`);
+  if (typeof value !== "string" || !/^[^\s/\\:+$%?#]{1,100}$/.test(value))
+    throw invalid(`'${what}' must be 1-100 characters without whitespace, / \\ : + $ % ? #.`);
   return value;
 }
 
@@ -21,7 +22,8 @@ export function checkPassword(value: unknown, what = "password"): string {
 /** Email: absent, null, or something with an @. */
 export function checkEmail(value: unknown, what = "email"): string | null | undefined {
   if (value === undefined || value === null) return value;
-  if (typeof value !== "string" || !/^[^\s@]+@[^\s@]+$/.test(value) || value.length > 254) throw invalid(`'${what}' is not an email address.`);
+  if (typeof value !== "string" || !/^[^\s@]+@[^\s@]+$/.test(value) || value.length > 254)
+    throw invalid(`'${what}' is not an email address.`);
   return value;
 }
 
@@ -36,12 +38,14 @@ export function roleFromReference(body: Record<string, unknown>): string {
 
 /** Tenant ids: lower-case letters, digits and hyphens, starting with a letter. */
 export function checkTenantId(value: unknown): string {
-  if (typeof value !== "string" || !/^[a-z][a-z0-9-]{1,31}$/.test(value)) throw invalid("'id' must be 2-32 lower-case letters, digits or hyphens, starting with a letter.");
+  if (typeof value !== "string" || !/^[a-z][a-z0-9-]{1,31}$/.test(value))
+    throw invalid("'id' must be 2-32 lower-case letters, digits or hyphens, starting with a letter.");
   return value;
 }
 
 /** A required non-empty string field. */
 export function requiredText(value: unknown, what: string, max = 256): string {
-  if (typeof value !== "string" || value.trim() === "" || value.length > max) throw invalid(`'${what}' is required (a string of at most ${max} characters).`);
+  if (typeof value !== "string" || value.trim() === "" || value.length > max)
+    throw invalid(`'${what}' is required (a string of at most ${max} characters).`);
   return value;
 }

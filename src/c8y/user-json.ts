@@ -24,7 +24,10 @@ export function userJson(origin: string, user: UserRow) {
     userName: user.userName,
     email: user.email ?? undefined,
     enabled: true,
-    roles: { self: `${self}/roles`, references: user.roles.map((role) => roleReferenceJson(origin, user.tenant, user.userName, role)) },
+    roles: {
+      self: `${self}/roles`,
+      references: user.roles.map((role) => roleReferenceJson(origin, user.tenant, user.userName, role)),
+    },
   };
 }
 

@@ -1,6 +1,6 @@
-import { and, asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { binaries, counters, type BinaryRow } from "./schema";
+import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { type BinaryRow, binaries, counters } from "./schema";
 
 export type NewBinary = typeof binaries.$inferInsert;
 
@@ -32,7 +32,11 @@ export async function insertBinary(db: Database, row: NewBinary): Promise<Binary
 
 /** The binary `id` of `tenant`; another tenant's id is simply not found. */
 export async function findBinary(db: Database, tenant: string, id: number): Promise<BinaryRow | undefined> {
-  return db.select().from(binaries).where(and(eq(binaries.tenant, tenant), eq(binaries.id, id))).get();
+  return db
+    .select()
+    .from(binaries)
+    .where(and(eq(binaries.tenant, tenant), eq(binaries.id, id)))
+    .get();
 }
 
 function whereOf(filter: BinaryFilter): SQL | undefined {
@@ -40,7 +44,8 @@ function whereOf(filter: BinaryFilter): SQL | undefined {
   if (filter.type !== undefined) conditions.push(eq(binaries.type, filter.type));
   if (filter.owner !== undefined) conditions.push(eq(binaries.owner, filter.owner));
   // One bound parameter however many ids: D1 allows at most 100 per statement.
-  if (filter.ids !== undefined) conditions.push(sql`${binaries.id} IN (SELECT value FROM json_each(${JSON.stringify(filter.ids)}))`);
+  if (filter.ids !== undefined)
+    conditions.push(sql`${binaries.id} IN (SELECT value FROM json_each(${JSON.stringify(filter.ids)}))`);
   if (filter.text !== undefined) {
     const escaped = filter.text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
     conditions.push(sql`${binaries.name} LIKE ${`%${escaped}%`} ESCAPE '\\'`);
@@ -49,7 +54,12 @@ function whereOf(filter: BinaryFilter): SQL | undefined {
 }
 
 /** One page of binaries by ascending id, paged in SQL. */
-export async function listBinaries(db: Database, filter: BinaryFilter, limit: number, offset: number): Promise<BinaryRow[]> {
+export async function listBinaries(
+  db: Database,
+  filter: BinaryFilter,
+  limit: number,
+  offset: number,
+): Promise<BinaryRow[]> {
   return db.select().from(binaries).where(whereOf(filter)).orderBy(asc(binaries.id)).limit(limit).offset(offset).all();
 }
 
@@ -85,13 +95,26 @@ export async function updateMetadata(
   id: number,
   fields: Pick<BinaryRow, "name" | "type" | "fragments" | "lastUpdated">,
 ): Promise<BinaryRow | undefined> {
-  const [row] = await db.update(binaries).set(fields).where(and(eq(binaries.tenant, tenant), eq(binaries.id, id))).returning();
+  const [row] = await db
+    .update(binaries)
+    .set(fields)
+    .where(and(eq(binaries.tenant, tenant), eq(binaries.id, id)))
+    .returning();
   return row;
 }
 
 /** Removes a binary's row (only while it holds `expectedKey`, when given) and returns it. */
-export async function deleteBinaryRow(db: Database, tenant: string, id: number, expectedKey?: string): Promise<BinaryRow | undefined> {
-  const where = and(eq(binaries.tenant, tenant), eq(binaries.id, id), expectedKey === undefined ? undefined : eq(binaries.r2Key, expectedKey));
+export async function deleteBinaryRow(
+  db: Database,
+  tenant: string,
+  id: number,
+  expectedKey?: string,
+): Promise<BinaryRow | undefined> {
+  const where = and(
+    eq(binaries.tenant, tenant),
+    eq(binaries.id, id),
+    expectedKey === undefined ? undefined : eq(binaries.r2Key, expectedKey),
+  );
   const [row] = await db.delete(binaries).where(where).returning();
   return row;
 }
@@ -100,7 +123,11 @@ export async function deleteBinaryRow(db: Database, tenant: string, id: number, 
 export async function referencedKeys(db: Database, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (let i = 0; i < keys.length; i += 90) {
-    const rows = await db.select({ key: binaries.r2Key }).from(binaries).where(inArray(binaries.r2Key, keys.slice(i, i + 90))).all();
+    const rows = await db
+      .select({ key: binaries.r2Key })
+      .from(binaries)
+      .where(inArray(binaries.r2Key, keys.slice(i, i + 90)))
+      .all();
     for (const row of rows) found.add(row.key);
   }
   return found;

@@ -1,7 +1,7 @@
 import { asc, count, eq } from "drizzle-orm";
-import { binaries, tenants, users } from "./schema";
 import type { Database } from "./client";
-import { userValues, type NewUser } from "./users";
+import { binaries, tenants, users } from "./schema";
+import { type NewUser, userValues } from "./users";
 
 export type TenantRow = typeof tenants.$inferSelect;
 
@@ -33,7 +33,11 @@ export async function createTenantWithAdmin(
   if (await findTenant(db, tenant.id)) return undefined;
   const creationTime = new Date().toISOString();
   const [inserted] = await db.batch([
-    db.insert(tenants).values({ ...tenant, creationTime }).onConflictDoNothing().returning(),
+    db
+      .insert(tenants)
+      .values({ ...tenant, creationTime })
+      .onConflictDoNothing()
+      .returning(),
     db.insert(users).values(userValues({ ...admin, tenant: tenant.id })),
   ]);
   return inserted[0];

@@ -1,10 +1,14 @@
 import { and, asc, count, eq, sql } from "drizzle-orm";
-import { tenants, users, type UserRow } from "./schema";
 import type { Database } from "./client";
+import { tenants, type UserRow, users } from "./schema";
 
 /** The user `userName` of `tenant`, if any. */
 export async function findUser(db: Database, tenant: string, userName: string): Promise<UserRow | undefined> {
-  return db.select().from(users).where(and(eq(users.tenant, tenant), eq(users.userName, userName))).get();
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenant, tenant), eq(users.userName, userName)))
+    .get();
 }
 
 /**
@@ -30,7 +34,14 @@ export interface NewUser {
 /** The row of a new user. */
 export function userValues(user: NewUser): typeof users.$inferInsert {
   const { tenant, userName, passwordHash } = user;
-  return { tenant, userName, passwordHash, roles: [...user.roles], email: user.email ?? null, creationTime: new Date().toISOString() };
+  return {
+    tenant,
+    userName,
+    passwordHash,
+    roles: [...user.roles],
+    email: user.email ?? null,
+    creationTime: new Date().toISOString(),
+  };
 }
 
 /** Inserts a user unless one of that name exists in the tenant; returns the row when created. */
@@ -41,7 +52,14 @@ export async function createUserIfAbsent(db: Database, user: NewUser): Promise<U
 
 /** One page of a tenant's users, by name. */
 export async function listUsers(db: Database, tenant: string, limit: number, offset: number): Promise<UserRow[]> {
-  return db.select().from(users).where(eq(users.tenant, tenant)).orderBy(asc(users.userName)).limit(limit).offset(offset).all();
+  return db
+    .select()
+    .from(users)
+    .where(eq(users.tenant, tenant))
+    .orderBy(asc(users.userName))
+    .limit(limit)
+    .offset(offset)
+    .all();
 }
 
 /** How many users a tenant has. */
@@ -51,24 +69,45 @@ export async function countUsers(db: Database, tenant: string): Promise<number> 
 }
 
 /** Changes a user's password and/or email; returns the updated row. */
-export async function updateUser(db: Database, tenant: string, userName: string, change: { passwordHash?: string; email?: string | null }): Promise<UserRow | undefined> {
+export async function updateUser(
+  db: Database,
+  tenant: string,
+  userName: string,
+  change: { passwordHash?: string; email?: string | null },
+): Promise<UserRow | undefined> {
   const set: Partial<UserRow> = {};
   if (change.passwordHash !== undefined) set.passwordHash = change.passwordHash;
   if (change.email !== undefined) set.email = change.email;
   if (Object.keys(set).length === 0) return findUser(db, tenant, userName);
-  const [row] = await db.update(users).set(set).where(and(eq(users.tenant, tenant), eq(users.userName, userName))).returning();
+  const [row] = await db
+    .update(users)
+    .set(set)
+    .where(and(eq(users.tenant, tenant), eq(users.userName, userName)))
+    .returning();
   return row;
 }
 
 /** Replaces a user's role list; returns the updated row. */
-export async function setRoles(db: Database, tenant: string, userName: string, roles: string[]): Promise<UserRow | undefined> {
-  const [row] = await db.update(users).set({ roles }).where(and(eq(users.tenant, tenant), eq(users.userName, userName))).returning();
+export async function setRoles(
+  db: Database,
+  tenant: string,
+  userName: string,
+  roles: string[],
+): Promise<UserRow | undefined> {
+  const [row] = await db
+    .update(users)
+    .set({ roles })
+    .where(and(eq(users.tenant, tenant), eq(users.userName, userName)))
+    .returning();
   return row;
 }
 
 /** Deletes a user; returns whether one was deleted. */
 export async function deleteUser(db: Database, tenant: string, userName: string): Promise<boolean> {
-  const deleted = await db.delete(users).where(and(eq(users.tenant, tenant), eq(users.userName, userName))).returning({ userName: users.userName });
+  const deleted = await db
+    .delete(users)
+    .where(and(eq(users.tenant, tenant), eq(users.userName, userName)))
+    .returning({ userName: users.userName });
   return deleted.length === 1;
 }
 

@@ -3,7 +3,7 @@ import { notFound, rangeNotSatisfiable } from "../errors";
 import { notModified, rangeStillValid, type Validators } from "../http/conditional";
 import { contentDisposition } from "../http/content-disposition";
 import { parseRange } from "../http/range";
-import { cachedBody, storeInCache, type EdgeCache } from "./edge-cache";
+import { cachedBody, type EdgeCache, storeInCache } from "./edge-cache";
 
 /** The strong ETag and Last-Modified of a binary. */
 export function validatorsOf(row: BinaryRow): Validators {
@@ -27,13 +27,20 @@ function baseHeaders(row: BinaryRow, validators: Validators): Record<string, str
  * 206/416 for a single Range, else the whole body. HEAD never opens the body. Full bodies go
  * through the edge cache when one is given.
  */
-export async function binaryResponse(bucket: R2Bucket, edge: EdgeCache | undefined, row: BinaryRow, request: Request): Promise<Response> {
+export async function binaryResponse(
+  bucket: R2Bucket,
+  edge: EdgeCache | undefined,
+  row: BinaryRow,
+  request: Request,
+): Promise<Response> {
   const validators = validatorsOf(row);
   const headers = new Headers(baseHeaders(row, validators));
   if (notModified(request.headers, validators)) return new Response(null, { status: 304, headers });
 
   headers.set("Content-Type", row.contentType);
-  const range = rangeStillValid(request.headers, validators) ? parseRange(request.headers.get("Range") ?? undefined, row.length) : { kind: "full" as const };
+  const range = rangeStillValid(request.headers, validators)
+    ? parseRange(request.headers.get("Range") ?? undefined, row.length)
+    : { kind: "full" as const };
   if (range.kind === "unsatisfiable") {
     throw rangeNotSatisfiable(row.length);
   }

@@ -6,7 +6,9 @@ import type { BinaryRow } from "../db/schema";
  * The host is not a real one; the key only has to be a URL unique to this content.
  */
 function cacheKeyOf(row: BinaryRow): Request {
-  return new Request(`https://binaries.cache.internal/${encodeURIComponent(row.tenant)}/${row.id}/${row.revpos}/${encodeURIComponent(row.md5)}`);
+  return new Request(
+    `https://binaries.cache.internal/${encodeURIComponent(row.tenant)}/${row.id}/${row.revpos}/${encodeURIComponent(row.md5)}`,
+  );
 }
 
 /** How the edge cache is used: which cache, up to what size, and how to finish work in background. */
@@ -32,7 +34,11 @@ export function storeInCache(edge: EdgeCache, row: BinaryRow, body: ReadableStre
   if (row.length > edge.maxBytes) return body;
   const [forClient, forCache] = body.tee();
   const entry = new Response(forCache, {
-    headers: { "Content-Length": String(row.length), "Content-Type": "application/octet-stream", "Cache-Control": "public, max-age=604800" },
+    headers: {
+      "Content-Length": String(row.length),
+      "Content-Type": "application/octet-stream",
+      "Cache-Control": "public, max-age=604800",
+    },
   });
   edge.waitUntil(edge.cache.put(cacheKeyOf(row), entry).catch((error) => console.warn("edge cache put failed", error)));
   return forClient;

@@ -7,7 +7,10 @@ export interface Validators {
 }
 
 function tagsOf(header: string): string[] {
-  return header.split(",").map((tag) => tag.trim()).filter(Boolean);
+  return header
+    .split(",")
+    .map((tag) => tag.trim())
+    .filter(Boolean);
 }
 
 /** Weak comparison (RFC 9110 §8.8.3.2): W/ prefixes are ignored. */

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { type Precondition, createBinary, loadBinary, removeBinary, replaceBinary } from "../binaries/service";
 import { binaryFilterFor } from "../binaries/list-filter";
+import { createBinary, loadBinary, type Precondition, removeBinary, replaceBinary } from "../binaries/service";
 import { parseId } from "../c8y/ids";
 import { binaryUrl, toManagedObject } from "../c8y/managed-object";
 import { COLLECTION_MEDIA_TYPE } from "../c8y/media-types";
@@ -12,8 +12,8 @@ import type { AppEnv } from "../env";
 import { hasWritePreconditions, writePreconditionsHold } from "../http/conditional";
 import { contentLength } from "../http/headers";
 import { c8yJson, edgeCacheOf, originOf, rejectOtherMethods, storesOf } from "./context";
-import { requireAnyRole } from "./middleware";
 import { createdBinary } from "./created-binary";
+import { requireAnyRole } from "./middleware";
 
 /** The If-Match / If-Unmodified-Since of a PUT or DELETE, as a check on the row it would change. */
 function preconditionOf(headers: Headers): Precondition | undefined {

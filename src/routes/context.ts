@@ -4,8 +4,8 @@ import { readConfig } from "../config";
 import type { EdgeCache } from "../downloads/edge-cache";
 import type { AppEnv } from "../env";
 import { ApiError, ERROR_MEDIA_TYPE, errorBody, internalError, methodNotAllowed, routeNotFound } from "../errors";
-import { parseJsonObject } from "../http/json";
 import { readTextCapped } from "../http/body";
+import { parseJsonObject } from "../http/json";
 
 /**
  * The only code that reads the Hono Context for the routers: everything below routes/ gets plain
@@ -23,7 +23,11 @@ export function storesOf(c: Ctx): Stores {
 export function edgeCacheOf(c: Ctx): EdgeCache | undefined {
   const { edgeCacheMaxBytes } = readConfig(c.env);
   if (edgeCacheMaxBytes <= 0) return undefined;
-  return { cache: caches.default, maxBytes: edgeCacheMaxBytes, waitUntil: (promise) => c.executionCtx.waitUntil(promise) };
+  return {
+    cache: caches.default,
+    maxBytes: edgeCacheMaxBytes,
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+  };
 }
 
 /** The request's origin, from which every `self` link is built. */
@@ -32,7 +36,13 @@ export function originOf(c: Ctx): string {
 }
 
 /** A JSON response with a Cumulocity media type. */
-export function c8yJson(c: Ctx, body: unknown, mediaType: string, status: 200 | 201 = 200, headers: Record<string, string> = {}) {
+export function c8yJson(
+  c: Ctx,
+  body: unknown,
+  mediaType: string,
+  status: 200 | 201 = 200,
+  headers: Record<string, string> = {},
+) {
   return c.body(JSON.stringify(body), status, { ...headers, "Content-Type": mediaType });
 }
 

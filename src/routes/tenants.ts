@@ -35,7 +35,12 @@ tenantsRoutes.post("/", async (c) => {
   const adminName = checkUserName(body.adminName, "adminName");
   const adminEmail = checkEmail(body.adminEmail, "adminEmail");
   const passwordHash = await hashPassword(checkPassword(body.adminPass, "adminPass"));
-  const created = await createTenantWithAdmin(c.var.db, tenant, { userName: adminName, passwordHash, email: adminEmail, roles: ALL_ROLES });
+  const created = await createTenantWithAdmin(c.var.db, tenant, {
+    userName: adminName,
+    passwordHash,
+    email: adminEmail,
+    roles: ALL_ROLES,
+  });
   if (!created) throw tenantConflict(id);
   const json = { ...tenantJson(originOf(c), created), adminName, adminEmail: adminEmail ?? undefined };
   return c8yJson(c, json, TENANT_MEDIA_TYPE, 201, { Location: json.self });

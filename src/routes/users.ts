@@ -2,7 +2,12 @@ import { Hono } from "hono";
 import { forgetCachedLogins } from "../auth/authenticate";
 import { clearLoginFailures } from "../auth/login-throttle";
 import { hashPassword } from "../auth/passwords";
-import { ROLE_COLLECTION_MEDIA_TYPE, ROLE_REFERENCE_MEDIA_TYPE, USER_COLLECTION_MEDIA_TYPE, USER_MEDIA_TYPE } from "../c8y/media-types";
+import {
+  ROLE_COLLECTION_MEDIA_TYPE,
+  ROLE_REFERENCE_MEDIA_TYPE,
+  USER_COLLECTION_MEDIA_TYPE,
+  USER_MEDIA_TYPE,
+} from "../c8y/media-types";
 import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
 import { ALL_ROLES, Roles } from "../c8y/roles";
 import { checkEmail, checkPassword, checkUserName, roleFromReference } from "../c8y/user-input";
@@ -28,10 +33,15 @@ usersRoutes.get("/roles", (c) => {
 usersRoutes.all("/roles", rejectOtherMethods("GET"));
 
 // Everything below acts inside one tenant and needs user management rights there.
-usersRoutes.use("/:tenant/*", requireAnyRole(Roles.userManagementAdmin), requireTenantAccess("tenant"), async (c, next) => {
-  if (!(await findTenant(c.var.db, c.req.param("tenant") ?? ""))) throw userNotFound("Tenant not found.");
-  await next();
-});
+usersRoutes.use(
+  "/:tenant/*",
+  requireAnyRole(Roles.userManagementAdmin),
+  requireTenantAccess("tenant"),
+  async (c, next) => {
+    if (!(await findTenant(c.var.db, c.req.param("tenant") ?? ""))) throw userNotFound("Tenant not found.");
+    await next();
+  },
+);
 
 usersRoutes.get("/:tenant/users", async (c) => {
   const tenant = c.req.param("tenant");
@@ -47,7 +57,13 @@ usersRoutes.post("/:tenant/users", async (c) => {
   const body = await readJsonObject(c);
   const userName = checkUserName(body.userName);
   const passwordHash = await hashPassword(checkPassword(body.password));
-  const created = await createUserIfAbsent(c.var.db, { tenant, userName, passwordHash, email: checkEmail(body.email), roles: [] });
+  const created = await createUserIfAbsent(c.var.db, {
+    tenant,
+    userName,
+    passwordHash,
+    email: checkEmail(body.email),
+    roles: [],
+  });
   if (!created) throw userConflict(userName);
   const json = userJson(originOf(c), created);
   return c8yJson(c, json, USER_MEDIA_TYPE, 201, { Location: json.self });
@@ -63,7 +79,10 @@ usersRoutes.put("/:tenant/users/:userName", async (c) => {
   const { tenant, userName } = c.req.param();
   const body = await readJsonObject(c);
   const password = body.password === undefined ? undefined : checkPassword(body.password);
-  const change = { passwordHash: password === undefined ? undefined : await hashPassword(password), email: checkEmail(body.email) };
+  const change = {
+    passwordHash: password === undefined ? undefined : await hashPassword(password),
+    email: checkEmail(body.email),
+  };
   const updated = await updateUser(c.var.db, tenant, userName, change);
   if (!updated) throw noSuchUser(userName);
   if (password !== undefined) {
@@ -93,8 +112,13 @@ usersRoutes.post("/:tenant/users/:userName/roles", async (c) => {
 usersRoutes.delete("/:tenant/users/:userName/roles/:role", async (c) => {
   const { tenant, userName, role } = c.req.param();
   const user = await findUser(c.var.db, tenant, userName);
-  if (!user || !user.roles.includes(role)) throw userNotFound(`User '${userName}' has no role '${role}'.`);
-  await setRoles(c.var.db, tenant, userName, user.roles.filter((r) => r !== role));
+  if (!user?.roles.includes(role)) throw userNotFound(`User '${userName}' has no role '${role}'.`);
+  await setRoles(
+    c.var.db,
+    tenant,
+    userName,
+    user.roles.filter((r) => r !== role),
+  );
   forgetCachedLogins(tenant, userName);
   return c.body(null, 204);
 });

@@ -1,6 +1,6 @@
-import { bytesToBase64 } from "../utils/base64";
 import { invalidRequest } from "../errors";
-import { unknownLengthSink, type StoredBytes } from "./r2-sinks";
+import { bytesToBase64 } from "../utils/base64";
+import { type StoredBytes, unknownLengthSink } from "./r2-sinks";
 import { readChunks } from "./read-chunks";
 
 /**

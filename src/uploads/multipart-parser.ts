@@ -168,7 +168,8 @@ export class MultipartParser {
       this.carry = data.slice(offset);
       return data.length;
     }
-    if (data[i] !== CR || data[i + 1] !== LF) throw new MultipartError("A multipart delimiter is followed by something other than a line break.");
+    if (data[i] !== CR || data[i + 1] !== LF)
+      throw new MultipartError("A multipart delimiter is followed by something other than a line break.");
     this.state = "headers";
     return i + 2;
   }
@@ -219,11 +220,13 @@ export class MultipartParser {
       if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim()); // the first one counts, as in workerd
     }
     const disposition = parseDisposition(headers.get("content-disposition"));
-    if (!disposition || disposition.name === undefined) throw new MultipartError("A part of the multipart body has no form-data name.");
+    if (!disposition || disposition.name === undefined)
+      throw new MultipartError("A part of the multipart body has no form-data name.");
     const contentType = headers.get("content-type") || undefined;
     const file = this.limits.isFile(disposition.name);
     this.part = { name: disposition.name, file, contentType };
-    if (file) this.events.push({ kind: "fileStart", name: disposition.name, filename: disposition.filename, contentType });
+    if (file)
+      this.events.push({ kind: "fileStart", name: disposition.name, filename: disposition.filename, contentType });
   }
 
   private content(bytes: Uint8Array): void {
@@ -233,7 +236,8 @@ export class MultipartParser {
       return;
     }
     this.pendingSize += bytes.length;
-    if (this.pendingSize > this.limits.maxFieldSize) throw new MultipartError("A form field is larger than allowed.", true);
+    if (this.pendingSize > this.limits.maxFieldSize)
+      throw new MultipartError("A form field is larger than allowed.", true);
     this.pending.push(bytes.slice());
   }
 
@@ -268,7 +272,8 @@ function parseDisposition(header: string | undefined): { name?: string; filename
     if (eq < 1) continue;
     const key = param.slice(0, eq).trim().toLowerCase();
     let value = param.slice(eq + 1).trim();
-    if (value.startsWith('"')) value = value.slice(1, value.endsWith('"') && value.length > 1 ? -1 : undefined).replace(/\\(.)/g, "$1");
+    if (value.startsWith('"'))
+      value = value.slice(1, value.endsWith('"') && value.length > 1 ? -1 : undefined).replace(/\\(.)/g, "$1");
     params[key] = value;
   }
   let filename = params.filename;

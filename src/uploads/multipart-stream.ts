@@ -1,4 +1,4 @@
-import { boundaryOf, MultipartError, MultipartParser, type MultipartEvent } from "./multipart-parser";
+import { boundaryOf, MultipartError, type MultipartEvent, MultipartParser } from "./multipart-parser";
 import { readChunks } from "./read-chunks";
 
 export { MultipartError, type MultipartEvent } from "./multipart-parser";

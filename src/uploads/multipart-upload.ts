@@ -1,6 +1,6 @@
 import { invalidRequest, tooLarge, unsupportedMediaType } from "../errors";
 import { MultipartError, parseMultipartStream } from "./multipart-stream";
-import { knownLengthSink, LengthMismatchError, unknownLengthSink, type ByteSink, type StoredBytes } from "./r2-sinks";
+import { type ByteSink, knownLengthSink, LengthMismatchError, type StoredBytes, unknownLengthSink } from "./r2-sinks";
 
 /** A multipart upload whose bytes are in R2 and whose `object` part passed `parseObject`. */
 export interface ReceivedUpload<T> {
@@ -47,10 +47,15 @@ export async function receiveMultipartUpload<T>(
   let file: { contentType: string | undefined; filename: string | undefined } | undefined;
   let sink: ByteSink | undefined;
   let stored: StoredBytes | undefined;
-  const httpMetadata = (contentType: string | undefined): R2HTTPMetadata => ({ contentType: contentType ?? "application/octet-stream" });
+  const httpMetadata = (contentType: string | undefined): R2HTTPMetadata => ({
+    contentType: contentType ?? "application/octet-stream",
+  });
 
   try {
-    const events = parseMultipartStream(body, contentTypeHeader, { isFile: (name) => name === "file", maxFieldSize: options.maxFieldSize });
+    const events = parseMultipartStream(body, contentTypeHeader, {
+      isFile: (name) => name === "file",
+      maxFieldSize: options.maxFieldSize,
+    });
     for await (const event of events) {
       switch (event.kind) {
         case "field":
@@ -94,6 +99,7 @@ function toApiError(error: unknown): unknown {
   if (error instanceof MultipartError) {
     return error.tooLarge ? tooLarge(error.message) : invalidRequest(error.message);
   }
-  if (error instanceof LengthMismatchError) return invalidRequest(`'filesize' does not match the file: ${error.message}`);
+  if (error instanceof LengthMismatchError)
+    return invalidRequest(`'filesize' does not match the file: ${error.message}`);
   return error;
 }

@@ -73,7 +73,12 @@ export function knownLengthSink(bucket: R2Bucket, key: string, length: number, h
  * holds two parts whatever the file's size. Multipart objects have no MD5 of their own in R2, so
  * it is computed here as the bytes pass.
  */
-export function unknownLengthSink(bucket: R2Bucket, key: string, partSize: number, httpMetadata: R2HTTPMetadata): ByteSink {
+export function unknownLengthSink(
+  bucket: R2Bucket,
+  key: string,
+  partSize: number,
+  httpMetadata: R2HTTPMetadata,
+): ByteSink {
   const digest = new crypto.DigestStream("MD5");
   const digestWriter = digest.getWriter();
   digest.digest.catch(() => undefined); // rejects on abort; close() awaits it otherwise

@@ -20,7 +20,9 @@ export async function* readChunks(body: ReadableStream<Uint8Array>): AsyncGenera
   let complete = false;
   try {
     for (;;) {
-      const { done, value } = byob ? await byob.readAtLeast(MIN_FILL, new Uint8Array(CHUNK)) : await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+      const { done, value } = byob
+        ? await byob.readAtLeast(MIN_FILL, new Uint8Array(CHUNK))
+        : await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
       if (value && value.length > 0) yield value;
       if (done) break;
     }

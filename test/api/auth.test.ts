@@ -53,7 +53,9 @@ describe("authentication", () => {
   });
 
   it("stores passwords only as salted PBKDF2 hashes", async () => {
-    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE tenant='t1' AND user_name='alice'").first<{ password_hash: string }>();
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE tenant='t1' AND user_name='alice'").first<{
+      password_hash: string;
+    }>();
     expect(row!.password_hash).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(row!.password_hash).not.toContain("alice-password");
   });
@@ -67,13 +69,19 @@ describe("authentication", () => {
 
 describe("the bootstrap admin", () => {
   it("is created from the variables, with every role, only once", async () => {
-    const config = { BOOTSTRAP_TENANT: "boot", BOOTSTRAP_ADMIN_USER: "root", BOOTSTRAP_ADMIN_PASSWORD: "boot-password" };
+    const config = {
+      BOOTSTRAP_TENANT: "boot",
+      BOOTSTRAP_ADMIN_USER: "root",
+      BOOTSTRAP_ADMIN_PASSWORD: "boot-password",
+    };
     const marker = {};
     await ensureBootstrapAdmin(db(), marker, config);
     const res = await whoAmI(basic("boot/root", "boot-password"));
     expect(res.status).toBe(200);
     const roles = await env.DB.prepare("SELECT roles FROM users WHERE tenant='boot'").first<{ roles: string }>();
-    expect(JSON.parse(roles!.roles)).toEqual(expect.arrayContaining([Roles.inventoryAdmin, Roles.inventoryRead, Roles.inventoryCreate]));
+    expect(JSON.parse(roles!.roles)).toEqual(
+      expect.arrayContaining([Roles.inventoryAdmin, Roles.inventoryRead, Roles.inventoryCreate]),
+    );
     await ensureBootstrapAdmin(db(), {}, { ...config, BOOTSTRAP_ADMIN_PASSWORD: "changed" });
     expect((await whoAmI(basic("boot/root", "changed"))).status).toBe(401);
   });
@@ -87,7 +95,11 @@ describe("the bootstrap admin", () => {
 describe("authorisation", () => {
   it("403 for a known user without a role the endpoint needs", async () => {
     const nobody = await seedUser("t1", "norole", []);
-    const res = await call("/inventory/binaries", { method: "POST", headers: { Authorization: nobody, "Content-Type": "multipart/form-data; boundary=x" }, body: "--x--" });
+    const res = await call("/inventory/binaries", {
+      method: "POST",
+      headers: { Authorization: nobody, "Content-Type": "multipart/form-data; boundary=x" },
+      body: "--x--",
+    });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: "security/Forbidden" });
   });
@@ -96,8 +108,13 @@ describe("authorisation", () => {
     const creator = await seedUser("t1", "owner1", [Roles.inventoryCreate]);
     const mo = await upload(creator, "own.bin", "v1");
     expect((await call(`/inventory/binaries/${mo.id}`, { headers: { Authorization: creator } })).status).toBe(200);
-    expect((await call(`/inventory/binaries/${mo.id}`, { method: "PUT", body: "v2", headers: { Authorization: creator } })).status).toBe(201);
-    expect((await call(`/inventory/binaries/${mo.id}`, { method: "DELETE", headers: { Authorization: creator } })).status).toBe(204);
+    expect(
+      (await call(`/inventory/binaries/${mo.id}`, { method: "PUT", body: "v2", headers: { Authorization: creator } }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await call(`/inventory/binaries/${mo.id}`, { method: "DELETE", headers: { Authorization: creator } })).status,
+    ).toBe(204);
   });
 
   it("a CREATE-only user may not read someone else's binary", async () => {

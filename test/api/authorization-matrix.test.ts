@@ -19,13 +19,41 @@ type Target = "own" | "other" | "foreign";
 
 //                                    none  read  create admin
 const table: Record<string, Record<Target, [number, number, number, number]>> = {
-  "GET /inventory/binaries/{id}":      { own: [200, 200, 200, 200], other: [403, 200, 403, 200], foreign: [404, 404, 404, 404] },
-  "HEAD /inventory/binaries/{id}":     { own: [200, 200, 200, 200], other: [403, 200, 403, 200], foreign: [404, 404, 404, 404] },
-  "PUT /inventory/binaries/{id}":      { own: [201, 201, 201, 201], other: [403, 403, 403, 201], foreign: [404, 404, 404, 404] },
-  "DELETE /inventory/binaries/{id}":   { own: [204, 204, 204, 204], other: [403, 403, 403, 204], foreign: [404, 404, 404, 404] },
-  "GET /inventory/managedObjects/{id}":    { own: [200, 200, 200, 200], other: [403, 200, 403, 200], foreign: [404, 404, 404, 404] },
-  "PUT /inventory/managedObjects/{id}":    { own: [200, 200, 200, 200], other: [403, 403, 403, 200], foreign: [404, 404, 404, 404] },
-  "DELETE /inventory/managedObjects/{id}": { own: [204, 204, 204, 204], other: [403, 403, 403, 204], foreign: [404, 404, 404, 404] },
+  "GET /inventory/binaries/{id}": {
+    own: [200, 200, 200, 200],
+    other: [403, 200, 403, 200],
+    foreign: [404, 404, 404, 404],
+  },
+  "HEAD /inventory/binaries/{id}": {
+    own: [200, 200, 200, 200],
+    other: [403, 200, 403, 200],
+    foreign: [404, 404, 404, 404],
+  },
+  "PUT /inventory/binaries/{id}": {
+    own: [201, 201, 201, 201],
+    other: [403, 403, 403, 201],
+    foreign: [404, 404, 404, 404],
+  },
+  "DELETE /inventory/binaries/{id}": {
+    own: [204, 204, 204, 204],
+    other: [403, 403, 403, 204],
+    foreign: [404, 404, 404, 404],
+  },
+  "GET /inventory/managedObjects/{id}": {
+    own: [200, 200, 200, 200],
+    other: [403, 200, 403, 200],
+    foreign: [404, 404, 404, 404],
+  },
+  "PUT /inventory/managedObjects/{id}": {
+    own: [200, 200, 200, 200],
+    other: [403, 403, 403, 200],
+    foreign: [404, 404, 404, 404],
+  },
+  "DELETE /inventory/managedObjects/{id}": {
+    own: [204, 204, 204, 204],
+    other: [403, 403, 403, 204],
+    foreign: [404, 404, 404, 404],
+  },
 };
 //                                  none   read   create admin
 const postStatus: Record<Role, number> = { none: 403, read: 403, create: 201, admin: 201 };
@@ -49,30 +77,42 @@ beforeAll(async () => {
 /** A fresh binary owned by `owner` (given directly in D1, since a role-less user cannot upload). */
 async function binaryOwnedBy(target: Target, role: Role): Promise<string> {
   const mo = await upload(target === "foreign" ? foreigner : uploader, "m.bin", "matrix");
-  if (target === "own") await env.DB.prepare("UPDATE binaries SET owner = ? WHERE id = ?").bind(`user-${role}`, Number(mo.id)).run();
+  if (target === "own")
+    await env.DB.prepare("UPDATE binaries SET owner = ? WHERE id = ?").bind(`user-${role}`, Number(mo.id)).run();
   return mo.id;
 }
 
 function request(endpoint: string, id: string, authorization: string): Promise<Response> {
   const [method, template] = endpoint.split(" ") as [string, string];
-  const body = method === "PUT" ? (template.includes("managedObjects") ? '{"c8y_Touched":{}}' : "new bytes") : undefined;
-  return call(template.replace("{id}", id), { method, body, headers: { Authorization: authorization, "Content-Type": "application/json" } });
+  const body =
+    method === "PUT" ? (template.includes("managedObjects") ? '{"c8y_Touched":{}}' : "new bytes") : undefined;
+  return call(template.replace("{id}", id), {
+    method,
+    body,
+    headers: { Authorization: authorization, "Content-Type": "application/json" },
+  });
 }
 
 const cells = Object.entries(table).flatMap(([endpoint, byTarget]) =>
-  (Object.keys(byTarget) as Target[]).flatMap((target) => (Object.keys(roles) as Role[]).map((role, i) => [endpoint, target, role, byTarget[target][i]!] as const)),
+  (Object.keys(byTarget) as Target[]).flatMap((target) =>
+    (Object.keys(roles) as Role[]).map((role, i) => [endpoint, target, role, byTarget[target][i]!] as const),
+  ),
 );
 
 describe("authorisation matrix", () => {
   it.each(cells)("%s on %s binary as %s → %i", async (endpoint, target, role, status) => {
     const id = await binaryOwnedBy(target, role);
-    const before = await env.DB.prepare("SELECT revpos, last_updated FROM binaries WHERE id = ?").bind(Number(id)).first();
+    const before = await env.DB.prepare("SELECT revpos, last_updated FROM binaries WHERE id = ?")
+      .bind(Number(id))
+      .first();
     const res = await request(endpoint, id, auth[role]);
     expect(res.status).toBe(status);
     await res.arrayBuffer();
     if (status >= 400) {
       // a refused request changes nothing
-      expect(await env.DB.prepare("SELECT revpos, last_updated FROM binaries WHERE id = ?").bind(Number(id)).first()).toEqual(before);
+      expect(
+        await env.DB.prepare("SELECT revpos, last_updated FROM binaries WHERE id = ?").bind(Number(id)).first(),
+      ).toEqual(before);
     }
   });
 
@@ -80,15 +120,26 @@ describe("authorisation matrix", () => {
     const form = new FormData();
     form.append("object", '{"name":"p","type":"t"}');
     form.append("file", new Blob(["x"]), "p.bin");
-    const res = await call("/inventory/binaries", { method: "POST", body: form, headers: { Authorization: auth[role as Role] } });
+    const res = await call("/inventory/binaries", {
+      method: "POST",
+      body: form,
+      headers: { Authorization: auth[role as Role] },
+    });
     expect(res.status).toBe(status);
   });
 
   it.each(Object.entries(listSees))("GET /inventory/binaries as %s sees own/other/foreign = %o", async (role, sees) => {
-    const ids = { own: await binaryOwnedBy("own", role as Role), other: await binaryOwnedBy("other", role as Role), foreign: await binaryOwnedBy("foreign", role as Role) };
-    const res = await call(`/inventory/binaries?pageSize=2000&ids=${Object.values(ids).join(",")}`, { headers: { Authorization: auth[role as Role] } });
+    const ids = {
+      own: await binaryOwnedBy("own", role as Role),
+      other: await binaryOwnedBy("other", role as Role),
+      foreign: await binaryOwnedBy("foreign", role as Role),
+    };
+    const res = await call(`/inventory/binaries?pageSize=2000&ids=${Object.values(ids).join(",")}`, {
+      headers: { Authorization: auth[role as Role] },
+    });
     expect(res.status).toBe(200);
     const listed = new Set((await res.json<any>()).managedObjects.map((m: any) => m.id));
-    for (const target of ["own", "other", "foreign"] as Target[]) expect(listed.has(ids[target]), target).toBe(sees[target]);
+    for (const target of ["own", "other", "foreign"] as Target[])
+      expect(listed.has(ids[target]), target).toBe(sees[target]);
   });
 });

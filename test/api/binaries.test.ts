@@ -10,7 +10,8 @@ beforeAll(async () => {
   other = await seedUser("t2", "bob");
 });
 
-const get = (path: string, auth = admin, headers: Record<string, string> = {}) => call(path, { headers: { Authorization: auth, ...headers } });
+const get = (path: string, auth = admin, headers: Record<string, string> = {}) =>
+  call(path, { headers: { Authorization: auth, ...headers } });
 
 describe("GET /inventory/binaries/{id}", () => {
   it("streams the bytes with type, length, disposition, ETag and Last-Modified", async () => {
@@ -31,7 +32,9 @@ describe("GET /inventory/binaries/{id}", () => {
     const mo = await upload(admin, 'Grüße "x"\\\r\n.txt', "hi");
     const res = await get(`/inventory/binaries/${mo.id}`);
     const header = res.headers.get("Content-Disposition")!;
-    expect(header).toBe(`attachment; filename="Gr__e _x____.txt"; filename*=UTF-8''Gr%C3%BC%C3%9Fe%20%22x%22%5C%0D%0A.txt`);
+    expect(header).toBe(
+      `attachment; filename="Gr__e _x____.txt"; filename*=UTF-8''Gr%C3%BC%C3%9Fe%20%22x%22%5C%0D%0A.txt`,
+    );
     await res.arrayBuffer();
   });
 
@@ -45,11 +48,19 @@ describe("GET /inventory/binaries/{id}", () => {
   it("404 for another tenant's binary, on every method", async () => {
     const mo = await upload(other, "theirs.bin", "secret");
     for (const method of ["GET", "PUT", "DELETE"]) {
-      const res = await call(`/inventory/binaries/${mo.id}`, { method, headers: { Authorization: admin }, body: method === "PUT" ? "x" : undefined });
+      const res = await call(`/inventory/binaries/${mo.id}`, {
+        method,
+        headers: { Authorization: admin },
+        body: method === "PUT" ? "x" : undefined,
+      });
       expect(res.status, method).toBe(404);
     }
     for (const method of ["GET", "PUT", "DELETE"]) {
-      const res = await call(`/inventory/managedObjects/${mo.id}`, { method, headers: { Authorization: admin }, body: method === "PUT" ? "{}" : undefined });
+      const res = await call(`/inventory/managedObjects/${mo.id}`, {
+        method,
+        headers: { Authorization: admin },
+        body: method === "PUT" ? "{}" : undefined,
+      });
       expect(res.status, method).toBe(404);
     }
     expect((await get(`/inventory/binaries/${mo.id}`, other)).status).toBe(200);
@@ -68,8 +79,19 @@ describe("PUT /inventory/binaries/{id}", () => {
     });
     expect(res.status).toBe(201);
     const updated = await res.json<Record<string, any>>();
-    expect(updated).toMatchObject({ id: mo.id, name: "fw.bin", type: "c8y_fw", c8y_Firmware: { version: "1" }, length: 4096, contentType: "application/x-firmware" });
-    expect(updated._attachments["fw.bin"]).toMatchObject({ revpos: 2, length: 4096, digest: `md5-${await md5Base64(next)}` });
+    expect(updated).toMatchObject({
+      id: mo.id,
+      name: "fw.bin",
+      type: "c8y_fw",
+      c8y_Firmware: { version: "1" },
+      length: 4096,
+      contentType: "application/x-firmware",
+    });
+    expect(updated._attachments["fw.bin"]).toMatchObject({
+      revpos: 2,
+      length: 4096,
+      digest: `md5-${await md5Base64(next)}`,
+    });
     expect(updated.creationTime).toBe(mo.creationTime);
     const download = await get(`/inventory/binaries/${mo.id}`);
     expect(download.headers.get("Content-Type")).toBe("application/x-firmware");
@@ -83,7 +105,11 @@ describe("PUT /inventory/binaries/{id}", () => {
   it("accepts a chunked body, large enough for the multipart path", async () => {
     const mo = await upload(admin, "big.bin", "small");
     const bytes = randomBytes(6 * 1024 * 1024 + 5, 8);
-    const res = await call(`/inventory/binaries/${mo.id}`, { method: "PUT", body: chunkedStream(bytes, 256 * 1024), headers: { Authorization: admin, "Content-Type": "application/zip", Accept: "application/json" } });
+    const res = await call(`/inventory/binaries/${mo.id}`, {
+      method: "PUT",
+      body: chunkedStream(bytes, 256 * 1024),
+      headers: { Authorization: admin, "Content-Type": "application/zip", Accept: "application/json" },
+    });
     expect(res.status).toBe(201);
     const updated = await res.json<Record<string, any>>();
     expect(updated.length).toBe(bytes.length);
@@ -95,10 +121,17 @@ describe("PUT /inventory/binaries/{id}", () => {
   it("a Content-Length above SINGLE_PUT_MAX_BYTES (6 MiB in tests) takes the multipart path, intact", async () => {
     const mo = await upload(admin, "long.bin", "small");
     const bytes = randomBytes(7 * 1024 * 1024, 9);
-    const res = await call(`/inventory/binaries/${mo.id}`, { method: "PUT", body: bytes, headers: { Authorization: admin, "Content-Type": "application/zip", Accept: "application/json" } });
+    const res = await call(`/inventory/binaries/${mo.id}`, {
+      method: "PUT",
+      body: bytes,
+      headers: { Authorization: admin, "Content-Type": "application/zip", Accept: "application/json" },
+    });
     expect(res.status).toBe(201);
     const md5 = await md5Base64(bytes);
-    expect((await res.json<Record<string, any>>())._attachments["long.bin"]).toMatchObject({ length: bytes.length, digest: `md5-${md5}` });
+    expect((await res.json<Record<string, any>>())._attachments["long.bin"]).toMatchObject({
+      length: bytes.length,
+      digest: `md5-${md5}`,
+    });
     const [object] = (await env.BUCKET.list({ prefix: `t1/${mo.id}/` })).objects;
     expect((await env.BUCKET.head(object!.key))!.checksums.md5).toBeUndefined();
     expect(await digestOf(await get(`/inventory/binaries/${mo.id}`))).toEqual({ length: bytes.length, md5 });
@@ -106,17 +139,27 @@ describe("PUT /inventory/binaries/{id}", () => {
 
   it("without an Accept for JSON answers 201 with no body", async () => {
     const mo = await upload(admin, "a.bin", "a");
-    const res = await call(`/inventory/binaries/${mo.id}`, { method: "PUT", body: "bb", headers: { Authorization: admin } });
+    const res = await call(`/inventory/binaries/${mo.id}`, {
+      method: "PUT",
+      body: "bb",
+      headers: { Authorization: admin },
+    });
     expect(res.status).toBe(201);
     expect(await res.text()).toBe("");
-    expect((await (await get(`/inventory/managedObjects/${mo.id}`)).json<any>()).contentType).toBe("text/plain;charset=UTF-8");
+    expect((await (await get(`/inventory/managedObjects/${mo.id}`)).json<any>()).contentType).toBe(
+      "text/plain;charset=UTF-8",
+    );
   });
 
   it("403 for a user who neither owns it nor is ADMIN; nothing changes", async () => {
     const mo = await upload(admin, "mine.bin", "mine");
     const creator = await seedUser("t1", "carol", [Roles.inventoryCreate, Roles.inventoryRead]);
     const before = await storeCounts();
-    const res = await call(`/inventory/binaries/${mo.id}`, { method: "PUT", body: "theirs", headers: { Authorization: creator } });
+    const res = await call(`/inventory/binaries/${mo.id}`, {
+      method: "PUT",
+      body: "theirs",
+      headers: { Authorization: creator },
+    });
     expect(res.status).toBe(403);
     expect(await storeCounts()).toEqual(before);
     expect(await (await get(`/inventory/binaries/${mo.id}`)).text()).toBe("mine");

@@ -14,7 +14,8 @@ beforeAll(async () => {
   etag = `"${mo._attachments["data.bin"].digest.slice(4)}"`;
 });
 
-const get = (id: string, headers: Record<string, string> = {}, method = "GET") => call(`/inventory/binaries/${id}`, { method, headers: { Authorization: admin, ...headers } });
+const get = (id: string, headers: Record<string, string> = {}, method = "GET") =>
+  call(`/inventory/binaries/${id}`, { method, headers: { Authorization: admin, ...headers } });
 
 describe("Range", () => {
   it.each([
@@ -40,12 +41,15 @@ describe("Range", () => {
     expect(await res.json()).toMatchObject({ error: "inventory/Range Not Satisfiable" });
   });
 
-  it.each(["bytes=0-1,5-6", "items=0-5", "bytes=abc", "bytes=5-2", "bytes=-", "garbage"])("%s (malformed or multi-range) → full 200", async (range) => {
-    const res = await get(mo.id, { Range: range });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("Content-Length")).toBe("1000");
-    expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
-  });
+  it.each(["bytes=0-1,5-6", "items=0-5", "bytes=abc", "bytes=5-2", "bytes=-", "garbage"])(
+    "%s (malformed or multi-range) → full 200",
+    async (range) => {
+      const res = await get(mo.id, { Range: range });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("Content-Length")).toBe("1000");
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+    },
+  );
 });
 
 describe("validators", () => {
@@ -70,7 +74,9 @@ describe("validators", () => {
   it("If-Modified-Since → 304 when not modified since, 200 when it was", async () => {
     const lastModified = new Date(mo.lastUpdated).toUTCString();
     expect((await get(mo.id, { "If-Modified-Since": lastModified })).status).toBe(304);
-    expect((await get(mo.id, { "If-Modified-Since": new Date(Date.parse(mo.lastUpdated) - 60_000).toUTCString() })).status).toBe(200);
+    expect(
+      (await get(mo.id, { "If-Modified-Since": new Date(Date.parse(mo.lastUpdated) - 60_000).toUTCString() })).status,
+    ).toBe(200);
     expect((await get(mo.id, { "If-Modified-Since": "not a date" })).status).toBe(200);
     // If-None-Match takes precedence over If-Modified-Since
     expect((await get(mo.id, { "If-None-Match": '"stale"', "If-Modified-Since": lastModified })).status).toBe(200);
@@ -78,7 +84,9 @@ describe("validators", () => {
 
   it("If-Range: the range applies only while the validator matches", async () => {
     expect((await get(mo.id, { Range: "bytes=0-9", "If-Range": etag })).status).toBe(206);
-    expect((await get(mo.id, { Range: "bytes=0-9", "If-Range": new Date(mo.lastUpdated).toUTCString() })).status).toBe(206);
+    expect((await get(mo.id, { Range: "bytes=0-9", "If-Range": new Date(mo.lastUpdated).toUTCString() })).status).toBe(
+      206,
+    );
     const stale = await get(mo.id, { Range: "bytes=0-9", "If-Range": '"stale"' });
     expect(stale.status).toBe(200);
     expect((await stale.arrayBuffer()).byteLength).toBe(1000);
@@ -89,31 +97,57 @@ describe("If-Match on PUT and DELETE (optimistic concurrency)", () => {
   it("PUT with the current ETag succeeds and returns the new one; with the old one it is 412 and changes nothing", async () => {
     const target = await upload(admin, "v.bin", "version 1");
     const v1 = `"${target._attachments["v.bin"].digest.slice(4)}"`;
-    const ok = await call(`/inventory/binaries/${target.id}`, { method: "PUT", body: "version 2", headers: { Authorization: admin, "If-Match": v1 } });
+    const ok = await call(`/inventory/binaries/${target.id}`, {
+      method: "PUT",
+      body: "version 2",
+      headers: { Authorization: admin, "If-Match": v1 },
+    });
     expect(ok.status).toBe(201);
     const v2 = ok.headers.get("ETag");
     expect(v2).not.toBe(v1);
-    const stale = await call(`/inventory/binaries/${target.id}`, { method: "PUT", body: "version 3", headers: { Authorization: admin, "If-Match": v1 } });
+    const stale = await call(`/inventory/binaries/${target.id}`, {
+      method: "PUT",
+      body: "version 3",
+      headers: { Authorization: admin, "If-Match": v1 },
+    });
     expect(stale.status).toBe(412);
     expect(await stale.json()).toMatchObject({ error: "inventory/Precondition Failed" });
     expect(await (await get(target.id)).text()).toBe("version 2");
     expect((await env.BUCKET.list({ prefix: `t1/${target.id}/` })).objects).toHaveLength(1);
-    expect((await call(`/inventory/binaries/${target.id}`, { method: "PUT", body: "v4", headers: { Authorization: admin, "If-Match": "*" } })).status).toBe(201);
+    expect(
+      (
+        await call(`/inventory/binaries/${target.id}`, {
+          method: "PUT",
+          body: "v4",
+          headers: { Authorization: admin, "If-Match": "*" },
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it("DELETE with a stale If-Match is 412 and keeps the binary; with the current one it deletes", async () => {
     const target = await upload(admin, "d.bin", "bytes");
     const current = `"${target._attachments["d.bin"].digest.slice(4)}"`;
-    const stale = await call(`/inventory/binaries/${target.id}`, { method: "DELETE", headers: { Authorization: admin, "If-Match": '"stale"' } });
+    const stale = await call(`/inventory/binaries/${target.id}`, {
+      method: "DELETE",
+      headers: { Authorization: admin, "If-Match": '"stale"' },
+    });
     expect(stale.status).toBe(412);
     expect((await get(target.id)).status).toBe(200);
-    const ok = await call(`/inventory/binaries/${target.id}`, { method: "DELETE", headers: { Authorization: admin, "If-Match": current } });
+    const ok = await call(`/inventory/binaries/${target.id}`, {
+      method: "DELETE",
+      headers: { Authorization: admin, "If-Match": current },
+    });
     expect(ok.status).toBe(204);
   });
 
   it("If-Unmodified-Since in the past is 412", async () => {
     const target = await upload(admin, "u.bin", "bytes");
-    const res = await call(`/inventory/binaries/${target.id}`, { method: "PUT", body: "x", headers: { Authorization: admin, "If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT" } });
+    const res = await call(`/inventory/binaries/${target.id}`, {
+      method: "PUT",
+      body: "x",
+      headers: { Authorization: admin, "If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT" },
+    });
     expect(res.status).toBe(412);
   });
 });
@@ -150,13 +184,19 @@ describe("edge cache", () => {
     expect(second.headers.get("X-Edge-Cache")).toBe("hit");
     expect(await second.text()).toBe("cached v1");
 
-    const replaced = await call(`/inventory/binaries/${target.id}`, { method: "PUT", body: "cached v2", headers: { Authorization: admin } });
+    const replaced = await call(`/inventory/binaries/${target.id}`, {
+      method: "PUT",
+      body: "cached v2",
+      headers: { Authorization: admin },
+    });
     expect(replaced.status).toBe(201);
     const third = await get(target.id);
     expect(third.headers.get("X-Edge-Cache")).toBe("miss");
     expect(await third.text()).toBe("cached v2");
 
-    expect((await call(`/inventory/binaries/${target.id}`, { method: "DELETE", headers: { Authorization: admin } })).status).toBe(204);
+    expect(
+      (await call(`/inventory/binaries/${target.id}`, { method: "DELETE", headers: { Authorization: admin } })).status,
+    ).toBe(204);
     expect((await get(target.id)).status).toBe(404);
   });
 
@@ -173,8 +213,17 @@ describe("exact bytes", () => {
   it("a text/csv download keeps its exact length and bytes and supports ranges, even when the client accepts gzip", async () => {
     const csv = "a,b,c\n".repeat(5000);
     const { multipartBody } = await import("../helpers");
-    const { body, contentType } = multipartBody([{ name: "object", value: '{"name":"t.csv","type":"csv"}' }, { name: "file", value: csv, contentType: "text/csv" }]);
-    const created = await (await call("/inventory/binaries", { method: "POST", body, headers: { Authorization: admin, "Content-Type": contentType, Accept: "application/json" } })).json<any>();
+    const { body, contentType } = multipartBody([
+      { name: "object", value: '{"name":"t.csv","type":"csv"}' },
+      { name: "file", value: csv, contentType: "text/csv" },
+    ]);
+    const created = await (
+      await call("/inventory/binaries", {
+        method: "POST",
+        body,
+        headers: { Authorization: admin, "Content-Type": contentType, Accept: "application/json" },
+      })
+    ).json<any>();
     const res = await get(created.id, { "Accept-Encoding": "gzip, br" });
     expect(res.headers.get("Content-Type")).toBe("text/csv");
     expect(res.headers.get("Content-Length")).toBe(String(csv.length));

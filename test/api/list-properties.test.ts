@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseBasicCredentials } from "../../src/auth/basic-credentials";
 import { hostileText } from "../arbitraries";
-import { call, multipartBody, seedUser, storeCounts, upload } from "../helpers";
+import { call, seedUser, storeCounts, upload } from "../helpers";
 
 /** Random and hostile input: never a 5xx, and a rejected request changes nothing. */
 let admin: string;
@@ -12,7 +11,20 @@ beforeAll(async () => {
 });
 
 describe("paging and filter parameters", () => {
-  const names = ["pageSize", "currentPage", "withTotalPages", "withTotalElements", "type", "owner", "ids", "text", "childAdditionId", "childAssetId", "childDeviceId", "query"];
+  const names = [
+    "pageSize",
+    "currentPage",
+    "withTotalPages",
+    "withTotalElements",
+    "type",
+    "owner",
+    "ids",
+    "text",
+    "childAdditionId",
+    "childAssetId",
+    "childDeviceId",
+    "query",
+  ];
   it("any combination answers 200 or 422 and changes nothing", async () => {
     const before = await storeCounts();
     await fc.assert(

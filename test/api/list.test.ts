@@ -9,7 +9,8 @@ const ids: string[] = [];
 beforeAll(async () => {
   admin = await seedUser("t1", "alice");
   creator = await seedUser("t1", "carol", [Roles.inventoryCreate]);
-  for (let i = 0; i < 12; i++) ids.push((await upload(admin, `file-${i}.bin`, `content ${i}`, {}, i % 3 === 0 ? "c8y_special" : "c8y_plain")).id);
+  for (let i = 0; i < 12; i++)
+    ids.push((await upload(admin, `file-${i}.bin`, `content ${i}`, {}, i % 3 === 0 ? "c8y_special" : "c8y_plain")).id);
   ids.push((await upload(creator, "carols.bin", "mine", {}, "c8y_plain")).id);
   await seedUser("t2", "bob").then((bob) => upload(bob, "other-tenant.bin", "x"));
 });
@@ -17,7 +18,9 @@ beforeAll(async () => {
 async function list(query: string, auth = admin): Promise<any> {
   const res = await call(`/inventory/binaries${query}`, { headers: { Authorization: auth } });
   expect(res.status).toBe(200);
-  expect(res.headers.get("Content-Type")).toBe("application/vnd.com.nsn.cumulocity.managedObjectCollection+json;charset=UTF-8;ver=0.9");
+  expect(res.headers.get("Content-Type")).toBe(
+    "application/vnd.com.nsn.cumulocity.managedObjectCollection+json;charset=UTF-8;ver=0.9",
+  );
   return res.json();
 }
 
@@ -68,11 +71,14 @@ describe("GET /inventory/binaries paging", () => {
     expect((await list("?pageSize=5000")).statistics.pageSize).toBe(2000);
   });
 
-  it.each(["pageSize=0", "pageSize=abc", "currentPage=0", "currentPage=-2", "pageSize=1.5", "currentPage=", "ids=1,x"])("422 for %s", async (query) => {
-    const res = await call(`/inventory/binaries?${query}`, { headers: { Authorization: admin } });
-    expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({ error: "inventory/Unprocessable Entity" });
-  });
+  it.each(["pageSize=0", "pageSize=abc", "currentPage=0", "currentPage=-2", "pageSize=1.5", "currentPage=", "ids=1,x"])(
+    "422 for %s",
+    async (query) => {
+      const res = await call(`/inventory/binaries?${query}`, { headers: { Authorization: admin } });
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({ error: "inventory/Unprocessable Entity" });
+    },
+  );
 });
 
 describe("GET /inventory/binaries filters", () => {
@@ -91,7 +97,11 @@ describe("GET /inventory/binaries filters", () => {
   });
 
   it("text matches the name, with LIKE wildcards taken literally", async () => {
-    expect((await list("?text=file-1&pageSize=100")).managedObjects.map((m: any) => m.name)).toEqual(["file-1.bin", "file-10.bin", "file-11.bin"]);
+    expect((await list("?text=file-1&pageSize=100")).managedObjects.map((m: any) => m.name)).toEqual([
+      "file-1.bin",
+      "file-10.bin",
+      "file-11.bin",
+    ]);
     expect((await list("?text=%25&pageSize=100")).managedObjects).toHaveLength(0);
     expect((await list("?text=_&pageSize=100")).managedObjects).toHaveLength(0);
   });

@@ -1,7 +1,5 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseBasicCredentials } from "../../src/auth/basic-credentials";
-import { hostileText } from "../arbitraries";
 import { call, multipartBody, seedUser, storeCounts, upload } from "../helpers";
 
 /** Random and hostile input: never a 5xx, and a rejected request changes nothing. */
@@ -24,7 +22,14 @@ describe("hostile multipart uploads", () => {
         fc.shuffledSubarray(validParts(), { minLength: 0 }),
         fc.array(fc.tuple(fc.nat(), fc.constantFrom("cut", "flip", "insert")), { maxLength: 3 }),
         fc.uint8Array({ maxLength: 16 }),
-        fc.constantFrom("multipart/form-data; boundary=B0UND", "multipart/form-data; boundary=\"B0UND\"", "multipart/form-data", "multipart/form-data; boundary=", "text/plain", "multipart/form-data; boundary=OTHER"),
+        fc.constantFrom(
+          "multipart/form-data; boundary=B0UND",
+          'multipart/form-data; boundary="B0UND"',
+          "multipart/form-data",
+          "multipart/form-data; boundary=",
+          "text/plain",
+          "multipart/form-data; boundary=OTHER",
+        ),
         async (parts, mutations, junk, contentType) => {
           let { body } = multipartBody(parts, "B0UND");
           for (const [at, kind] of mutations) {
@@ -34,7 +39,11 @@ describe("hostile multipart uploads", () => {
             else body = new Uint8Array([...body.slice(0, i), ...junk, ...body.slice(i)]);
           }
           const before = await storeCounts();
-          const res = await call("/inventory/binaries", { method: "POST", body, headers: { Authorization: admin, "Content-Type": contentType } });
+          const res = await call("/inventory/binaries", {
+            method: "POST",
+            body,
+            headers: { Authorization: admin, "Content-Type": contentType },
+          });
           expect(res.status).toBeLessThan(500);
           await res.arrayBuffer();
           const after = await storeCounts();

@@ -1,7 +1,18 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Roles } from "../../src/c8y/roles";
-import { call, chunkedStream, concat, digestOf, generatedMultipart, md5Base64, multipartBody, randomBytes, seedUser, storeCounts } from "../helpers";
+import {
+  call,
+  chunkedStream,
+  concat,
+  digestOf,
+  generatedMultipart,
+  md5Base64,
+  multipartBody,
+  randomBytes,
+  seedUser,
+  storeCounts,
+} from "../helpers";
 
 let admin: string;
 beforeAll(async () => {
@@ -41,7 +52,9 @@ describe("POST /inventory/binaries accepts every shape real clients send", () =>
     expect(res.status).toBe(201);
     const mo = await res.json<Record<string, any>>();
     expect(res.headers.get("Location")).toBe(`http://example.test/inventory/binaries/${mo.id}`);
-    expect(res.headers.get("Content-Type")).toBe("application/vnd.com.nsn.cumulocity.managedObject+json;charset=UTF-8;ver=0.9");
+    expect(res.headers.get("Content-Type")).toBe(
+      "application/vnd.com.nsn.cumulocity.managedObject+json;charset=UTF-8;ver=0.9",
+    );
     expect(mo).toMatchObject({
       self: `http://example.test/inventory/binaries/${mo.id}`,
       name: "data.bin",
@@ -52,7 +65,13 @@ describe("POST /inventory/binaries accepts every shape real clients send", () =>
       c8y_IsBinary: "",
       c8y_Extra: { a: 1 },
     });
-    expect(mo._attachments["data.bin"]).toEqual({ stub: true, length: 3000, digest: `md5-${await md5Base64(bytes)}`, revpos: 1, content_type: "application/x-test" });
+    expect(mo._attachments["data.bin"]).toEqual({
+      stub: true,
+      length: 3000,
+      digest: `md5-${await md5Base64(bytes)}`,
+      revpos: 1,
+      content_type: "application/x-test",
+    });
     expect(await download(mo.id)).toEqual(bytes);
   });
 
@@ -89,7 +108,13 @@ describe("POST /inventory/binaries accepts every shape real clients send", () =>
     ["no space", (b: string) => `multipart/form-data;boundary=${b}`],
     ["quoted", (b: string) => `multipart/form-data; boundary="${b}"`],
   ])("boundary parameter: %s", async (_label, header) => {
-    const { body } = multipartBody([{ name: "object", value: '{"name":"q","type":"t"}' }, { name: "file", value: "x" }], "b0undary");
+    const { body } = multipartBody(
+      [
+        { name: "object", value: '{"name":"q","type":"t"}' },
+        { name: "file", value: "x" },
+      ],
+      "b0undary",
+    );
     const res = await post(body, header("b0undary"));
     expect(res.status).toBe(201);
   });
@@ -125,11 +150,17 @@ describe("POST /inventory/binaries accepts every shape real clients send", () =>
     // R2 gives multipart objects no MD5 of their own: proof of the path taken.
     const [object] = (await env.BUCKET.list({ prefix: `t1/${mo.id}/` })).objects;
     expect((await env.BUCKET.head(object!.key))!.checksums.md5).toBeUndefined();
-    expect(await digestOf(await call(`/inventory/binaries/${mo.id}`, { headers: { Authorization: admin } }))).toEqual({ length: size, md5: await md5 });
+    expect(await digestOf(await call(`/inventory/binaries/${mo.id}`, { headers: { Authorization: admin } }))).toEqual({
+      length: size,
+      md5: await md5,
+    });
   });
 
   it("answers 201 with an empty body and a Location when the client does not ask for JSON", async () => {
-    const { body, contentType } = multipartBody([{ name: "object", value: '{"name":"n","type":"t"}' }, { name: "file", value: "x" }]);
+    const { body, contentType } = multipartBody([
+      { name: "object", value: '{"name":"n","type":"t"}' },
+      { name: "file", value: "x" },
+    ]);
     const res = await fetchPost(body, { "Content-Type": contentType, Authorization: admin });
     expect(res.status).toBe(201);
     expect(res.headers.get("Location")).toMatch(/\/inventory\/binaries\/\d+$/);
@@ -138,7 +169,18 @@ describe("POST /inventory/binaries accepts every shape real clients send", () =>
 
   it("ignores reserved fields sent in object", async () => {
     const { body, contentType } = multipartBody([
-      { name: "object", value: JSON.stringify({ name: "r", type: "t", id: "1", owner: "mallory", length: 5, c8y_IsBinary: "x", _attachments: {} }) },
+      {
+        name: "object",
+        value: JSON.stringify({
+          name: "r",
+          type: "t",
+          id: "1",
+          owner: "mallory",
+          length: 5,
+          c8y_IsBinary: "x",
+          _attachments: {},
+        }),
+      },
       { name: "file", value: "abc" },
     ]);
     const mo = await (await post(body, contentType)).json<Record<string, any>>();
@@ -150,7 +192,10 @@ describe("POST /inventory/binaries accepts every shape real clients send", () =>
   it("hands out ascending ids", async () => {
     const ids: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const { body, contentType } = multipartBody([{ name: "object", value: '{"name":"n","type":"t"}' }, { name: "file", value: "x" }]);
+      const { body, contentType } = multipartBody([
+        { name: "object", value: '{"name":"n","type":"t"}' },
+        { name: "file", value: "x" },
+      ]);
       ids.push(Number((await (await post(body, contentType)).json<{ id: string }>()).id));
     }
     expect(ids[1]).toBeGreaterThan(ids[0]!);
@@ -162,8 +207,16 @@ describe("bad uploads are refused and leave no row and no object", () => {
   const good = { name: "object", value: JSON.stringify({ name: "x", type: "t" }) };
   const file = { name: "file", value: randomBytes(5000), filename: "x.bin" };
   const cases: [string, () => { body: BodyInit; contentType: string }, number][] = [
-    ["filesize larger than the file (filesize first)", () => multipartBody([good, { name: "filesize", value: "6000" }, file]), 400],
-    ["filesize smaller than the file (filesize first)", () => multipartBody([good, { name: "filesize", value: "10" }, file]), 400],
+    [
+      "filesize larger than the file (filesize first)",
+      () => multipartBody([good, { name: "filesize", value: "6000" }, file]),
+      400,
+    ],
+    [
+      "filesize smaller than the file (filesize first)",
+      () => multipartBody([good, { name: "filesize", value: "10" }, file]),
+      400,
+    ],
     ["filesize differs (filesize last)", () => multipartBody([file, good, { name: "filesize", value: "4999" }]), 400],
     ["filesize not a number", () => multipartBody([{ name: "filesize", value: "12abc" }, good, file]), 400],
     ["object is not JSON", () => multipartBody([file, { name: "object", value: "{name:" }]), 400],
@@ -173,7 +226,15 @@ describe("bad uploads are refused and leave no row and no object", () => {
     ["no object part", () => multipartBody([file]), 400],
     ["no file part", () => multipartBody([good]), 400],
     ["two file parts", () => multipartBody([good, file, file]), 400],
-    ["object part over the size cap", () => multipartBody([{ name: "object", value: JSON.stringify({ name: "x", type: "t", pad: "p".repeat(70_000) }) }, file]), 413],
+    [
+      "object part over the size cap",
+      () =>
+        multipartBody([
+          { name: "object", value: JSON.stringify({ name: "x", type: "t", pad: "p".repeat(70_000) }) },
+          file,
+        ]),
+      413,
+    ],
     [
       "truncated body",
       () => {
@@ -190,7 +251,11 @@ describe("bad uploads are refused and leave no row and no object", () => {
       },
       400,
     ],
-    ["garbage instead of multipart", () => ({ body: "this is not multipart", contentType: "multipart/form-data; boundary=zzz" }), 400],
+    [
+      "garbage instead of multipart",
+      () => ({ body: "this is not multipart", contentType: "multipart/form-data; boundary=zzz" }),
+      400,
+    ],
     ["no boundary", () => ({ body: multipartBody([good, file]).body, contentType: "multipart/form-data" }), 400],
     ["not multipart at all", () => ({ body: '{"name":"x"}', contentType: "application/json" }), 415],
   ];
@@ -223,7 +288,11 @@ describe("bad uploads are refused and leave no row and no object", () => {
 
   it("a body cut inside a large multipart upload leaves nothing", async () => {
     const before = await storeCounts();
-    const { body } = generatedMultipart(11 * 1024 * 1024, `--zz\r\nContent-Disposition: form-data; name="file"\r\n\r\n`, "");
+    const { body } = generatedMultipart(
+      11 * 1024 * 1024,
+      `--zz\r\nContent-Disposition: form-data; name="file"\r\n\r\n`,
+      "",
+    );
     await expectRejected(await post(body, "multipart/form-data; boundary=zz"), 400, before);
   });
 
@@ -240,7 +309,10 @@ describe("bad uploads are refused and leave no row and no object", () => {
 
 describe("R2 layout", () => {
   it("stores bytes under tenant/id/revision keys", async () => {
-    const { body, contentType } = multipartBody([{ name: "object", value: '{"name":"k","type":"t"}' }, { name: "file", value: concat([randomBytes(10)]) }]);
+    const { body, contentType } = multipartBody([
+      { name: "object", value: '{"name":"k","type":"t"}' },
+      { name: "file", value: concat([randomBytes(10)]) },
+    ]);
     const mo = await (await post(body, contentType)).json<{ id: string }>();
     const listed = await env.BUCKET.list({ prefix: `t1/${mo.id}/` });
     expect(listed.objects).toHaveLength(1);

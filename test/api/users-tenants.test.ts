@@ -12,15 +12,28 @@ beforeAll(async () => {
 });
 
 function send(method: string, path: string, auth: string, body?: unknown) {
-  return call(path, { method, headers: { Authorization: auth, "Content-Type": "application/json", Accept: "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return call(path, {
+    method,
+    headers: { Authorization: auth, "Content-Type": "application/json", Accept: "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 }
 
 describe("users", () => {
   it("create, read, list, change password and email, delete", async () => {
-    const created = await send("POST", "/user/t1/users", t1Admin, { userName: "dave", password: "dave-password-1", email: "dave@example.com" });
+    const created = await send("POST", "/user/t1/users", t1Admin, {
+      userName: "dave",
+      password: "dave-password-1",
+      email: "dave@example.com",
+    });
     expect(created.status).toBe(201);
     const user = await created.json<any>();
-    expect(user).toMatchObject({ id: "dave", userName: "dave", email: "dave@example.com", self: "http://example.test/user/t1/users/dave" });
+    expect(user).toMatchObject({
+      id: "dave",
+      userName: "dave",
+      email: "dave@example.com",
+      self: "http://example.test/user/t1/users/dave",
+    });
     expect(JSON.stringify(user)).not.toMatch(/password/i);
     expect(created.headers.get("Location")).toBe(user.self);
 
@@ -34,15 +47,22 @@ describe("users", () => {
     expect((await call("/tenant/currentTenant", { headers: { Authorization: dave } })).status).toBe(200);
     expect((await call("/inventory/binaries", { method: "POST", headers: { Authorization: dave } })).status).toBe(403);
 
-    const changed = await send("PUT", "/user/t1/users/dave", t1Admin, { password: "dave-password-2", email: "d@example.org" });
+    const changed = await send("PUT", "/user/t1/users/dave", t1Admin, {
+      password: "dave-password-2",
+      email: "d@example.org",
+    });
     expect(changed.status).toBe(200);
     expect(await changed.json()).toMatchObject({ email: "d@example.org" });
     expect((await call("/tenant/currentTenant", { headers: { Authorization: dave } })).status).toBe(401);
-    expect((await call("/tenant/currentTenant", { headers: { Authorization: basic("t1/dave", "dave-password-2") } })).status).toBe(200);
+    expect(
+      (await call("/tenant/currentTenant", { headers: { Authorization: basic("t1/dave", "dave-password-2") } })).status,
+    ).toBe(200);
 
     expect((await send("DELETE", "/user/t1/users/dave", t1Admin)).status).toBe(204);
     expect((await send("GET", "/user/t1/users/dave", t1Admin)).status).toBe(404);
-    expect((await call("/tenant/currentTenant", { headers: { Authorization: basic("t1/dave", "dave-password-2") } })).status).toBe(401);
+    expect(
+      (await call("/tenant/currentTenant", { headers: { Authorization: basic("t1/dave", "dave-password-2") } })).status,
+    ).toBe(401);
   });
 
   it("assigns and removes roles, which take effect at once", async () => {
@@ -51,7 +71,9 @@ describe("users", () => {
     const mo = await upload(t1Admin, "x.bin", "x");
     expect((await call(`/inventory/binaries/${mo.id}`, { headers: { Authorization: erin } })).status).toBe(403);
 
-    const assigned = await send("POST", "/user/t1/users/erin/roles", t1Admin, { role: { self: "http://example.test/user/roles/ROLE_INVENTORY_READ" } });
+    const assigned = await send("POST", "/user/t1/users/erin/roles", t1Admin, {
+      role: { self: "http://example.test/user/roles/ROLE_INVENTORY_READ" },
+    });
     expect(assigned.status).toBe(201);
     expect(await assigned.json()).toMatchObject({ role: { id: "ROLE_INVENTORY_READ" } });
     expect((await call(`/inventory/binaries/${mo.id}`, { headers: { Authorization: erin } })).status).toBe(200);
@@ -66,7 +88,14 @@ describe("users", () => {
   it("GET /user/roles lists the roles", async () => {
     const res = await send("GET", "/user/roles", t1Admin);
     expect(res.status).toBe(200);
-    expect((await res.json<any>()).roles.map((r: any) => r.id)).toEqual(expect.arrayContaining([Roles.inventoryRead, Roles.inventoryCreate, Roles.inventoryAdmin, Roles.userManagementAdmin]));
+    expect((await res.json<any>()).roles.map((r: any) => r.id)).toEqual(
+      expect.arrayContaining([
+        Roles.inventoryRead,
+        Roles.inventoryCreate,
+        Roles.inventoryAdmin,
+        Roles.userManagementAdmin,
+      ]),
+    );
   });
 
   it.each([
@@ -79,13 +108,20 @@ describe("users", () => {
     const res = await send("POST", "/user/t1/users", t1Admin, body);
     expect(res.status).toBe(422);
     expect(res.headers.get("Content-Type")).toMatch(/cumulocity\.error\+json/);
-    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE user_name LIKE 'x%' OR user_name LIKE 'a%b'").first("n");
+    const n = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM users WHERE user_name LIKE 'x%' OR user_name LIKE 'a%b'",
+    ).first("n");
     expect(n).toBe(0);
   });
 
   it("409 for an existing user name; 422 for an unknown role", async () => {
-    expect((await send("POST", "/user/t1/users", t1Admin, { userName: "alice", password: "whatever-123" })).status).toBe(409);
-    expect((await send("POST", "/user/t1/users/alice/roles", t1Admin, { role: { self: "http://x/user/roles/ROLE_GOD" } })).status).toBe(422);
+    expect(
+      (await send("POST", "/user/t1/users", t1Admin, { userName: "alice", password: "whatever-123" })).status,
+    ).toBe(409);
+    expect(
+      (await send("POST", "/user/t1/users/alice/roles", t1Admin, { role: { self: "http://x/user/roles/ROLE_GOD" } }))
+        .status,
+    ).toBe(422);
   });
 
   it("needs ROLE_USER_MANAGEMENT_ADMIN, and only in its own tenant", async () => {
@@ -93,7 +129,9 @@ describe("users", () => {
     expect((await send("GET", "/user/t1/users", inventoryAdmin)).status).toBe(403);
     const t2Admin = await seedUser("t2", "bob");
     expect((await send("GET", "/user/t1/users", t2Admin)).status).toBe(404);
-    expect((await send("POST", "/user/t1/users", t2Admin, { userName: "intruder", password: "intruder-pw" })).status).toBe(404);
+    expect(
+      (await send("POST", "/user/t1/users", t2Admin, { userName: "intruder", password: "intruder-pw" })).status,
+    ).toBe(404);
     // the platform admin may manage any tenant's users
     expect((await send("GET", "/user/t1/users", platformAdmin)).status).toBe(200);
   });
@@ -101,34 +139,97 @@ describe("users", () => {
 
 describe("tenants", () => {
   it("a platform admin creates a tenant with an admin who has every role; the admin can work at once", async () => {
-    const res = await send("POST", "/tenant/tenants", platformAdmin, { id: "acme", company: "ACME", domain: "acme.example.com", adminName: "boss", adminPass: "boss-password", adminEmail: "boss@acme.example.com" });
+    const res = await send("POST", "/tenant/tenants", platformAdmin, {
+      id: "acme",
+      company: "ACME",
+      domain: "acme.example.com",
+      adminName: "boss",
+      adminPass: "boss-password",
+      adminEmail: "boss@acme.example.com",
+    });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ id: "acme", company: "ACME", domain: "acme.example.com", adminName: "boss", status: "ACTIVE" });
+    expect(await res.json()).toMatchObject({
+      id: "acme",
+      company: "ACME",
+      domain: "acme.example.com",
+      adminName: "boss",
+      status: "ACTIVE",
+    });
     const boss = basic("acme/boss", "boss-password");
     const mo = await upload(boss, "acme.bin", "acme data");
     expect(mo.owner).toBe("boss");
-    expect((await send("POST", "/user/acme/users", boss, { userName: "worker", password: "worker-password" })).status).toBe(201);
+    expect(
+      (await send("POST", "/user/acme/users", boss, { userName: "worker", password: "worker-password" })).status,
+    ).toBe(201);
     const list = await (await send("GET", "/tenant/tenants?pageSize=100", platformAdmin)).json<any>();
     expect(list.tenants.map((t: any) => t.id)).toEqual(expect.arrayContaining(["acme", "management", "t1"]));
   });
 
   it("refuses bad input (422) and duplicates (409) without writing anything", async () => {
-    const before = await env.DB.prepare("SELECT (SELECT COUNT(*) FROM tenants) AS t, (SELECT COUNT(*) FROM users) AS u").first();
-    expect((await send("POST", "/tenant/tenants", platformAdmin, { id: "Bad Id", company: "c", domain: "d", adminName: "a", adminPass: "long-enough-1" })).status).toBe(422);
-    expect((await send("POST", "/tenant/tenants", platformAdmin, { company: "c", domain: "d", adminName: "a", adminPass: "short" })).status).toBe(422);
-    expect((await send("POST", "/tenant/tenants", platformAdmin, { id: "t1", company: "c", domain: "d", adminName: "a", adminPass: "long-enough-1" })).status).toBe(409);
-    expect(await env.DB.prepare("SELECT (SELECT COUNT(*) FROM tenants) AS t, (SELECT COUNT(*) FROM users) AS u").first()).toEqual(before);
+    const before = await env.DB.prepare(
+      "SELECT (SELECT COUNT(*) FROM tenants) AS t, (SELECT COUNT(*) FROM users) AS u",
+    ).first();
+    expect(
+      (
+        await send("POST", "/tenant/tenants", platformAdmin, {
+          id: "Bad Id",
+          company: "c",
+          domain: "d",
+          adminName: "a",
+          adminPass: "long-enough-1",
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await send("POST", "/tenant/tenants", platformAdmin, {
+          company: "c",
+          domain: "d",
+          adminName: "a",
+          adminPass: "short",
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await send("POST", "/tenant/tenants", platformAdmin, {
+          id: "t1",
+          company: "c",
+          domain: "d",
+          adminName: "a",
+          adminPass: "long-enough-1",
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      await env.DB.prepare("SELECT (SELECT COUNT(*) FROM tenants) AS t, (SELECT COUNT(*) FROM users) AS u").first(),
+    ).toEqual(before);
   });
 
   it("only management-tenant admins may manage tenants", async () => {
     expect((await send("GET", "/tenant/tenants", t1Admin)).status).toBe(403);
-    expect((await send("POST", "/tenant/tenants", t1Admin, { company: "c", domain: "d", adminName: "a", adminPass: "long-enough-1" })).status).toBe(403);
+    expect(
+      (
+        await send("POST", "/tenant/tenants", t1Admin, {
+          company: "c",
+          domain: "d",
+          adminName: "a",
+          adminPass: "long-enough-1",
+        })
+      ).status,
+    ).toBe(403);
     const managementReader = await seedUser("management", "viewer", [Roles.inventoryRead]);
     expect((await send("GET", "/tenant/tenants", managementReader)).status).toBe(403);
   });
 
   it("DELETE removes the tenant, its users, its rows and its bytes", async () => {
-    await send("POST", "/tenant/tenants", platformAdmin, { id: "doomed", company: "D", domain: "d.example", adminName: "dadmin", adminPass: "dadmin-password" });
+    await send("POST", "/tenant/tenants", platformAdmin, {
+      id: "doomed",
+      company: "D",
+      domain: "d.example",
+      adminName: "dadmin",
+      adminPass: "dadmin-password",
+    });
     const dadmin = basic("doomed/dadmin", "dadmin-password");
     for (let i = 0; i < 3; i++) await upload(dadmin, `f${i}.bin`, `data ${i}`);
     const t1Objects = (await env.BUCKET.list({ prefix: "t1/" })).objects.length;
@@ -149,21 +250,33 @@ describe("login throttling", () => {
   it("after 5 failures the login is throttled with 429 + Retry-After, even for the right password; it ends", async () => {
     await seedUser("t1", "victim", [], "victim-password");
     const wrong = basic("t1/victim", "wrong-password");
-    for (let i = 0; i < 5; i++) expect((await call("/tenant/currentTenant", { headers: { Authorization: wrong } })).status).toBe(401);
-    const blocked = await call("/tenant/currentTenant", { headers: { Authorization: basic("t1/victim", "victim-password") } });
+    for (let i = 0; i < 5; i++)
+      expect((await call("/tenant/currentTenant", { headers: { Authorization: wrong } })).status).toBe(401);
+    const blocked = await call("/tenant/currentTenant", {
+      headers: { Authorization: basic("t1/victim", "victim-password") },
+    });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
     expect(await blocked.json()).toMatchObject({ error: "security/Too Many Requests" });
     // Let the block run out (simulated by moving it into the past), then the right password works and resets the count.
     await env.DB.prepare("UPDATE login_failures SET blocked_until_ms = 0 WHERE login = 't1/victim'").run();
-    expect((await call("/tenant/currentTenant", { headers: { Authorization: basic("t1/victim", "victim-password") } })).status).toBe(200);
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM login_failures WHERE login = 't1/victim'").first("n")).toBe(0);
+    expect(
+      (await call("/tenant/currentTenant", { headers: { Authorization: basic("t1/victim", "victim-password") } }))
+        .status,
+    ).toBe(200);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM login_failures WHERE login = 't1/victim'").first("n")).toBe(
+      0,
+    );
   });
 
   it("throttles logins without a tenant prefix under the same user", async () => {
     await seedUser("t1", "victim2", [], "victim-password");
-    for (let i = 0; i < 3; i++) await call("/tenant/currentTenant", { headers: { Authorization: basic("victim2", "bad") } });
-    for (let i = 0; i < 2; i++) await call("/tenant/currentTenant", { headers: { Authorization: basic("t1/victim2", "bad") } });
-    expect((await call("/tenant/currentTenant", { headers: { Authorization: basic("victim2", "victim-password") } })).status).toBe(429);
+    for (let i = 0; i < 3; i++)
+      await call("/tenant/currentTenant", { headers: { Authorization: basic("victim2", "bad") } });
+    for (let i = 0; i < 2; i++)
+      await call("/tenant/currentTenant", { headers: { Authorization: basic("t1/victim2", "bad") } });
+    expect(
+      (await call("/tenant/currentTenant", { headers: { Authorization: basic("victim2", "victim-password") } })).status,
+    ).toBe(429);
   });
 });

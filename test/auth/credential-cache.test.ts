@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseBasicCredentials } from "../../src/auth/basic-credentials";
 import { CredentialCache } from "../../src/auth/credential-cache";
-import { hashPassword, timingSafeEqual, verifyPassword } from "../../src/auth/passwords";
-import { ApiError } from "../../src/errors";
-import { contentDisposition } from "../../src/http/content-disposition";
-import { parseIds } from "../../src/c8y/ids";
-import { pageLinks, parsePaging } from "../../src/c8y/paging";
 
-const query = (params: Record<string, string>) => (name: string) => params[name];
+const _query = (params: Record<string, string>) => (name: string) => params[name];
 
 describe("CredentialCache", () => {
   it("expires entries, evicts the oldest when full, and forgets on demand", () => {

@@ -1,16 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseBasicCredentials } from "../../src/auth/basic-credentials";
-import { CredentialCache } from "../../src/auth/credential-cache";
-import { hashPassword, timingSafeEqual, verifyPassword } from "../../src/auth/passwords";
-import { ApiError } from "../../src/errors";
-import { contentDisposition } from "../../src/http/content-disposition";
-import { parseIds } from "../../src/c8y/ids";
-import { pageLinks, parsePaging } from "../../src/c8y/paging";
 
-const query = (params: Record<string, string>) => (name: string) => params[name];
+const _query = (params: Record<string, string>) => (name: string) => params[name];
 
 describe("login throttle policy", async () => {
-  const { afterFailure, retryAfterSeconds, FREE_ATTEMPTS, MAX_BLOCK_MS, WINDOW_MS } = await import("../../src/auth/login-throttle");
+  const { afterFailure, retryAfterSeconds, FREE_ATTEMPTS, MAX_BLOCK_MS, WINDOW_MS } = await import(
+    "../../src/auth/login-throttle"
+  );
   it("lets the first failures through, then doubles the block up to a cap", () => {
     let state = undefined as ReturnType<typeof afterFailure> | undefined;
     const blocks: number[] = [];

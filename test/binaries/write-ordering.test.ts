@@ -1,12 +1,12 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { readConfig } from "../../src/config";
-import { findBinary } from "../../src/db/binaries";
+import { sweepLoginFailures } from "../../src/auth/login-throttle";
 import { createBinary, removeBinary } from "../../src/binaries/service";
 import { sweepOrphans } from "../../src/binaries/sweep";
-import { sweepLoginFailures } from "../../src/auth/login-throttle";
+import { readConfig } from "../../src/config";
+import { findBinary } from "../../src/db/binaries";
+import worker from "../../src/index";
 import { call, db, multipartBody, seedUser, storeCounts, upload } from "../helpers";
 
 let admin: string;
@@ -15,8 +15,12 @@ const principal = { tenant: "t1", userName: "alice", roles: new Set(["ROLE_INVEN
 beforeAll(async () => {
   admin = await seedUser("t1", "alice");
   // Fault injection in the real database: D1 refuses these writes as a crash would interrupt them.
-  await env.DB.exec("CREATE TRIGGER fail_insert BEFORE INSERT ON binaries WHEN NEW.name = 'explode' BEGIN SELECT RAISE(ABORT, 'injected insert failure'); END;");
-  await env.DB.exec("CREATE TRIGGER fail_update BEFORE UPDATE ON binaries WHEN NEW.content_type = 'application/x-explode' BEGIN SELECT RAISE(ABORT, 'injected update failure'); END;");
+  await env.DB.exec(
+    "CREATE TRIGGER fail_insert BEFORE INSERT ON binaries WHEN NEW.name = 'explode' BEGIN SELECT RAISE(ABORT, 'injected insert failure'); END;",
+  );
+  await env.DB.exec(
+    "CREATE TRIGGER fail_update BEFORE UPDATE ON binaries WHEN NEW.content_type = 'application/x-explode' BEGIN SELECT RAISE(ABORT, 'injected update failure'); END;",
+  );
 });
 
 /** A bucket whose chosen operations fail, the rest going to the real one. */
@@ -33,8 +37,15 @@ function faultyBucket(fail: Partial<Record<"put" | "delete" | "createMultipartUp
 describe("write ordering under faults (docs/api.md §10)", () => {
   it("a row insert that fails after the bytes were written leaves no object behind, and a 500 without internals", async () => {
     const before = await storeCounts();
-    const { body, contentType } = multipartBody([{ name: "object", value: '{"name":"explode","type":"t"}' }, { name: "file", value: "bytes" }]);
-    const res = await call("/inventory/binaries", { method: "POST", body, headers: { Authorization: admin, "Content-Type": contentType } });
+    const { body, contentType } = multipartBody([
+      { name: "object", value: '{"name":"explode","type":"t"}' },
+      { name: "file", value: "bytes" },
+    ]);
+    const res = await call("/inventory/binaries", {
+      method: "POST",
+      body,
+      headers: { Authorization: admin, "Content-Type": contentType },
+    });
     expect(res.status).toBe(500);
     const text = await res.text();
     expect(text).not.toContain("injected");
@@ -44,7 +55,11 @@ describe("write ordering under faults (docs/api.md §10)", () => {
 
   it("an R2 failure while storing the bytes leaves no row", async () => {
     const before = await storeCounts();
-    const { body, contentType } = multipartBody([{ name: "object", value: '{"name":"n","type":"t"}' }, { name: "filesize", value: "5" }, { name: "file", value: "bytes" }]);
+    const { body, contentType } = multipartBody([
+      { name: "object", value: '{"name":"n","type":"t"}' },
+      { name: "filesize", value: "5" },
+      { name: "file", value: "bytes" },
+    ]);
     const stream = new Response(body).body;
     const stores = { db: db(), bucket: faultyBucket({ put: true }), config: readConfig(env) };
     await expect(createBinary(stores, principal, stream, contentType)).rejects.toThrow();
@@ -54,7 +69,11 @@ describe("write ordering under faults (docs/api.md §10)", () => {
   it("a replace whose row switch fails keeps the old bytes readable and removes the new ones", async () => {
     const mo = await upload(admin, "keep.bin", "old bytes");
     const before = await storeCounts();
-    const res = await call(`/inventory/binaries/${mo.id}`, { method: "PUT", body: "new bytes", headers: { Authorization: admin, "Content-Type": "application/x-explode" } });
+    const res = await call(`/inventory/binaries/${mo.id}`, {
+      method: "PUT",
+      body: "new bytes",
+      headers: { Authorization: admin, "Content-Type": "application/x-explode" },
+    });
     expect(res.status).toBe(500);
     expect(await storeCounts()).toEqual(before);
     const download = await call(`/inventory/binaries/${mo.id}`, { headers: { Authorization: admin } });
@@ -81,7 +100,14 @@ describe("raw bodies that do not match their Content-Length", () => {
     const { chunkedStream, randomBytes } = await import("../helpers");
     const key = "t1/777/2-short";
     const limits = { partSize: 5 * 1024 * 1024, singlePutMaxBytes: 6 * 1024 * 1024 };
-    const short = receiveBody(env.BUCKET, key, chunkedStream(randomBytes(7 * 1024 * 1024), 256 * 1024), 8 * 1024 * 1024, "application/zip", limits);
+    const short = receiveBody(
+      env.BUCKET,
+      key,
+      chunkedStream(randomBytes(7 * 1024 * 1024), 256 * 1024),
+      8 * 1024 * 1024,
+      "application/zip",
+      limits,
+    );
     await expect(short).rejects.toBeInstanceOf(ApiError);
     await expect(short).rejects.toMatchObject({ status: 400 });
     expect(await env.BUCKET.head(key)).toBeNull();
@@ -95,12 +121,16 @@ describe("orphan sweep", () => {
     expect((await sweepOrphans(db(), env.BUCKET, 3_600_000)).deleted).toEqual([]);
     const report = await sweepOrphans(db(), env.BUCKET, 0);
     expect(report.deleted).toEqual(["t1/424242/1-orphan"]);
-    expect(await (await call(`/inventory/binaries/${live.id}`, { headers: { Authorization: admin } })).text()).toBe("live");
+    expect(await (await call(`/inventory/binaries/${live.id}`, { headers: { Authorization: admin } })).text()).toBe(
+      "live",
+    );
   });
 
   it("drops failed-login records whose window is long over, and keeps recent ones", async () => {
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO login_failures (login, failures, first_failure_ms, blocked_until_ms) VALUES ('t1/old', 9, ?, 0), ('t1/new', 9, ?, ?)")
+    await env.DB.prepare(
+      "INSERT INTO login_failures (login, failures, first_failure_ms, blocked_until_ms) VALUES ('t1/old', 9, ?, 0), ('t1/new', 9, ?, ?)",
+    )
       .bind(now - 3_600_000, now - 1000, now + 60_000)
       .run();
     await sweepLoginFailures(db(), now);

@@ -12,8 +12,9 @@
  * only its own binaries. Contents are binary (not text) on purpose: workerd gzips text
  * responses for clients that accept gzip, which is not what these tests are about.
  */
-import { Client, type IManagedObjectBinary } from "@c8y/client";
+
 import { createHash } from "node:crypto";
+import { Client, type IManagedObjectBinary } from "@c8y/client";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { randomBytes } from "../bytes";
 
@@ -61,12 +62,18 @@ describe("@c8y/client against the local service", () => {
   });
 
   it("refuses a wrong password", async () => {
-    await expect(Client.authenticate({ ...credentials, password: "wrong" }, baseUrl)).rejects.toMatchObject({ res: { status: 401 } });
+    await expect(Client.authenticate({ ...credentials, password: "wrong" }, baseUrl)).rejects.toMatchObject({
+      res: { status: 401 },
+    });
   });
 
   it("uploads files with inventoryBinary.create", async () => {
     for (const [index, file] of files.entries()) {
-      const { res, data } = await client.inventoryBinary.create(file.content, { name: file.name, type: file.type, c8y_E2e: { index, tags: ["a", "b"] } });
+      const { res, data } = await client.inventoryBinary.create(file.content, {
+        name: file.name,
+        type: file.type,
+        c8y_E2e: { index, tags: ["a", "b"] },
+      });
       expect(res.status).toBe(201);
       expect(data).toMatchObject({
         name: file.name,
@@ -78,7 +85,9 @@ describe("@c8y/client against the local service", () => {
       });
       expect(data.id).toMatch(/^\d+$/);
       expect(data.self).toBe(`${baseUrl}/inventory/binaries/${data.id}`);
-      const attachment = (data as { _attachments: Record<string, { length: number; digest: string }> })._attachments[file.name];
+      const attachment = (data as { _attachments: Record<string, { length: number; digest: string }> })._attachments[
+        file.name
+      ];
       expect(attachment).toMatchObject({ length: file.size, digest: `md5-${md5Base64(file.content)}` });
       created.push(data);
     }
@@ -120,12 +129,28 @@ describe("@c8y/client against the local service", () => {
   it("reads and updates the metadata through client.inventory", async () => {
     const id = String(created[1]!.id);
     const { data: detail } = await client.inventory.detail(id);
-    expect(detail).toMatchObject({ id, name: files[1]!.name, type: files[1]!.type, length: files[1]!.size, c8y_IsBinary: "" });
+    expect(detail).toMatchObject({
+      id,
+      name: files[1]!.name,
+      type: files[1]!.type,
+      length: files[1]!.size,
+      c8y_IsBinary: "",
+    });
     expect(detail.self).toBe(`${baseUrl}/inventory/managedObjects/${id}`);
 
-    const { res, data } = await client.inventory.update({ id, name: "renamed", c8y_Custom: { level: 3, note: "set by e2e" } });
+    const { res, data } = await client.inventory.update({
+      id,
+      name: "renamed",
+      c8y_Custom: { level: 3, note: "set by e2e" },
+    });
     expect(res.status).toBe(200);
-    expect(data).toMatchObject({ id, name: "renamed", type: files[1]!.type, length: files[1]!.size, c8y_Custom: { level: 3, note: "set by e2e" } });
+    expect(data).toMatchObject({
+      id,
+      name: "renamed",
+      type: files[1]!.type,
+      length: files[1]!.size,
+      c8y_Custom: { level: 3, note: "set by e2e" },
+    });
     expect(data).toHaveProperty("c8y_E2e"); // fragments not sent stay
 
     const { data: again } = await client.inventory.detail(id);

@@ -27,7 +27,11 @@ function blocks(): string[] {
 
 it("runs the README's curl examples against the local service", () => {
   const base = inject("baseUrl");
-  const script = ["set -euo pipefail", `BASE=${base}`, ...blocks().map((block) => block.replace(/^BASE=.*$/m, ""))].join("\n");
+  const script = [
+    "set -euo pipefail",
+    `BASE=${base}`,
+    ...blocks().map((block) => block.replace(/^BASE=.*$/m, "")),
+  ].join("\n");
   const output = execFileSync("bash", ["-c", script], { cwd: dir, encoding: "utf8", timeout: 60_000 });
 
   expect(output).not.toMatch(/"error":/);

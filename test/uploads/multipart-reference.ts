@@ -3,7 +3,7 @@
  * `Request.formData()`), a collector that turns parseMultipartStream's events into whole parts,
  * and byte helpers. Nothing here is used by the worker itself.
  */
-import { parseMultipartStream, type MultipartOptions } from "../../src/uploads/multipart-stream";
+import { type MultipartOptions, parseMultipartStream } from "../../src/uploads/multipart-stream";
 import { concat, randomBytes } from "../bytes";
 
 const enc = new TextEncoder();
@@ -71,11 +71,22 @@ export type RefEntry =
 
 /** The reference: workerd's own multipart/form-data parser. Throws (TypeError) on bodies it rejects. */
 export async function referenceParse(body: Uint8Array, contentType: string): Promise<RefEntry[]> {
-  const form = await new Request("http://x", { method: "POST", body, headers: { "content-type": contentType } }).formData();
+  const form = await new Request("http://x", {
+    method: "POST",
+    body,
+    headers: { "content-type": contentType },
+  }).formData();
   const out: RefEntry[] = [];
   for (const [name, value] of form.entries()) {
     if (typeof value === "string") out.push({ name, kind: "string", value });
-    else out.push({ name, kind: "file", filename: value.name, type: value.type, bytes: new Uint8Array(await value.arrayBuffer()) });
+    else
+      out.push({
+        name,
+        kind: "file",
+        filename: value.name,
+        type: value.type,
+        bytes: new Uint8Array(await value.arrayBuffer()),
+      });
   }
   return out;
 }
@@ -88,9 +99,15 @@ export type ParsedPart =
  * Runs parseMultipartStream over `chunks` and reassembles its events into parts, checking the event
  * grammar on the way: (field | fileStart fileChunk* fileEnd)*.
  */
-export async function parseWithStream(chunks: readonly Uint8Array[], contentType: string, options: MultipartOptions): Promise<ParsedPart[]> {
+export async function parseWithStream(
+  chunks: readonly Uint8Array[],
+  contentType: string,
+  options: MultipartOptions,
+): Promise<ParsedPart[]> {
   const parts: ParsedPart[] = [];
-  let open: { name: string; filename: string | undefined; contentType: string | undefined; chunks: Uint8Array[] } | undefined;
+  let open:
+    | { name: string; filename: string | undefined; contentType: string | undefined; chunks: Uint8Array[] }
+    | undefined;
   for await (const event of parseMultipartStream(streamOf(chunks), contentType, options)) {
     switch (event.kind) {
       case "field":
@@ -109,7 +126,13 @@ export async function parseWithStream(chunks: readonly Uint8Array[], contentType
         break;
       case "fileEnd":
         if (!open) throw new Error("event grammar: fileEnd outside a file");
-        parts.push({ kind: "file", name: open.name, bytes: concatBytes(open.chunks), filename: open.filename, contentType: open.contentType });
+        parts.push({
+          kind: "file",
+          name: open.name,
+          bytes: concatBytes(open.chunks),
+          filename: open.filename,
+          contentType: open.contentType,
+        });
         open = undefined;
         break;
     }

@@ -22,14 +22,14 @@ import {
   bytesDiff,
   concatBytes,
   indexOfBytes,
+  type ParsedPart,
   parseWithStream,
   pseudoRandomBytes,
+  type RefEntry,
   referenceParse,
   splitAt,
   text,
   utf8,
-  type ParsedPart,
-  type RefEntry,
 } from "./multipart-reference";
 
 const isFile = (name: string) => name === "file";
@@ -46,9 +46,31 @@ const BCHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'(
 const TOKEN = /^[!#$%&'*+.^\w`|~-]+$/;
 
 const boundaryArb = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: fc.constantFrom(...BCHARS), minLength: 1, maxLength: 70 }).filter((b) => !b.endsWith(" ")) },
-  { weight: 2, arbitrary: fc.string({ unit: fc.constantFrom("-", "-", "a", "B", "0", "_", " "), minLength: 1, maxLength: 10 }).filter((b) => !b.endsWith(" ")) },
-  { weight: 1, arbitrary: fc.constantFrom("----WebKitFormBoundary7MA4YWxkTrZu0gW", "-", "--", "b", "X-Y", "'()+_,-./:=?", "a b", "=_Part_0_1.2") },
+  {
+    weight: 3,
+    arbitrary: fc
+      .string({ unit: fc.constantFrom(...BCHARS), minLength: 1, maxLength: 70 })
+      .filter((b) => !b.endsWith(" ")),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .string({ unit: fc.constantFrom("-", "-", "a", "B", "0", "_", " "), minLength: 1, maxLength: 10 })
+      .filter((b) => !b.endsWith(" ")),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "----WebKitFormBoundary7MA4YWxkTrZu0gW",
+      "-",
+      "--",
+      "b",
+      "X-Y",
+      "'()+_,-./:=?",
+      "a b",
+      "=_Part_0_1.2",
+    ),
+  },
 );
 
 interface CtStyle {
@@ -112,10 +134,17 @@ const blobSizeArb = fc.oneof(fc.integer({ min: 0, max: 4096 }), fc.integer({ min
 function segArb(withBlobs: boolean): fc.Arbitrary<Seg> {
   const choices: fc.WeightedArbitrary<Seg>[] = [
     { weight: 6, arbitrary: fc.record({ t: fc.constant("tok" as const), i: fc.nat(), k: fc.nat() }) },
-    { weight: 3, arbitrary: fc.record({ t: fc.constant("str" as const), s: fc.string({ unit: "grapheme", maxLength: 12 }) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ t: fc.constant("str" as const), s: fc.string({ unit: "grapheme", maxLength: 12 }) }),
+    },
     { weight: 2, arbitrary: fc.record({ t: fc.constant("bytes" as const), b: fc.uint8Array({ maxLength: 48 }) }) },
   ];
-  if (withBlobs) choices.push({ weight: 2, arbitrary: fc.record({ t: fc.constant("blob" as const), n: blobSizeArb, seed: fc.nat() }) });
+  if (withBlobs)
+    choices.push({
+      weight: 2,
+      arbitrary: fc.record({ t: fc.constant("blob" as const), n: blobSizeArb, seed: fc.nat() }),
+    });
   return fc.oneof(...choices);
 }
 
@@ -185,7 +214,11 @@ interface PartSpec {
   contentType: string | undefined;
   hdr: HeaderStyle;
 }
-function partArb(opts: { withBlobs: boolean; name?: fc.Arbitrary<string>; filename?: fc.Arbitrary<string> }): fc.Arbitrary<PartSpec> {
+function partArb(opts: {
+  withBlobs: boolean;
+  name?: fc.Arbitrary<string>;
+  filename?: fc.Arbitrary<string>;
+}): fc.Arbitrary<PartSpec> {
   return fc.record({
     name: opts.name ?? fc.constantFrom(...NAMES),
     segs: fc.array(segArb(opts.withBlobs), { maxLength: 6 }),
@@ -257,12 +290,24 @@ function buildBody(
   const closeEnd = length;
   if (framing.epilogue) push(concatBytes([utf8("\r\n"), framing.epilogue]));
   else if (framing.finalCrlf) push(utf8("\r\n"));
-  return { body: concatBytes(chunks), contentType: contentTypeFor(boundary, ctStyle), boundary, parts: specs.map((s) => s.model), marks, closeEnd };
+  return {
+    body: concatBytes(chunks),
+    contentType: contentTypeFor(boundary, ctStyle),
+    boundary,
+    parts: specs.map((s) => s.model),
+    marks,
+    closeEnd,
+  };
 }
 
 function realize(boundary: string, spec: PartSpec): { model: ModelPart; hdr: HeaderStyle } {
   return {
-    model: { name: spec.name, value: partContent(boundary, spec.segs), filename: spec.filename, contentType: spec.contentType },
+    model: {
+      name: spec.name,
+      value: partContent(boundary, spec.segs),
+      filename: spec.filename,
+      contentType: spec.contentType,
+    },
     hdr: spec.hdr,
   };
 }
@@ -311,8 +356,16 @@ function check(condition: boolean, message: () => string): asserts condition {
 const describeParts = (parts: readonly { name: string }[]) => JSON.stringify(parts.map((p) => p.name));
 
 /** Ours against what went into the body. */
-function assertMatchesModel(ours: readonly ParsedPart[], model: readonly ModelPart[], options: MultipartOptions = OPTIONS): void {
-  check(ours.length === model.length, () => `parser found ${ours.length} parts ${describeParts(ours)}, the body has ${model.length} ${describeParts(model)}`);
+function assertMatchesModel(
+  ours: readonly ParsedPart[],
+  model: readonly ModelPart[],
+  options: MultipartOptions = OPTIONS,
+): void {
+  check(
+    ours.length === model.length,
+    () =>
+      `parser found ${ours.length} parts ${describeParts(ours)}, the body has ${model.length} ${describeParts(model)}`,
+  );
   model.forEach((m, i) => {
     const o = ours[i]!;
     check(o.name === m.name, () => `part ${i}: name ${JSON.stringify(o.name)}, expected ${JSON.stringify(m.name)}`);
@@ -321,8 +374,14 @@ function assertMatchesModel(ours: readonly ParsedPart[], model: readonly ModelPa
     const diff = bytesDiff(o.bytes, m.value);
     check(diff === undefined, () => `part ${i} (${m.name}): content differs: ${diff}`);
     if (o.kind === "file") {
-      check(o.filename === m.filename, () => `part ${i}: filename ${JSON.stringify(o.filename)}, expected ${JSON.stringify(m.filename)}`);
-      check(o.contentType === m.contentType, () => `part ${i}: content type ${JSON.stringify(o.contentType)}, expected ${JSON.stringify(m.contentType)}`);
+      check(
+        o.filename === m.filename,
+        () => `part ${i}: filename ${JSON.stringify(o.filename)}, expected ${JSON.stringify(m.filename)}`,
+      );
+      check(
+        o.contentType === m.contentType,
+        () => `part ${i}: content type ${JSON.stringify(o.contentType)}, expected ${JSON.stringify(m.contentType)}`,
+      );
     }
   });
 }
@@ -339,12 +398,23 @@ function assertMatchesReference(ours: readonly ParsedPart[], ref: readonly RefEn
       const diff = bytesDiff(o.bytes, r.bytes);
       check(diff === undefined, () => `part ${i} (${r.name}): bytes differ from formData()'s File: ${diff}`);
       if (o.kind === "file") {
-        check(o.filename === r.filename, () => `part ${i}: filename ${JSON.stringify(o.filename)}, formData() has ${JSON.stringify(r.filename)}`);
-        check((o.contentType ?? "") === r.type, () => `part ${i}: content type ${JSON.stringify(o.contentType)}, formData() has ${JSON.stringify(r.type)}`);
+        check(
+          o.filename === r.filename,
+          () => `part ${i}: filename ${JSON.stringify(o.filename)}, formData() has ${JSON.stringify(r.filename)}`,
+        );
+        check(
+          (o.contentType ?? "") === r.type,
+          () => `part ${i}: content type ${JSON.stringify(o.contentType)}, formData() has ${JSON.stringify(r.type)}`,
+        );
       }
     } else {
-      check(text(o.bytes) === r.value, () => `part ${i} (${r.name}): value ${JSON.stringify(text(o.bytes).slice(0, 80))}, formData() has ${JSON.stringify(r.value.slice(0, 80))}`);
-      if (o.kind === "file") check(!o.filename, () => `part ${i}: filename ${JSON.stringify(o.filename)}, but formData() saw none`);
+      check(
+        text(o.bytes) === r.value,
+        () =>
+          `part ${i} (${r.name}): value ${JSON.stringify(text(o.bytes).slice(0, 80))}, formData() has ${JSON.stringify(r.value.slice(0, 80))}`,
+      );
+      if (o.kind === "file")
+        check(!o.filename, () => `part ${i}: filename ${JSON.stringify(o.filename)}, but formData() saw none`);
     }
   });
 }
@@ -378,7 +448,12 @@ describe("parseMultipartStream: properties", () => {
         fc.boolean(),
         chunkPlanArb,
         async (boundary, ctStyle, specs, finalCrlf, plan) => {
-          const built = buildBody(boundary, ctStyle, specs.map((s) => realize(boundary, s)), { finalCrlf });
+          const built = buildBody(
+            boundary,
+            ctStyle,
+            specs.map((s) => realize(boundary, s)),
+            { finalCrlf },
+          );
           const ours = await parseWithStream(chunksFor(built.body, built.marks, plan), built.contentType, OPTIONS);
           assertMatchesModel(ours, built.parts);
           assertMatchesReference(ours, await referenceParse(built.body, built.contentType));
@@ -389,19 +464,32 @@ describe("parseMultipartStream: properties", () => {
   });
 
   it("keeps any printable (Unicode) part name and filename, as formData() does", async () => {
-    const headerText = fc.string({ unit: "grapheme", minLength: 1, maxLength: 16 }).filter((s) => !/["\\\p{Cc}]/u.test(s));
+    const headerText = fc
+      .string({ unit: "grapheme", minLength: 1, maxLength: 16 })
+      .filter((s) => !/["\\\p{Cc}]/u.test(s));
     const allFiles: MultipartOptions = { isFile: () => true, maxFieldSize: 1 << 20 };
     await fc.assert(
       fc.asyncProperty(
         boundaryArb,
         ctStyleArb,
-        fc.array(partArb({ withBlobs: false, name: fc.oneof(fc.constantFrom(...NAMES), headerText), filename: fc.oneof(filenameArb, headerText) }), {
-          minLength: 1,
-          maxLength: 4,
-        }),
+        fc.array(
+          partArb({
+            withBlobs: false,
+            name: fc.oneof(fc.constantFrom(...NAMES), headerText),
+            filename: fc.oneof(filenameArb, headerText),
+          }),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        ),
         chunkPlanArb,
         async (boundary, ctStyle, specs, plan) => {
-          const built = buildBody(boundary, ctStyle, specs.map((s) => realize(boundary, s)));
+          const built = buildBody(
+            boundary,
+            ctStyle,
+            specs.map((s) => realize(boundary, s)),
+          );
           const ours = await parseWithStream(chunksFor(built.body, built.marks, plan), built.contentType, allFiles);
           assertMatchesReference(ours, await referenceParse(built.body, built.contentType));
           assertMatchesModel(ours, built.parts, allFiles);
@@ -439,9 +527,15 @@ describe("parseMultipartStream: properties", () => {
         async (boundary, ctStyle, specs, preambleSegs, epilogueSegs, plan) => {
           // The preamble must not hold "--boundary" at all: workerd takes the first one anywhere as the first delimiter.
           const preamble =
-            preambleSegs && breakUp(concatBytes(preambleSegs.map((s) => segBytes(boundary, s))), utf8(`--${boundary}`), 1);
+            preambleSegs &&
+            breakUp(concatBytes(preambleSegs.map((s) => segBytes(boundary, s))), utf8(`--${boundary}`), 1);
           const epilogue = epilogueSegs && concatBytes([...epilogueSegs.map((s) => epilogueBytes(boundary, s))]);
-          const built = buildBody(boundary, ctStyle, specs.map((s) => realize(boundary, s)), { preamble, epilogue });
+          const built = buildBody(
+            boundary,
+            ctStyle,
+            specs.map((s) => realize(boundary, s)),
+            { preamble, epilogue },
+          );
           const ours = await parseWithStream(chunksFor(built.body, built.marks, plan), built.contentType, OPTIONS);
           assertMatchesModel(ours, built.parts);
           assertMatchesReference(ours, await referenceParse(built.body, built.contentType));
@@ -460,13 +554,26 @@ describe("parseMultipartStream: properties", () => {
         fc.nat(),
         chunkPlanArb,
         async (boundary, ctStyle, specs, cutSeed, plan) => {
-          const built = buildBody(boundary, ctStyle, specs.map((s) => realize(boundary, s)));
+          const built = buildBody(
+            boundary,
+            ctStyle,
+            specs.map((s) => realize(boundary, s)),
+          );
           const truncated = built.body.slice(0, cutSeed % built.closeEnd);
-          const error = await rejection(parseWithStream(chunksFor(truncated, built.marks, plan), built.contentType, OPTIONS));
-          check(error instanceof MultipartError, () => `expected a MultipartError for a body cut at ${truncated.length} of ${built.body.length}, got ${String(error)}`);
+          const error = await rejection(
+            parseWithStream(chunksFor(truncated, built.marks, plan), built.contentType, OPTIONS),
+          );
+          check(
+            error instanceof MultipartError,
+            () =>
+              `expected a MultipartError for a body cut at ${truncated.length} of ${built.body.length}, got ${String(error)}`,
+          );
           check(!error.tooLarge, () => "a truncated body reported as too large");
           // Sanity check of the generator: the reference rejects it too.
-          check((await rejection(referenceParse(truncated, built.contentType))) !== undefined, () => "formData() accepted the truncated body");
+          check(
+            (await rejection(referenceParse(truncated, built.contentType))) !== undefined,
+            () => "formData() accepted the truncated body",
+          );
         },
       ),
       runs(200),
@@ -488,15 +595,27 @@ describe("parseMultipartStream: properties", () => {
           const size = Math.max(0, maxFieldSize + delta);
           // Exactly `size` bytes: pad, break up delimiters, then cut to length (cutting cannot make one).
           const padded = partContent(boundary, [...segs, { t: "bytes", b: new Uint8Array(size).fill(0x78) }]);
-          const field: ModelPart = { name: "object", value: padded.slice(0, size), filename: undefined, contentType: "application/json" };
+          const field: ModelPart = {
+            name: "object",
+            value: padded.slice(0, size),
+            filename: undefined,
+            contentType: "application/json",
+          };
           const parts = files.map((f) => realize(boundary, f));
-          parts.splice(position % (parts.length + 1), 0, { model: field, hdr: { case: 0, ctFirst: false, semiSpace: true, colonSpace: true } });
+          parts.splice(position % (parts.length + 1), 0, {
+            model: field,
+            hdr: { case: 0, ctFirst: false, semiSpace: true, colonSpace: true },
+          });
           const built = buildBody(boundary, ctStyle, parts);
           const options: MultipartOptions = { isFile, maxFieldSize };
           const run = parseWithStream(chunksFor(built.body, built.marks, plan), built.contentType, options);
           if (size > maxFieldSize) {
             const error = await rejection(run);
-            check(error instanceof MultipartError && error.tooLarge, () => `a ${size}-byte field with maxFieldSize ${maxFieldSize}: expected MultipartError(tooLarge), got ${String(error)}`);
+            check(
+              error instanceof MultipartError && error.tooLarge,
+              () =>
+                `a ${size}-byte field with maxFieldSize ${maxFieldSize}: expected MultipartError(tooLarge), got ${String(error)}`,
+            );
           } else {
             assertMatchesModel(await run, built.parts, options);
           }
@@ -509,7 +628,22 @@ describe("parseMultipartStream: properties", () => {
   it("throws nothing but MultipartError on mangled bodies", async () => {
     // Edits near the delimiters of a valid body: the result may or may not be valid, but the parser
     // must either parse it or throw MultipartError (never a TypeError, never a broken event sequence).
-    const pieces = (b: string) => [`\r\n--${b}\r\n`, `\r\n--${b}--`, `--${b}`, `--${b}-`, "\r\n", "\r\n\r\n", "\r", "\n", "-", ":", ";", '"', " ", "x"];
+    const pieces = (b: string) => [
+      `\r\n--${b}\r\n`,
+      `\r\n--${b}--`,
+      `--${b}`,
+      `--${b}-`,
+      "\r\n",
+      "\r\n\r\n",
+      "\r",
+      "\n",
+      "-",
+      ":",
+      ";",
+      '"',
+      " ",
+      "x",
+    ];
     const editArb = fc.record({
       mark: fc.nat(),
       offset: fc.integer({ min: -4, max: 60 }),
@@ -525,17 +659,29 @@ describe("parseMultipartStream: properties", () => {
         fc.array(editArb, { minLength: 1, maxLength: 4 }),
         chunkPlanArb,
         async (boundary, ctStyle, specs, edits, plan) => {
-          const built = buildBody(boundary, ctStyle, specs.map((s) => realize(boundary, s)), { finalCrlf: true });
+          const built = buildBody(
+            boundary,
+            ctStyle,
+            specs.map((s) => realize(boundary, s)),
+            { finalCrlf: true },
+          );
           let body = built.body;
           for (const edit of edits) {
             const at = Math.min(body.length, Math.max(0, built.marks[edit.mark % built.marks.length]! + edit.offset));
             const list = pieces(boundary);
-            if (edit.kind === "insert") body = concatBytes([body.subarray(0, at), utf8(list[edit.piece % list.length]!), body.subarray(at)]);
-            else if (edit.kind === "delete") body = concatBytes([body.subarray(0, at), body.subarray(at + edit.length)]);
+            if (edit.kind === "insert")
+              body = concatBytes([body.subarray(0, at), utf8(list[edit.piece % list.length]!), body.subarray(at)]);
+            else if (edit.kind === "delete")
+              body = concatBytes([body.subarray(0, at), body.subarray(at + edit.length)]);
             else body = concatBytes([body.subarray(0, at + edit.length), body.subarray(at)]);
           }
-          const error = await rejection(parseWithStream(chunksFor(body, built.marks, plan), built.contentType, OPTIONS));
-          check(error === undefined || error instanceof MultipartError, () => `threw ${String(error)} on ${JSON.stringify(text(body).slice(0, 400))}`);
+          const error = await rejection(
+            parseWithStream(chunksFor(body, built.marks, plan), built.contentType, OPTIONS),
+          );
+          check(
+            error === undefined || error instanceof MultipartError,
+            () => `threw ${String(error)} on ${JSON.stringify(text(body).slice(0, 400))}`,
+          );
         },
       ),
       runs(300),
@@ -553,7 +699,12 @@ const CT = `multipart/form-data; boundary=${BOUNDARY}`;
 function simpleBody(extra: { preamble?: string; epilogue?: string; finalCrlf?: boolean } = {}): Built {
   const parts: ModelPart[] = [
     { name: "file", value: pseudoRandomBytes(3000, 7), filename: "data.bin", contentType: "application/octet-stream" },
-    { name: "object", value: utf8(JSON.stringify({ name: "data.bin", type: "c8y_upload" })), filename: undefined, contentType: "application/json" },
+    {
+      name: "object",
+      value: utf8(JSON.stringify({ name: "data.bin", type: "c8y_upload" })),
+      filename: undefined,
+      contentType: "application/json",
+    },
     { name: "filesize", value: utf8("3000"), filename: undefined, contentType: undefined },
   ];
   const hdr: HeaderStyle = { case: 0, ctFirst: false, semiSpace: true, colonSpace: true };
@@ -571,7 +722,13 @@ function simpleBody(extra: { preamble?: string; epilogue?: string; finalCrlf?: b
 
 /** Every way of cutting `body` into two chunks, plus 1-byte chunks. */
 function chunkings(body: Uint8Array): Uint8Array[][] {
-  const out = [[body], splitAt(body, Array.from(body, (_, i) => i))];
+  const out = [
+    [body],
+    splitAt(
+      body,
+      Array.from(body, (_, i) => i),
+    ),
+  ];
   for (let i = 1; i < body.length; i++) out.push(splitAt(body, [i]));
   return out;
 }
@@ -599,7 +756,13 @@ describe("parseMultipartStream: examples", () => {
 
   it("throws MultipartError when the Content-Type has no boundary", async () => {
     const { body } = simpleBody();
-    for (const contentType of ["multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; charset=utf-8", "multipart/form-data; boundary", ""]) {
+    for (const contentType of [
+      "multipart/form-data",
+      "multipart/form-data; boundary=",
+      "multipart/form-data; charset=utf-8",
+      "multipart/form-data; boundary",
+      "",
+    ]) {
       const error = await rejection(parseWithStream([body], contentType, OPTIONS));
       expect(error, contentType).toBeInstanceOf(MultipartError);
       expect((error as MultipartError).tooLarge).toBe(false);
@@ -613,7 +776,10 @@ describe("parseMultipartStream: examples", () => {
     expect(over).toBeInstanceOf(MultipartError);
     expect((over as MultipartError).tooLarge).toBe(true);
     // The 3000-byte file is far over this cap too: files are not fields.
-    assertMatchesModel(await parseWithStream([built.body], CT, { isFile, maxFieldSize: objectSize }), built.parts, { isFile, maxFieldSize: objectSize });
+    assertMatchesModel(await parseWithStream([built.body], CT, { isFile, maxFieldSize: objectSize }), built.parts, {
+      isFile,
+      maxFieldSize: objectSize,
+    });
   });
 
   it("ignores a preamble before the first delimiter and an epilogue after the last", async () => {
@@ -639,7 +805,13 @@ describe("parseMultipartStream: examples", () => {
     }
     const padded = concatBytes([...pieces, built.body.subarray(from)]);
     expect(pieces.length).toBe(2 * built.parts.length);
-    for (const chunks of [[padded], splitAt(padded, Array.from(padded, (_, i) => i))]) {
+    for (const chunks of [
+      [padded],
+      splitAt(
+        padded,
+        Array.from(padded, (_, i) => i),
+      ),
+    ]) {
       assertMatchesModel(await parseWithStream(chunks, CT, OPTIONS), built.parts);
     }
   });
@@ -648,7 +820,10 @@ describe("parseMultipartStream: examples", () => {
     // workerd's formData() splits there; the RFC's delimiter is CRLF "--" boundary.
     const value = utf8(`line one\n--${BOUNDARY}\nline two`);
     const built = buildBody(BOUNDARY, { space: true, quote: false, upper: false, charset: "none" }, [
-      { model: { name: "object", value, filename: undefined, contentType: undefined }, hdr: { case: 0, ctFirst: false, semiSpace: true, colonSpace: true } },
+      {
+        model: { name: "object", value, filename: undefined, contentType: undefined },
+        hdr: { case: 0, ctFirst: false, semiSpace: true, colonSpace: true },
+      },
     ]);
     assertMatchesModel(await parseWithStream([built.body], CT, OPTIONS), built.parts);
   });
@@ -662,9 +837,16 @@ describe("parseMultipartStream: examples", () => {
 const field = (name: string, value: string, boundary = "b") =>
   `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 
-async function parseText(chunks: string[], contentType = "multipart/form-data; boundary=b"): Promise<{ name: string; value: string; filename?: string }[]> {
+async function parseText(
+  chunks: string[],
+  contentType = "multipart/form-data; boundary=b",
+): Promise<{ name: string; value: string; filename?: string }[]> {
   const parts = await parseWithStream(chunks.map(utf8), contentType, OPTIONS);
-  return parts.map((p) => (p.kind === "file" ? { name: p.name, value: text(p.bytes), filename: p.filename } : { name: p.name, value: text(p.bytes) }));
+  return parts.map((p) =>
+    p.kind === "file"
+      ? { name: p.name, value: text(p.bytes), filename: p.filename }
+      : { name: p.name, value: text(p.bytes) },
+  );
 }
 
 describe("parseMultipartStream: regressions", () => {
@@ -680,7 +862,9 @@ describe("parseMultipartStream: regressions", () => {
   // epilogue arrives in the same chunk as the close delimiter, multipasta keeps searching it and
   // emits its parts (here an extra empty "a", then "evil").
   it("ignores a delimiter line inside the epilogue even when it arrives in the same chunk as the close delimiter", async () => {
-    expect(await parseText([`${field("a", "hello")}--b--\r\n${field("evil", "x")}--b--\r\n`])).toEqual([{ name: "a", value: "hello" }]);
+    expect(await parseText([`${field("a", "hello")}--b--\r\n${field("evil", "x")}--b--\r\n`])).toEqual([
+      { name: "a", value: "hello" },
+    ]);
   });
 
   // Bug 3. After the close delimiter the wrapper stops writing but still calls parser.end(), which
@@ -691,8 +875,13 @@ describe("parseMultipartStream: regressions", () => {
     expect(await parseText([`${field("a", "hello")}--b--\r\n\r\nb`])).toEqual([{ name: "a", value: "hello" }]);
     // An ordinary epilogue, cut by the network after "It is to": "\r\nIt is to" is held back.
     const boundary = "----formdata-test-7MA4YWxkTrZu0gW";
-    const chunks = [`${field("a", "hello", boundary)}--${boundary}--\r\nThis is the epilogue.\r\nIt is to`, " be ignored.\r\n"];
-    expect(await parseText(chunks, `multipart/form-data; boundary=${boundary}`)).toEqual([{ name: "a", value: "hello" }]);
+    const chunks = [
+      `${field("a", "hello", boundary)}--${boundary}--\r\nThis is the epilogue.\r\nIt is to`,
+      " be ignored.\r\n",
+    ];
+    expect(await parseText(chunks, `multipart/form-data; boundary=${boundary}`)).toEqual([
+      { name: "a", value: "hello" },
+    ]);
   });
 
   // Bug 4. multipasta parses Content-Disposition with a regex that only admits Latin-1 in quoted
@@ -708,7 +897,11 @@ describe("parseMultipartStream: regressions", () => {
   // previous part's info: a phantom empty copy of the previous field, or, when it is the first part,
   // info === undefined, so the wrapper's onField throws a TypeError instead of a MultipartError.
   it("rejects an empty part (no header block) with MultipartError", async () => {
-    for (const body of [`--b\r\n\r\n--b--\r\n`, `--b\r\n\r\n${field("a", "x")}--b--\r\n`, `${field("a", "x")}--b\r\n\r\n--b--\r\n`]) {
+    for (const body of [
+      `--b\r\n\r\n--b--\r\n`,
+      `--b\r\n\r\n${field("a", "x")}--b--\r\n`,
+      `${field("a", "x")}--b\r\n\r\n--b--\r\n`,
+    ]) {
       const error = await rejection(parseText([body]));
       expect(error, JSON.stringify(body)).toBeInstanceOf(MultipartError);
     }
