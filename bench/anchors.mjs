@@ -214,7 +214,8 @@ for (const m of results.memory) {
 }
 const table = markdownTable(["measure", "nginx", "raw-worker"], rows);
 console.log(
-  `## Anchors (${quick ? "quick" : "full"}, ${results.cpus} CPUs, ${results.versions.nginx}, wrangler ${results.versions.wrangler})\n\n${table}`,
+  `## Anchors (${quick ? "quick" : "full"}, ${results.cpus} CPUs, ${results.versions.nginx}, wrangler ` +
+    `${results.versions.wrangler})\n\n${table}`,
 );
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
 writeFileSync(join(ROOT, "bench/results/anchors.json"), `${JSON.stringify({ ...results, table }, null, 2)}\n`);

@@ -3,7 +3,8 @@
 // shape runs, and print where the time goes (self time by function and by file). Used to explain
 // the targets bench/run.mjs misses. Starts and stops its own servers.
 //
-//   node bench/profile.mjs [--case post-client|post-filesize|put|get|get-1kb|raw-put|raw-get|raw-small] [--size-mb 50] [--runs 3]
+//   node bench/profile.mjs [--case post-client|post-filesize|put|get|get-1kb|raw-put|raw-get|raw-small]
+//     [--size-mb 50] [--runs 3]
 //     [--out bench/results/profile-<case>.cpuprofile]   (open in Chrome DevTools > Performance)
 //     [--heap]   instead of profiling: isolate JS heap vs workerd RSS during one run of the case
 import "../scripts/node22.mjs"; // Node >= 22.12 even when run directly by an older machine Node
@@ -208,10 +209,12 @@ try {
     const MiB = 1024 * 1024;
     console.log(`# ${o.case} ${o["size-mb"]} MB: HTTP ${r.status}, ${(r.mbps ?? 0).toFixed(1)} MB/s`);
     console.log(
-      `isolate JS heap used: before ${(h0.usedSize / MiB).toFixed(1)} MiB, peak ${(peakHeap / MiB).toFixed(1)} MiB (heap total peak ${(peakTotal / MiB).toFixed(1)} MiB)`,
+      `isolate JS heap used: before ${(h0.usedSize / MiB).toFixed(1)} MiB, peak ${(peakHeap / MiB).toFixed(1)} ` +
+        `MiB (heap total peak ${(peakTotal / MiB).toFixed(1)} MiB)`,
     );
     console.log(
-      `workerd RSS: before ${(m.startKb / 1024).toFixed(0)} MiB, peak ${(m.peakKb / 1024).toFixed(0)} MiB (+${((m.peakKb - m.startKb) / 1024).toFixed(1)} MiB)`,
+      `workerd RSS: before ${(m.startKb / 1024).toFixed(0)} MiB, peak ${(m.peakKb / 1024).toFixed(0)} MiB ` +
+        `(+${((m.peakKb - m.startKb) / 1024).toFixed(1)} MiB)`,
     );
     process.exitCode = 0;
   } else {
@@ -241,7 +244,8 @@ try {
       `# ${o.case}, ${loops} × ${small ? "1 KB" : `${o["size-mb"]} MB`}: wall ${wallMs.toFixed(0)} ms, ${rate}`,
     );
     console.log(
-      `# JS thread busy (sampled, excluding idle/program): see below; profile total ${s.totalMs.toFixed(0)} ms; written to ${out}`,
+      `# JS thread busy (sampled, excluding idle/program): see below; profile total ${s.totalMs.toFixed(0)} ` +
+        `ms; written to ${out}`,
     );
     console.log(`\n## self time by function\n${s.functions.join("\n")}`);
     console.log(`\n## self time by file\n${s.files.join("\n")}`);

@@ -437,7 +437,8 @@ try {
         });
         if (w.non2xx) results.errors.push(`wrk ${target} c=${conc}: ${w.non2xx} non-2xx responses`);
         log(
-          `wrk ${target} c=${conc}: ${w.rps} req/s, p50 ${w.p50ms} ms, p99 ${w.p99ms} ms${w.non2xx ? `, ${w.non2xx} non-2xx` : ""}`,
+          `wrk ${target} c=${conc}: ${w.rps} req/s, p50 ${w.p50ms} ms, p99 ${w.p99ms} ms` +
+            (w.non2xx ? `, ${w.non2xx} non-2xx` : ""),
         );
       }
     }
@@ -513,7 +514,8 @@ try {
         const r = curlUpload(args, url, noExpect, CFG.curlRuns);
         results.curlExpect.push({ target, variant, expect: noExpect ? "disabled" : "default", ...r });
         log(
-          `curl ${target} ${variant} 2 MB, Expect ${noExpect ? "disabled" : "default"}: ${(r.seconds * 1000).toFixed(0)} ms`,
+          `curl ${target} ${variant} 2 MB, Expect ${noExpect ? "disabled" : "default"}: ` +
+            `${(r.seconds * 1000).toFixed(0)} ms`,
         );
       }
     }
@@ -539,7 +541,9 @@ try {
         mbps: size / MB / r.seconds,
       });
       log(
-        `memory ${target} ${variant} ${(size / MiB).toFixed(0)} MiB: +${((m.peakKb - m.startKb) / 1024).toFixed(1)} MiB (start ${(m.startKb / 1024).toFixed(0)}, peak ${(m.peakKb / 1024).toFixed(0)}), ${(size / MB / r.seconds).toFixed(1)} MB/s`,
+        `memory ${target} ${variant} ${(size / MiB).toFixed(0)} MiB: ` +
+          `+${((m.peakKb - m.startKb) / 1024).toFixed(1)} MiB (start ${(m.startKb / 1024).toFixed(0)}, peak ` +
+          `${(m.peakKb / 1024).toFixed(0)}), ${(size / MB / r.seconds).toFixed(1)} MB/s`,
       );
       return r;
     };

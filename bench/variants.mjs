@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Compare ways of consuming a request body inside a worker (bench/variants-worker), to find what
 // bounds the service's multipart POST: chunk-by-chunk reads in JS vs R2 put of the stream, BYOB
-// reads with big buffers, MD5 DigestStream, the service's multipart parser; and what the building blocks of an
-// authenticated small download cost locally (D1 query, R2 get, Cache API, SHA-256). Usage: node bench/variants.mjs [--size-mb 50] [--runs 3] [--only latency|download] [--download-mb 500]
+// reads with big buffers, MD5 DigestStream, the service's multipart parser; and what the building
+// blocks of an authenticated small download cost locally (D1 query, R2 get, Cache API, SHA-256).
+// Usage: node bench/variants.mjs [--size-mb 50] [--runs 3] [--only latency|download] [--download-mb 500]
 import "../scripts/node22.mjs"; // Node >= 22.12 even when run directly by an older machine Node
 import http from "node:http";
 import { parseArgs } from "node:util";
@@ -129,13 +130,16 @@ try {
 }
 if (rows.length)
   console.log(
-    `### Body-consumption variants, ${o["size-mb"]} MB, median of ${runs}\n\n${markdownTable(["variant", "path", "MB/s", "chunks", "avg chunk B"], rows)}`,
+    `### Body-consumption variants, ${o["size-mb"]} MB, median of ${runs}\n\n` +
+      `${markdownTable(["variant", "path", "MB/s", "chunks", "avg chunk B"], rows)}`,
   );
 if (dlRows.length)
   console.log(
-    `\n### Downloads: single-put vs multipart objects (raw worker, no service code)\n\n${markdownTable(["object", "GET MB/s (median of 3)", "stored in"], dlRows)}`,
+    `\n### Downloads: single-put vs multipart objects (raw worker, no service code)\n\n` +
+      `${markdownTable(["object", "GET MB/s (median of 3)", "stored in"], dlRows)}`,
   );
 if (latRows.length)
   console.log(
-    `\n### Per-request building blocks (median of ${latencyN} sequential keep-alive GETs)\n\n${markdownTable(["building block", "path", "median ms"], latRows)}`,
+    `\n### Per-request building blocks (median of ${latencyN} sequential keep-alive GETs)\n\n` +
+      `${markdownTable(["building block", "path", "median ms"], latRows)}`,
   );

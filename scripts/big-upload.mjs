@@ -224,11 +224,13 @@ async function postMultipart(baseUrl, length, seed) {
   const hash = createHash("md5");
   function* body() {
     yield Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: ` +
+        `application/octet-stream\r\n\r\n`,
     );
     yield* hashed(pseudoRandom(length, seed), hash);
     yield Buffer.from(
-      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"big.bin","type":"c8y_big"}\r\n--${boundary}--\r\n`,
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="object"\r\n\r\n` +
+        `{"name":"big.bin","type":"c8y_big"}\r\n--${boundary}--\r\n`,
     );
   }
   const headers = { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Transfer-Encoding": "chunked" };
@@ -311,7 +313,8 @@ function targetUrl(service) {
 
 const progress = (row) =>
   console.error(
-    `${row.step}: ${row.seconds.toFixed(1)} s, RSS ${row.baseline.toFixed(0)} -> peak ${row.peak.toFixed(0)} MiB, ${row.ok ? "bytes ok" : "BYTES DIFFER"}`,
+    `${row.step}: ${row.seconds.toFixed(1)} s, RSS ${row.baseline.toFixed(0)} -> peak ${row.peak.toFixed(0)} ` +
+      `MiB, ${row.ok ? "bytes ok" : "BYTES DIFFER"}`,
   );
 
 /** Upload, download, replace twice, each verified; one table row per request. */

@@ -27,8 +27,9 @@ export async function writeBytes(write, bytes) {
  * Content-Length is explicit unless chunked; no `Expect: 100-continue` is sent (Node never adds it).
  * @param {string} url
  * @param {number} bytes
- * @param {{method?: string, chunked?: boolean, headers?: object, body?: (w: (b: Buffer) => Promise<void>) => Promise<void>,
- *   timeoutMs?: number}} [opts] body: optional custom writer (e.g. multipart framing) that calls w() for each piece;
+ * @param {{method?: string, chunked?: boolean, headers?: object,
+ *   body?: (w: (b: Buffer) => Promise<void>) => Promise<void>, timeoutMs?: number}} [opts]
+ *   body: optional custom writer (e.g. multipart framing) that calls w() for each piece;
  *   then `bytes` must be the exact total it writes unless chunked
  * @returns {Promise<{status: number, seconds: number, mbps: number, bytes: number, body: string, headers: object}>}
  */
@@ -140,7 +141,8 @@ const toMs = (s) => {
  * @param {string} url
  * @param {{conc?: number, secs?: number, threads?: number, auth?: string, headers?: string[]}} [opts]
  *   auth: full Authorization header value, e.g. 'Basic dDEvYWRtaW46cHc='; headers: extra 'Name: value' lines
- * @returns {Promise<{rps: number, p50ms: number, p99ms: number, requests: number, non2xx: number, socketErrors: string|null, raw: string}>}
+ * @returns {Promise<{rps: number, p50ms: number, p99ms: number, requests: number, non2xx: number,
+ *   socketErrors: string|null, raw: string}>}
  */
 export function runWrk(url, { conc = 1, secs = 5, threads = 1, auth, headers = [] } = {}) {
   const args = [`-t${Math.min(threads, conc)}`, `-c${conc}`, `-d${secs}s`, "--latency"];

@@ -59,7 +59,12 @@ export function buildReport(results) {
         met: isPost ? verdict(ok) : `(${ok ? "met" : "not met"})`,
       });
       if (isPost)
-        targets.push({ target: "POST upload ≥ 80% of raw-worker PUT", case: `${mb} MB, ${key}`, value: v / rawUp, ok });
+        targets.push({
+          target: "POST upload ≥ 80% of raw-worker PUT",
+          case: `${mb} MB, ${key}`,
+          value: v / rawUp,
+          ok,
+        });
     }
     const rawDown = tr("download", "raw", mb)?.mbps,
       ngDown = tr("download", "nginx", mb)?.mbps;
@@ -119,7 +124,8 @@ export function buildReport(results) {
     const { authRps, unauthRps } = results.authOverhead;
     rows.push({
       measure:
-        "GET /tenant/currentTenant, wrk c=16, median of 3: req/s with a cached Basic login vs none (401): the cost of authentication",
+        "GET /tenant/currentTenant, wrk c=16, median of 3: req/s with a cached Basic login vs none (401): the " +
+        "cost of authentication",
       service: `${f1(authRps)} / ${f1(unauthRps)}`,
       "raw-worker": "",
       nginx: "",
@@ -217,7 +223,9 @@ export function buildReport(results) {
       if (!s) continue;
       const ok = s.growthMiB < TARGETS.memoryMiB;
       rows.push({
-        measure: `memory growth during one ${sizeLabel} upload, ${label}: MiB (workerd VmRSS peak − before; nginx: master + worker)`,
+        measure:
+          `memory growth during one ${sizeLabel} upload, ${label}: MiB (workerd VmRSS peak − before; nginx: ` +
+          `master + worker)`,
         service: f1(s.growthMiB),
         "raw-worker": `${f1(rawM?.growthMiB)} (PUT)`,
         nginx: `${f1(ngM?.growthMiB)} (PUT)`,
@@ -252,23 +260,38 @@ export function buildReport(results) {
     .map(([name, cases]) => {
       const all = cases.every((c) => c.ok);
       const missed = cases.filter((c) => !c.ok).map((c) => `${c.case} (${c.value.toFixed(2)})`);
-      return `- ${name}: ${all ? "**met**" : `**not met** for ${missed.join(", ")}`}; ${cases.filter((c) => c.ok).length}/${cases.length} cases met.`;
+      const verdict = all ? "**met**" : `**not met** for ${missed.join(", ")}`;
+      return `- ${name}: ${verdict}; ${cases.filter((c) => c.ok).length}/${cases.length} cases met.`;
     })
     .join("\n");
 
   const m = results.machine,
     v = results.versions;
-  const machine = `${m.nproc} CPUs (${m.cpuModel}), ${(m.memTotalMiB / 1024).toFixed(1)} GiB RAM, ${m.kernel}; Node ${v.node}, wrangler ${v.wrangler}, ${v.nginx.replace("nginx version: ", "")}, ${v.wrk.split(" Copyright")[0]}, ${v.curl.split(" (")[0]}`;
-  const header = `## Benchmark results (${results.mode} mode, ${results.date.slice(0, 19).replace("T", " ")} UTC, commit ${v.commit}${v.dirty ? ` + uncommitted src changes, src tree hash ${v.srcHash}` : ""}, ${Math.round(results.seconds ?? 0)} s)`;
+  const machine =
+    `${m.nproc} CPUs (${m.cpuModel}), ${(m.memTotalMiB / 1024).toFixed(1)} GiB RAM, ${m.kernel}; Node ${v.node}, ` +
+    `wrangler ${v.wrangler}, ${v.nginx.replace("nginx version: ", "")}, ${v.wrk.split(" Copyright")[0]}, ` +
+    `${v.curl.split(" (")[0]}`;
+  const header =
+    `## Benchmark results (${results.mode} mode, ${results.date.slice(0, 19).replace("T", " ")} UTC, commit ` +
+    `${v.commit}${v.dirty ? ` + uncommitted src changes, src tree hash ${v.srcHash}` : ""}, ` +
+    `${Math.round(results.seconds ?? 0)} s)`;
+  const seeded = results.seed
+    ? ` seeded with ${results.seed.rows.toLocaleString("en")} binaries rows (listing only) in ` +
+      `${results.seed.seconds.toFixed(1)} s`
+    : "";
   const notes = [
     `Machine: ${machine}.`,
-    `Service: \`wrangler dev\` on src/ with a fresh local D1/R2 state${results.seed ? ` seeded with ${results.seed.rows.toLocaleString("en")} binaries rows (listing only) in ${results.seed.seconds.toFixed(1)} s` : ""}; raw-worker: bench/raw-worker under \`wrangler dev\`; nginx: WebDAV PUT, 1 worker. All on 127.0.0.1, all three running during the whole run.`,
+    `Service: \`wrangler dev\` on src/ with a fresh local D1/R2 state${seeded}; raw-worker: bench/raw-worker ` +
+      "under `wrangler dev`; nginx: WebDAV PUT, 1 worker. All on 127.0.0.1, all three running during the whole run.",
     ...(m.loadavgStart
       ? [
-          `Load average (1/5/15 min) at start ${m.loadavgStart.join(" / ")}, at end ${m.loadavgEnd?.join(" / ")}: on ${m.nproc} CPUs anything else running (tests, builds) shifts these figures; compare ratios from the same run only.`,
+          `Load average (1/5/15 min) at start ${m.loadavgStart.join(" / ")}, at end ` +
+            `${m.loadavgEnd?.join(" / ")}: on ${m.nproc} CPUs anything else running (tests, builds) shifts these ` +
+            `figures; compare ratios from the same run only.`,
         ]
       : []),
-    "Ratios are service ÷ anchor: above 1 is better for throughput and req/s, below 1 is better for latency and memory.",
+    "Ratios are service ÷ anchor: above 1 is better for throughput and req/s, below 1 is better for latency " +
+      "and memory.",
     ...(results.errors?.length ? [`Errors seen: ${results.errors.join("; ")}`] : []),
   ].join("\n");
   const markdown = `${header}\n\n${notes}\n\n${table}\n\nTargets:\n${summary}\n`;
@@ -316,11 +339,14 @@ export function renderSvg(results) {
     bottom - ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (bottom - top);
   const out = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+      `font-family="sans-serif" font-size="11">`,
   );
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">Throughput by file size (${esc(results.mode)} run, ${esc(results.date.slice(0, 10))}, ${results.machine.nproc} CPUs; log scale, median)</text>`,
+    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">Throughput by file size ` +
+      `(${esc(results.mode)} run, ${esc(results.date.slice(0, 10))}, ${results.machine.nproc} CPUs; log scale, ` +
+      `median)</text>`,
   );
   panels.forEach(([title, op, series], pi) => {
     const x0 = left + pi * (panelW + gap + left / 2);
@@ -330,7 +356,8 @@ export function renderSvg(results) {
       out.push(`<text x="${x0 - 4}" y="${(y(d) + 4).toFixed(1)}" text-anchor="end">${d}</text>`);
     }
     out.push(
-      `<line x1="${x0}" x2="${x0}" y1="${top}" y2="${bottom}" stroke="#333"/><line x1="${x0}" x2="${x0 + panelW}" y1="${bottom}" y2="${bottom}" stroke="#333"/>`,
+      `<line x1="${x0}" x2="${x0}" y1="${top}" y2="${bottom}" stroke="#333"/><line x1="${x0}" ` +
+        `x2="${x0 + panelW}" y1="${bottom}" y2="${bottom}" stroke="#333"/>`,
     );
     const groupW = panelW / sizes.length,
       barW = Math.min(28, (groupW - 16) / series.length);
@@ -342,14 +369,18 @@ export function renderSvg(results) {
         const bx = gx + si * barW,
           by = y(v);
         out.push(
-          `<rect x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(bottom - by).toFixed(1)}" fill="${COLORS[s]}"><title>${esc(LABELS[s])}, ${mb} MB: ${v.toFixed(1)} MB/s</title></rect>`,
+          `<rect x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${(barW - 2).toFixed(1)}" ` +
+            `height="${(bottom - by).toFixed(1)}" fill="${COLORS[s]}"><title>${esc(LABELS[s])}, ${mb} MB: ` +
+            `${v.toFixed(1)} MB/s</title></rect>`,
         );
         out.push(
-          `<text x="${(bx + barW / 2 - 1).toFixed(1)}" y="${(by - 3).toFixed(1)}" text-anchor="middle" font-size="9">${v >= 100 ? v.toFixed(0) : v.toFixed(1)}</text>`,
+          `<text x="${(bx + barW / 2 - 1).toFixed(1)}" y="${(by - 3).toFixed(1)}" text-anchor="middle" ` +
+            `font-size="9">${v >= 100 ? v.toFixed(0) : v.toFixed(1)}</text>`,
         );
       });
       out.push(
-        `<text x="${(x0 + gi * groupW + groupW / 2).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${mb} MB</text>`,
+        `<text x="${(x0 + gi * groupW + groupW / 2).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${mb} ` +
+          `MB</text>`,
       );
     });
   });
@@ -363,7 +394,8 @@ export function renderSvg(results) {
     const lx = left + (i % 3) * 300,
       ly = bottom + 40 + Math.floor(i / 3) * 18;
     out.push(
-      `<rect x="${lx}" y="${ly - 9}" width="12" height="12" fill="${COLORS[s]}"/><text x="${lx + 18}" y="${ly + 1}">${esc(legendLabels[s])}</text>`,
+      `<rect x="${lx}" y="${ly - 9}" width="12" height="12" fill="${COLORS[s]}"/><text x="${lx + 18}" ` +
+        `y="${ly + 1}">${esc(legendLabels[s])}</text>`,
     );
   });
   out.push("</svg>");

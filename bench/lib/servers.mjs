@@ -204,10 +204,12 @@ http {
 
 /**
  * Start `wrangler dev` (local mode) for a config file and wait until it answers.
- * @param {{config: string, port?: number, persistTo?: string, timeoutMs?: number, extraArgs?: string[], env?: object}} opts
+ * @param {{config: string, port?: number, persistTo?: string, timeoutMs?: number, extraArgs?: string[],
+ *   env?: object}} opts
  *   config: path to wrangler.toml (relative to the project root or absolute); persistTo: state dir
  *   (default: a fresh temp dir, removed on stop, so runs do not see each other's R2/D1 data)
- * @returns {Promise<{baseUrl: string, pid: number, persistTo: string, inspectorPort: number, stop: () => Promise<void>, log: () => string}>}
+ * @returns {Promise<{baseUrl: string, pid: number, persistTo: string, inspectorPort: number,
+ *   stop: () => Promise<void>, log: () => string}>}
  */
 export async function startWrangler({ config, port, persistTo, timeoutMs = 60_000, extraArgs = [], env = {} }) {
   port ??= await freePort();

@@ -28,7 +28,8 @@ function wrangler(args, timeoutMs) {
         if (err)
           reject(
             new Error(
-              `wrangler ${args.slice(0, 3).join(" ")} failed: ${err.message}\n${String(stdout).slice(-2000)}\n${String(stderr).slice(-2000)}`,
+              `wrangler ${args.slice(0, 3).join(" ")} failed: ${err.message}\n${String(stdout).slice(-2000)}\n` +
+                `${String(stderr).slice(-2000)}`,
             ),
           );
         else resolve(stdout);
@@ -99,12 +100,14 @@ export async function prepareState(persistTo, rows, tmp, config = join(ROOT, "wr
         const id = FIRST_ID + i;
         values.push(
           `(${id},'${LOGIN.tenant}','seed-${String(i).padStart(6, "0")}.bin','bench/seed','${LOGIN.user}',` +
-            `'2026-01-01T00:00:00.000Z','2026-01-01T00:00:00.000Z','application/octet-stream',1024,'AAAAAAAAAAAAAAAAAAAAAA==',1,` +
+            `'2026-01-01T00:00:00.000Z','2026-01-01T00:00:00.000Z','application/octet-stream',1024,'AAAAAAAAAAA` +
+            `AAAAAAAAAAA==',1,` +
             `'bench/seed/${id}','{"c8y_Bench":{"seeded":true}}')`,
         );
       }
       lines.push(
-        "INSERT INTO binaries (id,tenant,name,type,owner,creation_time,last_updated,content_type,length,md5,revpos,r2_key,fragments) VALUES " +
+        "INSERT INTO binaries (id,tenant,name,type,owner,creation_time,last_updated,content_type,length,md5,rev" +
+          "pos,r2_key,fragments) VALUES " +
           values.join(",") +
           ";",
       );
@@ -155,7 +158,8 @@ function boundary() {
 export function clientShapeBody(size, object) {
   const b = boundary();
   const head = Buffer.from(
-    `--${b}\r\nContent-Disposition: form-data; name="file"; filename="${object.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    `--${b}\r\nContent-Disposition: form-data; name="file"; filename="${object.name}"\r\nContent-Type: ` +
+      `application/octet-stream\r\n\r\n`,
   );
   const tail = Buffer.from(
     `\r\n--${b}\r\nContent-Disposition: form-data; name="object"\r\n\r\n${JSON.stringify(object)}\r\n--${b}--\r\n`,
@@ -178,9 +182,11 @@ export function clientShapeBody(size, object) {
 export function filesizeFirstBody(size, object) {
   const b = boundary();
   const head = Buffer.from(
-    `--${b}\r\nContent-Disposition: form-data; name="object"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(object)}\r\n` +
+    `--${b}\r\nContent-Disposition: form-data; name="object"\r\nContent-Type: application/json\r\n\r\n` +
+      `${JSON.stringify(object)}\r\n` +
       `--${b}\r\nContent-Disposition: form-data; name="filesize"\r\n\r\n${size}\r\n` +
-      `--${b}\r\nContent-Disposition: form-data; name="file"; filename="${object.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      `--${b}\r\nContent-Disposition: form-data; name="file"; filename="${object.name}"\r\nContent-Type: ` +
+      `application/octet-stream\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${b}--\r\n`);
   return {

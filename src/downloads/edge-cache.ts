@@ -6,9 +6,8 @@ import type { BinaryRow } from "../db/schema";
  * The host is not a real one; the key only has to be a URL unique to this content.
  */
 function cacheKeyOf(row: BinaryRow): Request {
-  return new Request(
-    `https://binaries.cache.internal/${encodeURIComponent(row.tenant)}/${row.id}/${row.revpos}/${encodeURIComponent(row.md5)}`,
-  );
+  const path = [encodeURIComponent(row.tenant), row.id, row.revpos, encodeURIComponent(row.md5)].join("/");
+  return new Request(`https://binaries.cache.internal/${path}`);
 }
 
 /** How the edge cache is used: which cache, up to what size, and how to finish work in background. */

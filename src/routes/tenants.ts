@@ -27,7 +27,10 @@ tenantsRoutes.get("/", async (c) => {
   return c8yJson(c, collectionBody(c.req.url, paging, "tenants", items, total), TENANT_COLLECTION_MEDIA_TYPE);
 });
 
-/** Creates a tenant and its admin (every role) atomically: `{id?, company, domain, adminName, adminPass, adminEmail?}`. */
+/**
+ * Creates a tenant and its admin (every role) atomically:
+ * `{id?, company, domain, adminName, adminPass, adminEmail?}`.
+ */
 tenantsRoutes.post("/", async (c) => {
   const body = await readJsonObject(c);
   const id = body.id === undefined ? `t${crypto.randomUUID().replace(/-/g, "").slice(0, 10)}` : checkTenantId(body.id);

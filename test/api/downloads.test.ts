@@ -94,7 +94,7 @@ describe("validators", () => {
 });
 
 describe("If-Match on PUT and DELETE (optimistic concurrency)", () => {
-  it("PUT with the current ETag succeeds and returns the new one; with the old one it is 412 and changes nothing", async () => {
+  it("PUT with the current ETag succeeds with a new one; with the old one: 412, nothing changes", async () => {
     const target = await upload(admin, "v.bin", "version 1");
     const v1 = `"${target._attachments["v.bin"].digest.slice(4)}"`;
     const ok = await call(`/inventory/binaries/${target.id}`, {
@@ -174,7 +174,7 @@ describe("HEAD", () => {
 });
 
 describe("edge cache", () => {
-  it("serves a repeated download from the cache, keyed by revision, so replace and delete are never stale", async () => {
+  it("serves a repeat download from the cache, keyed by revision: never stale after replace or delete", async () => {
     const target = await upload(admin, "c.bin", "cached v1");
     const first = await get(target.id);
     expect(first.headers.get("X-Edge-Cache")).toBe("miss");
@@ -210,7 +210,7 @@ describe("edge cache", () => {
 });
 
 describe("exact bytes", () => {
-  it("a text/csv download keeps its exact length and bytes and supports ranges, even when the client accepts gzip", async () => {
+  it("text/csv keeps its exact length and bytes, and ranges, even when the client accepts gzip", async () => {
     const csv = "a,b,c\n".repeat(5000);
     const { multipartBody } = await import("../helpers");
     const { body, contentType } = multipartBody([

@@ -125,7 +125,8 @@ describe("POST /inventory/binaries accepts every shape real clients send", () =>
     const { body, md5 } = generatedMultipart(
       size,
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n`,
-      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"big.bin","type":"t"}\r\n--${boundary}--\r\n`,
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="object"\r\n\r\n` +
+        `{"name":"big.bin","type":"t"}\r\n--${boundary}--\r\n`,
     );
     const res = await post(body, `multipart/form-data; boundary=${boundary}`);
     expect(res.status).toBe(201);
@@ -136,11 +137,13 @@ describe("POST /inventory/binaries accepts every shape real clients send", () =>
     expect(await digestOf(downloaded)).toEqual({ length: size, md5: await md5 });
   });
 
-  it("a filesize above SINGLE_PUT_MAX_BYTES (6 MiB in tests) goes through a multipart upload, whole and intact", async () => {
+  it("a filesize above SINGLE_PUT_MAX_BYTES (6 MiB in tests) takes the multipart path, intact", async () => {
     const size = 7 * 1024 * 1024 + 3;
     const { body, md5 } = generatedMultipart(
       size,
-      `--zz\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"f.bin","type":"t"}\r\n--zz\r\nContent-Disposition: form-data; name="filesize"\r\n\r\n${size}\r\n--zz\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\n\r\n`,
+      `--zz\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"f.bin","type":"t"}\r\n--zz\r\n` +
+        `Content-Disposition: form-data; name="filesize"\r\n\r\n${size}\r\n--zz\r\nContent-Disposition: ` +
+        `form-data; name="file"; filename="f.bin"\r\n\r\n`,
       "\r\n--zz--\r\n",
     );
     const res = await post(body, "multipart/form-data; boundary=zz");
@@ -271,7 +274,8 @@ describe("bad uploads are refused and leave no row and no object", () => {
     const { body } = generatedMultipart(
       6 * 1024 * 1024,
       `--zz\r\nContent-Disposition: form-data; name="file"\r\n\r\n`,
-      `\r\n--zz\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"x","type":"t"}\r\n--zz\r\nContent-Disposition: form-data; name="filesize"\r\n\r\n1\r\n--zz--\r\n`,
+      `\r\n--zz\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"x","type":"t"}\r\n--zz\r\n` +
+        `Content-Disposition: form-data; name="filesize"\r\n\r\n1\r\n--zz--\r\n`,
     );
     await expectRejected(await post(body, "multipart/form-data; boundary=zz"), 400, before);
   });
@@ -280,7 +284,9 @@ describe("bad uploads are refused and leave no row and no object", () => {
     const before = await storeCounts();
     const { body } = generatedMultipart(
       7 * 1024 * 1024,
-      `--zz\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"x","type":"t"}\r\n--zz\r\nContent-Disposition: form-data; name="filesize"\r\n\r\n${8 * 1024 * 1024}\r\n--zz\r\nContent-Disposition: form-data; name="file"\r\n\r\n`,
+      `--zz\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"x","type":"t"}\r\n--zz\r\n` +
+        `Content-Disposition: form-data; name="filesize"\r\n\r\n${8 * 1024 * 1024}\r\n--zz\r\n` +
+        `Content-Disposition: form-data; name="file"\r\n\r\n`,
       "\r\n--zz--\r\n",
     );
     await expectRejected(await post(body, "multipart/form-data; boundary=zz"), 400, before);

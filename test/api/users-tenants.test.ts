@@ -247,7 +247,7 @@ describe("tenants", () => {
 });
 
 describe("login throttling", () => {
-  it("after 5 failures the login is throttled with 429 + Retry-After, even for the right password; it ends", async () => {
+  it("after 5 failures: 429 + Retry-After, even for the right password; the block ends", async () => {
     await seedUser("t1", "victim", [], "victim-password");
     const wrong = basic("t1/victim", "wrong-password");
     for (let i = 0; i < 5; i++)

@@ -16,10 +16,12 @@ beforeAll(async () => {
   admin = await seedUser("t1", "alice");
   // Fault injection in the real database: D1 refuses these writes as a crash would interrupt them.
   await env.DB.exec(
-    "CREATE TRIGGER fail_insert BEFORE INSERT ON binaries WHEN NEW.name = 'explode' BEGIN SELECT RAISE(ABORT, 'injected insert failure'); END;",
+    "CREATE TRIGGER fail_insert BEFORE INSERT ON binaries WHEN NEW.name = 'explode' BEGIN SELECT RAISE(ABORT, " +
+      "'injected insert failure'); END;",
   );
   await env.DB.exec(
-    "CREATE TRIGGER fail_update BEFORE UPDATE ON binaries WHEN NEW.content_type = 'application/x-explode' BEGIN SELECT RAISE(ABORT, 'injected update failure'); END;",
+    "CREATE TRIGGER fail_update BEFORE UPDATE ON binaries WHEN NEW.content_type = 'application/x-explode' " +
+      "BEGIN SELECT RAISE(ABORT, 'injected update failure'); END;",
   );
 });
 
@@ -35,7 +37,7 @@ function faultyBucket(fail: Partial<Record<"put" | "delete" | "createMultipartUp
 }
 
 describe("write ordering under faults (docs/api.md §10)", () => {
-  it("a row insert that fails after the bytes were written leaves no object behind, and a 500 without internals", async () => {
+  it("a row insert failing after the bytes were written leaves no object, and a bare 500", async () => {
     const before = await storeCounts();
     const { body, contentType } = multipartBody([
       { name: "object", value: '{"name":"explode","type":"t"}' },
@@ -129,7 +131,8 @@ describe("orphan sweep", () => {
   it("drops failed-login records whose window is long over, and keeps recent ones", async () => {
     const now = Date.now();
     await env.DB.prepare(
-      "INSERT INTO login_failures (login, failures, first_failure_ms, blocked_until_ms) VALUES ('t1/old', 9, ?, 0), ('t1/new', 9, ?, ?)",
+      "INSERT INTO login_failures (login, failures, first_failure_ms, blocked_until_ms) VALUES ('t1/old', 9, " +
+        "?, 0), ('t1/new', 9, ?, ?)",
     )
       .bind(now - 3_600_000, now - 1000, now + 60_000)
       .run();

@@ -34,7 +34,10 @@ export function bytesDiff(actual: Uint8Array, expected: Uint8Array): string | un
   while (i < n && actual[i] === expected[i]) i++;
   if (i === n && actual.length === expected.length) return undefined;
   const around = (b: Uint8Array) => JSON.stringify(String.fromCharCode(...b.subarray(Math.max(0, i - 8), i + 8)));
-  return `lengths ${actual.length} vs ${expected.length}, first difference at byte ${i}: ${around(actual)} vs ${around(expected)}`;
+  return (
+    `lengths ${actual.length} vs ${expected.length}, first difference at byte ${i}: ${around(actual)} vs ` +
+    `${around(expected)}`
+  );
 }
 
 /** Deterministic pseudo-random bytes, for large file contents that are cheap to generate. */
