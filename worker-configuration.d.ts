@@ -8,6 +8,7 @@ interface __BaseEnv_Env {
 	ORPHAN_MIN_AGE_SECONDS: string;
 	MAX_JSON_SIZE: string;
 	EDGE_CACHE_MAX_BYTES: string;
+	CORS_ALLOWED_ORIGINS: string;
 	BOOTSTRAP_TENANT: string;
 	BOOTSTRAP_ADMIN_USER: string;
 	BOOTSTRAP_ADMIN_PASSWORD: string;

@@ -17,6 +17,8 @@ export interface Config {
   edgeCacheMaxBytes: number;
   /** Age below which the orphan sweep leaves an unreferenced object alone. */
   orphanMinAgeMs: number;
+  /** Origins whose scripts may call the API (CORS): `*` or a comma-separated list, see http/cors.ts. */
+  corsAllowedOrigins: string;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -38,6 +40,7 @@ export function readConfig(env: Env): Config {
       maxJsonSize: integerVar("MAX_JSON_SIZE", env.MAX_JSON_SIZE, 64 * 1024, 1024),
       edgeCacheMaxBytes: integerVar("EDGE_CACHE_MAX_BYTES", env.EDGE_CACHE_MAX_BYTES, 50 * MIB, 0),
       orphanMinAgeMs: integerVar("ORPHAN_MIN_AGE_SECONDS", env.ORPHAN_MIN_AGE_SECONDS, 3600, 0) * 1000,
+      corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS?.trim() || "*",
     };
     cache.set(env, config);
   }

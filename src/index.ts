@@ -6,20 +6,28 @@ import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { binariesRoutes } from "./routes/binaries";
 import { handleError, handleNotFound } from "./routes/context";
+import { currentUserRoutes } from "./routes/current-user";
+import { loginOptionsRoutes } from "./routes/login-options";
 import { managedObjectsRoutes } from "./routes/managed-objects";
-import { authenticate, withDb } from "./routes/middleware";
+import { authenticate, crossOrigin, withDb } from "./routes/middleware";
+import { platformRoutes } from "./routes/platform";
 import { tenantRoutes } from "./routes/tenant";
 import { tenantsRoutes } from "./routes/tenants";
 import { usersRoutes } from "./routes/users";
 
 const app = new Hono<AppEnv>();
 
+app.use("*", crossOrigin);
+// Public: answered before authentication.
+app.route("/tenant/loginOptions", loginOptionsRoutes);
 app.use("*", withDb);
 app.use("*", authenticate);
+app.route("/", platformRoutes);
 app.route("/inventory/binaries", binariesRoutes);
 app.route("/inventory/managedObjects", managedObjectsRoutes);
 app.route("/tenant/tenants", tenantsRoutes);
 app.route("/tenant", tenantRoutes);
+app.route("/user/currentUser", currentUserRoutes);
 app.route("/user", usersRoutes);
 app.onError(handleError);
 app.notFound(handleNotFound);

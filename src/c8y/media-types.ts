@@ -12,3 +12,10 @@ export const TENANT_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.tenant+json
 export const TENANT_COLLECTION_MEDIA_TYPE =
   "application/vnd.com.nsn.cumulocity.tenantCollection+json;charset=UTF-8;ver=0.9";
 export const CURRENT_TENANT_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.currentTenant+json;charset=UTF-8;ver=0.9";
+export const PLATFORM_API_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.platformApi+json;charset=UTF-8;ver=0.9";
+export const INVENTORY_API_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.inventoryApi+json;charset=UTF-8;ver=0.9";
+export const CURRENT_USER_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.currentUser+json;charset=UTF-8;ver=0.9";
+export const LOGIN_OPTION_COLLECTION_MEDIA_TYPE =
+  "application/vnd.com.nsn.cumulocity.loginOptionCollection+json;charset=UTF-8;ver=0.9";
+export const MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE =
+  "application/vnd.com.nsn.cumulocity.managedObjectReferenceCollection+json;charset=UTF-8;ver=0.9";

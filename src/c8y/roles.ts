@@ -1,9 +1,21 @@
-/** Role ids, as Cumulocity names them. */
+/**
+ * Role ids, as Cumulocity names them (docs/api.md §7). Each grants here exactly what its name says
+ * in the reference, restricted to the endpoints this service has; other platform roles (alarms,
+ * events, ...) would grant nothing here and are refused rather than silently stored.
+ */
 export const Roles = {
   inventoryRead: "ROLE_INVENTORY_READ",
   inventoryCreate: "ROLE_INVENTORY_CREATE",
   inventoryAdmin: "ROLE_INVENTORY_ADMIN",
+  /** Read the users of one's own tenant. */
+  userManagementRead: "ROLE_USER_MANAGEMENT_READ",
+  /** Read one's own user (every logged-in user may; the role is accepted for compatibility). */
+  userManagementOwnRead: "ROLE_USER_MANAGEMENT_OWN_READ",
+  /** Change one's own name, email, phone and password through /user/currentUser. */
+  userManagementOwnAdmin: "ROLE_USER_MANAGEMENT_OWN_ADMIN",
   userManagementAdmin: "ROLE_USER_MANAGEMENT_ADMIN",
+  /** In the management tenant: list and read tenants. */
+  tenantManagementRead: "ROLE_TENANT_MANAGEMENT_READ",
   tenantManagementAdmin: "ROLE_TENANT_MANAGEMENT_ADMIN",
 } as const;
 

@@ -2,7 +2,7 @@ import { invalidUserInput as invalid } from "../errors";
 import { ALL_ROLES } from "./roles";
 
 /** Shortest password the API accepts (the local bootstrap admin is exempt: it never uses the API). */
-const MIN_PASSWORD_LENGTH = 8;
+export const MIN_PASSWORD_LENGTH = 8;
 
 /** User names: no whitespace, slashes, colons or other characters that break logins or URLs. */
 export function checkUserName(value: unknown, what = "userName"): string {
@@ -48,4 +48,29 @@ export function requiredText(value: unknown, what: string, max = 256): string {
   if (typeof value !== "string" || value.trim() === "" || value.length > max)
     throw invalid(`'${what}' is required (a string of at most ${max} characters).`);
   return value;
+}
+
+/** `enabled`: absent, or a JSON boolean. */
+export function checkEnabled(value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") throw invalid("'enabled' must be true or false.");
+  return value;
+}
+
+/** An optional profile field (firstName, lastName, phone): absent, null, or a string of at most `max` characters. */
+export function checkProfileText(value: unknown, what: string, max = 100): string | null | undefined {
+  if (value === undefined || value === null) return value;
+  if (typeof value !== "string" || value.length > max || hasControlCharacters(value)) {
+    throw invalid(`'${what}' must be a string of at most ${max} characters without control characters.`);
+  }
+  return value;
+}
+
+/** Whether text contains C0 control characters or DEL. */
+function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }

@@ -23,11 +23,29 @@ export function userJson(origin: string, user: UserRow) {
     self,
     userName: user.userName,
     email: user.email ?? undefined,
-    enabled: true,
+    firstName: user.firstName ?? undefined,
+    lastName: user.lastName ?? undefined,
+    phone: user.phone ?? undefined,
+    enabled: user.enabled,
+    lastPasswordChange: user.lastPasswordChange ?? undefined,
     roles: {
       self: `${self}/roles`,
       references: user.roles.map((role) => roleReferenceJson(origin, user.tenant, user.userName, role)),
     },
+  };
+}
+
+/**
+ * The caller as GET /user/currentUser shows it (docs/api.md "Current user"): the user's fields
+ * plus `effectiveRoles`, which the reference's currentUser representation carries and the Python
+ * SDK and go-c8y-cli read. Both media types of that URL get the same body.
+ */
+export function currentUserJson(origin: string, user: UserRow) {
+  return {
+    ...userJson(origin, user),
+    self: `${origin}/user/currentUser`,
+    shouldResetPassword: false,
+    effectiveRoles: user.roles.map((role) => roleJson(origin, role)),
   };
 }
 

@@ -19,6 +19,12 @@ export const users = sqliteTable(
     email: text("email"),
     roles: text("roles", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     creationTime: text("creation_time").notNull(),
+    /** A disabled user cannot log in (401), whatever its password. */
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    phone: text("phone"),
+    lastPasswordChange: text("last_password_change"),
   },
   (t) => [primaryKey({ columns: [t.tenant, t.userName] }), index("users_by_name").on(t.userName)],
 );

@@ -29,6 +29,10 @@ export interface NewUser {
   passwordHash: string;
   roles: readonly string[];
   email?: string | null;
+  enabled?: boolean;
+  firstName?: string | null;
+  lastName?: string | null;
+  phone?: string | null;
 }
 
 /** The row of a new user. */
@@ -40,6 +44,10 @@ export function userValues(user: NewUser): typeof users.$inferInsert {
     passwordHash,
     roles: [...user.roles],
     email: user.email ?? null,
+    enabled: user.enabled ?? true,
+    firstName: user.firstName ?? null,
+    lastName: user.lastName ?? null,
+    phone: user.phone ?? null,
     creationTime: new Date().toISOString(),
   };
 }
@@ -50,34 +58,59 @@ export async function createUserIfAbsent(db: Database, user: NewUser): Promise<U
   return row;
 }
 
+/** A tenant's users, optionally only those whose name starts with `prefix` (case-sensitive). */
+function usersWhere(tenant: string, prefix: string | undefined) {
+  // substr() rather than LIKE: no wildcards to escape, no pattern length cap.
+  const byPrefix = prefix ? sql`substr(${users.userName}, 1, ${[...prefix].length}) = ${prefix}` : undefined;
+  return and(eq(users.tenant, tenant), byPrefix);
+}
+
 /** One page of a tenant's users, by name. */
-export async function listUsers(db: Database, tenant: string, limit: number, offset: number): Promise<UserRow[]> {
+export async function listUsers(
+  db: Database,
+  tenant: string,
+  limit: number,
+  offset: number,
+  prefix?: string,
+): Promise<UserRow[]> {
   return db
     .select()
     .from(users)
-    .where(eq(users.tenant, tenant))
+    .where(usersWhere(tenant, prefix))
     .orderBy(asc(users.userName))
     .limit(limit)
     .offset(offset)
     .all();
 }
 
-/** How many users a tenant has. */
-export async function countUsers(db: Database, tenant: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(users).where(eq(users.tenant, tenant));
+/** How many users a tenant has (with names starting with `prefix`, when given). */
+export async function countUsers(db: Database, tenant: string, prefix?: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(users).where(usersWhere(tenant, prefix));
   return row?.n ?? 0;
 }
 
-/** Changes a user's password and/or email; returns the updated row. */
+/** The fields of a user that the user API changes; undefined leaves a field as it is. */
+export interface UserChange {
+  passwordHash?: string;
+  email?: string | null;
+  enabled?: boolean;
+  firstName?: string | null;
+  lastName?: string | null;
+  phone?: string | null;
+}
+
+/** Changes a user's fields; a new password also sets lastPasswordChange. Returns the updated row. */
 export async function updateUser(
   db: Database,
   tenant: string,
   userName: string,
-  change: { passwordHash?: string; email?: string | null },
+  change: UserChange,
 ): Promise<UserRow | undefined> {
   const set: Partial<UserRow> = {};
-  if (change.passwordHash !== undefined) set.passwordHash = change.passwordHash;
-  if (change.email !== undefined) set.email = change.email;
+  for (const key of ["passwordHash", "email", "enabled", "firstName", "lastName", "phone"] as const) {
+    if (change[key] !== undefined) Object.assign(set, { [key]: change[key] });
+  }
+  if (change.passwordHash !== undefined) set.lastPasswordChange = new Date().toISOString();
   if (Object.keys(set).length === 0) return findUser(db, tenant, userName);
   const [row] = await db
     .update(users)

@@ -1,8 +1,12 @@
 import { invalidRequest } from "../errors";
 
-/** Whether the Accept header asks for JSON (then POST and PUT return the managed object). */
-export function acceptsJson(accept: string | undefined): boolean {
-  return accept !== undefined && /json/i.test(accept);
+/**
+ * The Accept rule of POST and PUT (docs/api.md §9): with any Accept header, `*\/*` included, the
+ * response carries the created or updated object; without one its body is empty. An empty header
+ * value counts as none.
+ */
+export function wantsBody(accept: string | undefined): boolean {
+  return accept !== undefined && accept.trim() !== "";
 }
 
 /** A Content-Length header as a number; undefined when absent, 400 when malformed. */

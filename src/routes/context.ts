@@ -5,6 +5,7 @@ import type { EdgeCache } from "../downloads/edge-cache";
 import type { AppEnv } from "../env";
 import { ApiError, ERROR_MEDIA_TYPE, errorBody, internalError, methodNotAllowed, routeNotFound } from "../errors";
 import { readTextCapped } from "../http/body";
+import { wantsBody } from "../http/headers";
 import { parseJsonObject } from "../http/json";
 
 /**
@@ -44,6 +45,22 @@ export function c8yJson(
   headers: Record<string, string> = {},
 ) {
   return c.body(JSON.stringify(body), status, { ...headers, "Content-Type": mediaType });
+}
+
+/**
+ * The answer to a POST or PUT, by the Accept rule (docs/api.md §9): the written object as JSON
+ * when the request has an Accept header (any value), otherwise an empty body with the same status
+ * and headers (Location included).
+ */
+export function c8yWritten(
+  c: Ctx,
+  body: unknown,
+  mediaType: string,
+  status: 200 | 201,
+  headers: Record<string, string> = {},
+) {
+  if (!wantsBody(c.req.header("Accept"))) return c.body(null, status, headers);
+  return c8yJson(c, body, mediaType, status, headers);
 }
 
 /** The request body as a JSON object, at most MAX_JSON_SIZE bytes (413 past it, 400 if not an object). */

@@ -1,9 +1,18 @@
+import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { authenticate as authenticateRequest } from "../auth/authenticate";
 import { hasAnyRole, isPlatformAdmin, mayAccessTenant } from "../auth/authorize";
+import { readConfig } from "../config";
 import { createDb } from "../db/client";
 import type { AppEnv } from "../env";
 import { forbidden, userNotFound } from "../errors";
+import {
+  CORS_ALLOW_HEADERS,
+  CORS_ALLOW_METHODS,
+  CORS_EXPOSE_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+  originMatcher,
+} from "../http/cors";
 
 /** Hands each request a drizzle client as `c.var.db`. */
 export const withDb = createMiddleware<AppEnv>(async function withDb(c, next) {
@@ -50,3 +59,50 @@ export function requireTenantAccess(param: string) {
     await next();
   });
 }
+
+interface CorsSetup {
+  middleware: ReturnType<typeof cors>;
+  allowOrigin: (origin: string) => string | undefined;
+}
+
+const corsBySetting = new Map<string, CorsSetup>();
+
+/** hono's CORS middleware for an allowed-origins setting, built once per setting. */
+function corsFor(setting: string): CorsSetup {
+  let setup = corsBySetting.get(setting);
+  if (!setup) {
+    const matcher = originMatcher(setting);
+    const allowOrigin = matcher === "*" ? () => "*" : matcher;
+    const middleware = cors({
+      origin: matcher === "*" ? "*" : (origin) => matcher(origin) ?? null,
+      allowMethods: [...CORS_ALLOW_METHODS],
+      allowHeaders: [...CORS_ALLOW_HEADERS],
+      exposeHeaders: [...CORS_EXPOSE_HEADERS],
+      maxAge: CORS_MAX_AGE_SECONDS,
+    });
+    setup = { middleware, allowOrigin };
+    corsBySetting.set(setting, setup);
+  }
+  return setup;
+}
+
+/**
+ * CORS (docs/api.md "CORS"), first in the chain: a preflight (OPTIONS with
+ * Access-Control-Request-Method) is answered here, before authentication, and every other response,
+ * errors included, carries Access-Control-Allow-Origin and -Expose-Headers. An OPTIONS that is not
+ * a preflight (a tus client asking for the server's capabilities) goes on to the routes; hono's
+ * middleware would answer it itself, so its headers are added here instead.
+ */
+export const crossOrigin = createMiddleware<AppEnv>(async function crossOrigin(c, next) {
+  const { middleware, allowOrigin } = corsFor(readConfig(c.env).corsAllowedOrigins);
+  if (c.req.method !== "OPTIONS" || c.req.header("Access-Control-Request-Method") !== undefined) {
+    return middleware(c, next);
+  }
+  await next();
+  const origin = c.req.header("Origin");
+  const allowed = origin === undefined ? undefined : allowOrigin(origin);
+  if (allowed === undefined) return;
+  c.header("Access-Control-Allow-Origin", allowed);
+  c.header("Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS.join(","));
+  if (allowed !== "*") c.header("Vary", "Origin", { append: true });
+});
