@@ -444,7 +444,7 @@ try {
     }
   }
 
-  // What authentication itself costs (issue #3): the same cheap endpoint with a cached login
+  // What authentication itself costs : the same cheap endpoint with a cached login
   // vs. with no credentials (401), interleaved, median of 3, wrk c=16.
   if (want("wrk")) {
     const url = `${svc.baseUrl}/tenant/currentTenant`;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Proof for SPEC §4/§6: "a 1 GB upload through POST (file part first, no filesize, chunked) and
+ * Proof for docs/api.md §4/§6: "a 1 GB upload through POST (file part first, no filesize, chunked) and
  * through PUT completes locally with the bytes intact on download, and the local server's memory
  * grows by less than 64 MB".
  *

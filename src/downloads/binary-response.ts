@@ -19,6 +19,9 @@ function baseHeaders(row: BinaryRow, validators: Validators): Record<string, str
     // proxy or edge may recompress it (Content-Length and ranges must stay exact).
     "Cache-Control": "private, no-cache, no-transform",
     "Content-Disposition": contentDisposition(row.name),
+    // `wrangler dev` gzips text-like responses whatever Cache-Control says; an explicit identity
+    // coding keeps the exact bytes, Content-Length and ranges through every layer.
+    "Content-Encoding": "identity",
   };
 }
 

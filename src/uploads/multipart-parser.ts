@@ -3,10 +3,11 @@
  * parts' events out, synchronously, so the caller decides when to read more (backpressure).
  *
  * Hand-written after multipasta 0.2.8, the maintained parser we started with, failed our
- * property tests: a close delimiter whose dashes arrive in separate chunks, delimiter lines in the
- * epilogue, non-Latin-1 names, and a TypeError on some mangled bodies (which would have been a
- * 500). Every byte of a file part is passed on as it is found; only a possible delimiter prefix
- * (at most boundary + 4 bytes) is held back across chunks.
+ * property tests in five ways (regressions "Bug 1-5" in test/uploads/multipart-stream.test.ts): a
+ * close delimiter whose dashes arrive in separate chunks, a delimiter line in the epilogue, an
+ * epilogue that looks like a delimiter's start, non-Latin-1 names, and a TypeError on an empty part
+ * (which would have been a 500). Every byte of a file part is passed on as it is found; only a
+ * possible delimiter prefix (at most boundary + 4 bytes) is held back across chunks.
  */
 
 /** Something the parser found, in body order. */
