@@ -1,0 +1,286 @@
+/// <reference types="node" />
+/**
+ * The files page in a real browser: Debian's Chromium driven by playwright-core against the
+ * `wrangler dev` that global-setup starts, i.e. the page exactly as the worker serves it at `/`.
+ * A tenant of its own keeps other e2e files' binaries out of the table.
+ *
+ * Screenshots of the main states go to $SCREENSHOTS_DIR when set (`npm run screenshots` writes
+ * docs/screenshots/), otherwise to a temporary directory.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { crc32, deflateSync } from "node:zlib";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium } from "./chromium";
+
+const base = inject("baseUrl");
+const TENANT = "filesui";
+const USER = "alice";
+const PASSWORD = "alice-pass-1";
+const auth = `Basic ${Buffer.from(`${TENANT}/${USER}:${PASSWORD}`).toString("base64")}`;
+const dir = mkdtempSync(join(tmpdir(), "files-page-"));
+const shots = process.env.SCREENSHOTS_DIR ?? join(dir, "screenshots");
+mkdirSync(shots, { recursive: true });
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+/** A w×h RGB PNG with a gradient, so the image preview shows something (zlib does the hard part). */
+function png(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(w, 0);
+  header.writeUInt32BE(h, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) rows.set([(x * 255) / w, (y * 255) / h, 160], y * (w * 3 + 1) + 1 + x * 3);
+  }
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const md5 = (bytes: Buffer) => createHash("md5").update(bytes).digest("hex");
+
+async function api(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    ...init,
+    headers: { Authorization: auth, Accept: "application/json", ...(init.headers as Record<string, string>) },
+  });
+}
+
+async function idOf(name: string): Promise<string> {
+  const body = (await (await api(`/inventory/binaries?pageSize=100`)).json()) as {
+    managedObjects: { id: string; name: string }[];
+  };
+  const found = body.managedObjects.find((mo) => mo.name === name);
+  if (!found) throw new Error(`${name} is not stored`);
+  return found.id;
+}
+
+const row = (name: string) =>
+  page.getByTestId("file-row").filter({ has: page.getByRole("button", { name, exact: true }) });
+const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+beforeAll(async () => {
+  const admin = `Basic ${Buffer.from("management/admin:admin").toString("base64")}`;
+  const created = await fetch(`${base}/tenant/tenants`, {
+    method: "POST",
+    headers: { Authorization: admin, "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({
+      id: TENANT,
+      company: "Files UI",
+      domain: "files-ui.example.com",
+      adminName: USER,
+      adminPass: PASSWORD,
+    }),
+  });
+  expect(created.status).toBe(201);
+  browser = await launchChromium();
+  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 860 } });
+  page = await context.newPage();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("files page", () => {
+  it("serves the page at / without credentials while the API still needs them", async () => {
+    const pageResponse = await fetch(`${base}/`);
+    expect(pageResponse.status).toBe(200);
+    expect(pageResponse.headers.get("Content-Type")).toMatch(/^text\/html/);
+    expect(await pageResponse.text()).toContain('<div id="app">');
+    expect((await fetch(`${base}/inventory/binaries`)).status).toBe(401);
+  });
+
+  it("refuses a wrong password with a readable message, then logs in by keyboard", async () => {
+    await page.goto(`${base}/`);
+    await page.getByLabel("Tenant").fill(TENANT);
+    await page.getByLabel("User", { exact: true }).fill(USER);
+    await page.getByLabel("Password").fill("wrong-password");
+    await page.getByLabel("Password").press("Enter");
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("tenant, user or password is wrong");
+
+    await page.getByLabel("Password").fill(PASSWORD);
+    await shot("login");
+    await page.getByLabel("Password").press("Enter");
+    await page.getByRole("heading", { name: "Files", level: 1 }).waitFor();
+    expect(await page.locator("header .who").textContent()).toBe(`${USER} @ ${TENANT}`);
+    // Credentials live in this tab's sessionStorage only.
+    expect(await page.evaluate(() => Object.keys(localStorage).some((k) => k.includes("session")))).toBe(false);
+    expect(await page.evaluate(() => sessionStorage.getItem("c8y-binaries.session"))).toContain(auth.slice(6));
+  });
+
+  it("uploads three files through the file input and lists them with type, size, owner and MD5", async () => {
+    const files = [
+      file("notes.txt", "hello, world\nsecond line\n"),
+      file("readings.csv", "time,value\n1,20.5\n2,21.0\n"),
+      file("gradient.png", png(96, 64)),
+    ];
+    await page.getByTestId("upload-input").setInputFiles(files);
+    await expect
+      .poll(() => page.locator('[data-testid="upload-row"][data-state="done"]').count(), { timeout: 30_000 })
+      .toBe(3);
+    await expect.poll(() => page.getByTestId("file-row").count()).toBe(3);
+
+    const csv = row("readings.csv");
+    expect(await csv.textContent()).toContain("text/csv");
+    expect(await csv.textContent()).toContain(USER);
+    expect(await csv.locator("td.md5 code").getAttribute("title")).toBe(md5(readFileSync(files[1] as string)));
+    await shot("files");
+  });
+
+  it("searches by name and filters by type", async () => {
+    await page.getByLabel("Search").fill("readings");
+    await expect.poll(() => page.getByTestId("file-row").count()).toBe(1);
+    expect(await page.getByTestId("file-row").first().textContent()).toContain("readings.csv");
+    await page.getByLabel("Search").fill("");
+    await expect.poll(() => page.getByTestId("file-row").count()).toBe(3);
+
+    await page.getByLabel("Type", { exact: true }).fill("image/png");
+    await page.getByLabel("Type", { exact: true }).press("Enter");
+    await expect.poll(() => page.getByTestId("file-row").count()).toBe(1);
+    expect(await page.getByTestId("file-row").first().textContent()).toContain("gradient.png");
+    await page.getByLabel("Type", { exact: true }).fill("");
+    await page.getByLabel("Type", { exact: true }).press("Enter");
+    await expect.poll(() => page.getByTestId("file-row").count()).toBe(3);
+  });
+
+  it("previews text, CSV and images", async () => {
+    await page.getByRole("button", { name: "notes.txt", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await expect.poll(() => dialog.getByTestId("text-preview").textContent()).toBe("hello, world\nsecond line\n");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+
+    await page.getByRole("button", { name: "readings.csv", exact: true }).click();
+    await expect.poll(() => dialog.getByRole("cell", { name: "21.0" }).count()).toBe(1);
+    expect(await dialog.getByRole("columnheader", { name: "value" }).count()).toBe(1);
+    await page.keyboard.press("Escape");
+
+    await page.getByRole("button", { name: "gradient.png", exact: true }).click();
+    const image = dialog.getByRole("img", { name: "Preview of gradient.png" });
+    await expect
+      .poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(96);
+    await shot("preview");
+    await dialog.getByRole("button", { name: "Close" }).first().click();
+    await dialog.waitFor({ state: "detached" });
+  });
+
+  it("downloads a file byte for byte", async () => {
+    const downloaded = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download gradient.png" }).click();
+    const download = await downloaded;
+    expect(download.suggestedFilename()).toBe("gradient.png");
+    const path = join(dir, "downloaded.png");
+    await download.saveAs(path);
+    expect(md5(readFileSync(path))).toBe(md5(png(96, 64)));
+  });
+
+  it("replaces a file's bytes, and shows a clear message when it changed meanwhile (412)", async () => {
+    const id = await idOf("notes.txt");
+    const chooser = page.waitForEvent("filechooser");
+    await page.getByRole("button", { name: "Replace notes.txt" }).click();
+    await (await chooser).setFiles(file("notes-v2.txt", "hello again\n"));
+    await expect
+      .poll(async () => (await api(`/inventory/binaries/${id}`)).text(), { timeout: 20_000 })
+      .toBe("hello again\n");
+    await expect
+      .poll(() => row("notes.txt").locator("td.md5 code").getAttribute("title"))
+      .toBe(md5(Buffer.from("hello again\n")));
+
+    // Somebody else replaces it behind the page's back; the page still holds the old ETag.
+    const other = await api(`/inventory/binaries/${id}`, {
+      method: "PUT",
+      body: "changed elsewhere\n",
+      headers: { "Content-Type": "text/plain" },
+    });
+    expect(other.status).toBe(201);
+    const again = page.waitForEvent("filechooser");
+    await page.getByRole("button", { name: "Replace notes.txt" }).click();
+    await (await again).setFiles(file("notes-v3.txt", "my stale edit\n"));
+    const failed = page.locator('[data-testid="upload-row"][data-state="failed"]');
+    await expect
+      .poll(() => failed.textContent(), { timeout: 20_000 })
+      .toContain("Somebody changed this file since it was loaded");
+    expect(await (await api(`/inventory/binaries/${id}`)).text()).toBe("changed elsewhere\n");
+    await shot("replace-conflict");
+    await page.getByRole("button", { name: "Clear finished uploads" }).click();
+  });
+
+  it("renames a file and changes its type", async () => {
+    await page.getByRole("button", { name: "Edit readings.csv" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Name").fill("readings-2026.csv");
+    await dialog.getByLabel("Type").fill("c8y_Readings");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await row("readings-2026.csv").waitFor();
+    expect(await row("readings-2026.csv").textContent()).toContain("c8y_Readings");
+  });
+
+  it("deletes one file after confirmation and several at once", async () => {
+    await page.getByRole("button", { name: "Delete notes.txt" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    expect(await row("notes.txt").count()).toBe(1);
+
+    await page.getByRole("button", { name: "Delete notes.txt" }).click();
+    await dialog.getByRole("button", { name: "Delete", exact: true }).click();
+    await expect.poll(() => page.getByTestId("file-row").count()).toBe(2);
+
+    await page.getByRole("checkbox", { name: "Select all files on this page" }).check();
+    await page.getByRole("button", { name: "Delete selected (2)" }).click();
+    await shot("bulk-delete");
+    await dialog.getByRole("button", { name: "Delete", exact: true }).click();
+    await expect.poll(() => page.getByTestId("file-row").count()).toBe(0);
+    const list = (await (await api("/inventory/binaries?withTotalElements=true")).json()) as {
+      statistics: { totalElements: number };
+    };
+    expect(list.statistics.totalElements).toBe(0);
+  });
+
+  it("returns to the login when the API answers 401, and logs out", async () => {
+    await page.evaluate(() => {
+      const session = JSON.parse(sessionStorage.getItem("c8y-binaries.session") ?? "{}");
+      sessionStorage.setItem(
+        "c8y-binaries.session",
+        JSON.stringify({ ...session, authorization: "Basic bm9ib2R5Om5vdGhpbmc=" }),
+      );
+    });
+    await page.reload();
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Please log in again");
+    expect(await page.evaluate(() => sessionStorage.getItem("c8y-binaries.session"))).toBeNull();
+
+    await page.getByLabel("Tenant").fill(TENANT);
+    await page.getByLabel("User", { exact: true }).fill(USER);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("button", { name: "Log in" }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem("c8y-binaries.session"))).toBeNull();
+  });
+});

@@ -1,0 +1,349 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { PreviousUpload } from "tus-js-client";
+import type { BinariesClient, Page } from "../../client/api";
+import { describeError } from "../../client/errors";
+import { type BinaryObject, etagOf } from "../../client/managed-object";
+import { ConfirmDeleteDialog, EditDialog, LinkDialog, PreviewDialog } from "./dialogs";
+import { downloadBinary, shareableLink } from "./download";
+import { FilesTable, type Sort } from "./files-table";
+import type { Session } from "./session";
+import { UploadPanel } from "./upload-panel";
+import { discardUnfinished, UploadQueue, unfinishedUploads } from "./upload-queue";
+
+const PAGE_SIZES = [10, 25, 50, 100];
+
+type Dialog =
+  | { kind: "preview"; object: BinaryObject }
+  | { kind: "edit"; object: BinaryObject }
+  | { kind: "delete"; objects: BinaryObject[] }
+  | { kind: "link"; object: BinaryObject; url: string; signed: boolean };
+
+interface Query {
+  text: string;
+  type: string;
+  sort?: Sort;
+  pageSize: number;
+  currentPage: number;
+}
+
+export function FilesPage({
+  client,
+  session,
+  onLogout,
+}: {
+  client: BinariesClient;
+  session: Session;
+  onLogout: () => void;
+}) {
+  const [query, setQuery] = useState<Query>({ text: "", type: "", pageSize: 25, currentPage: 1 });
+  const [searchText, setSearchText] = useState("");
+  const [page, setPage] = useState<Page | undefined>();
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState("");
+  const [status, setStatus] = useState("");
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [dialog, setDialog] = useState<Dialog | undefined>();
+  const [knownTypes, setKnownTypes] = useState<ReadonlySet<string>>(new Set());
+  const [tus, setTus] = useState<boolean | undefined>();
+  const [unfinished, setUnfinished] = useState<PreviousUpload[]>([]);
+  const [reloads, setReloads] = useState(0);
+  const replaceTarget = useRef<BinaryObject | undefined>(undefined);
+  const replaceInput = useRef<HTMLInputElement>(null);
+
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
+
+  useEffect(() => {
+    void client.supportsTus().then(setTus);
+    void unfinishedUploads().then(setUnfinished);
+  }, [client]);
+
+  const queue = useMemo(
+    () =>
+      tus === undefined
+        ? undefined
+        : new UploadQueue({
+            client,
+            tus,
+            onStored: (item) => {
+              setStatus(
+                item.kind === "replace"
+                  ? `${item.targetName} replaced by ${item.file.name}.`
+                  : `${item.file.name} uploaded.`,
+              );
+              void unfinishedUploads().then(setUnfinished);
+              reload();
+            },
+          }),
+    [client, tus, reload],
+  );
+
+  // The list: reloaded whenever the query changes or something was written.
+  useEffect(() => {
+    const { text, type, sort, pageSize, currentPage } = query;
+    let current = true;
+    setLoading(true);
+    client
+      .list({ text, type, pageSize, currentPage, orderBy: sort ? `${sort.field} ${sort.direction}` : undefined })
+      .then((next) => {
+        if (!current) return;
+        setPage(next);
+        setError("");
+        setKnownTypes((types) => new Set([...types, ...next.items.map((item) => item.type)]));
+        if (next.items.length === 0 && currentPage > 1) setQuery((q) => ({ ...q, currentPage: q.currentPage - 1 }));
+      })
+      .catch((err: unknown) => current && setError(describeError(err)))
+      .finally(() => current && setLoading(false));
+    return () => {
+      current = false;
+    };
+  }, [client, query, reloads]);
+
+  // Search as you type, once typing pauses.
+  useEffect(() => {
+    const timer = setTimeout(
+      () => setQuery((q) => (q.text === searchText.trim() ? q : { ...q, text: searchText.trim(), currentPage: 1 })),
+      300,
+    );
+    return () => clearTimeout(timer);
+  }, [searchText]);
+
+  const items = page?.items ?? [];
+  const selectedObjects = items.filter((item) => selected.has(item.id));
+
+  const run = async (what: () => Promise<void>) => {
+    try {
+      await what();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+
+  const actions = {
+    preview: (object: BinaryObject) => setDialog({ kind: "preview", object }),
+    download: (object: BinaryObject) =>
+      run(async () => {
+        await downloadBinary(client, object);
+        setStatus(`Downloading ${object.name}.`);
+      }),
+    replace: (object: BinaryObject) => {
+      replaceTarget.current = object;
+      replaceInput.current?.click();
+    },
+    edit: (object: BinaryObject) => setDialog({ kind: "edit", object }),
+    link: (object: BinaryObject) =>
+      run(async () => {
+        const link = await shareableLink(client, object);
+        setDialog({ kind: "link", object, ...link });
+      }),
+    remove: (object: BinaryObject) => setDialog({ kind: "delete", objects: [object] }),
+  };
+
+  const totals =
+    page?.totalElements !== undefined ? `${page.totalElements} ${page.totalElements === 1 ? "file" : "files"}` : "";
+
+  return (
+    <div class="app">
+      <header class="top">
+        <h1>Files</h1>
+        <span class="who">
+          {session.user}
+          {session.tenant ? ` @ ${session.tenant}` : ""}
+        </span>
+        <button type="button" onClick={onLogout}>
+          Log out
+        </button>
+      </header>
+
+      <main>
+        <div role="status" aria-live="polite" class="status">
+          {status}
+        </div>
+        {error && (
+          <div role="alert" class="error banner">
+            <span>{error}</span>
+            <button type="button" class="icon" aria-label="Dismiss the error" onClick={() => setError("")}>
+              ×
+            </button>
+          </div>
+        )}
+
+        {queue ? (
+          <UploadPanel
+            queue={queue}
+            unfinished={unfinished}
+            onDiscard={(upload) =>
+              void discardUnfinished(client, upload).then(() => unfinishedUploads().then(setUnfinished))
+            }
+          />
+        ) : (
+          <p>Checking the upload protocol…</p>
+        )}
+
+        <search>
+          <form class="toolbar" onSubmit={(event) => event.preventDefault()}>
+            <label>
+              Search
+              <input
+                type="search"
+                name="text"
+                value={searchText}
+                onInput={(event) => setSearchText(event.currentTarget.value)}
+              />
+            </label>
+            <label>
+              Type
+              <input
+                name="type"
+                list="known-types"
+                value={query.type}
+                placeholder="any"
+                onChange={(event) => {
+                  const type = event.currentTarget.value.trim();
+                  setQuery((q) => ({ ...q, type, currentPage: 1 }));
+                }}
+              />
+              <datalist id="known-types">
+                {[...knownTypes].sort().map((type) => (
+                  <option key={type} value={type} />
+                ))}
+              </datalist>
+            </label>
+            <label>
+              Per page
+              <select
+                name="pageSize"
+                value={String(query.pageSize)}
+                onChange={(event) =>
+                  setQuery((q) => ({ ...q, pageSize: Number(event.currentTarget.value), currentPage: 1 }))
+                }
+              >
+                {PAGE_SIZES.map((size) => (
+                  <option key={size} value={String(size)}>
+                    {size}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" onClick={reload}>
+              Refresh
+            </button>
+            <button
+              type="button"
+              class="danger"
+              disabled={selectedObjects.length === 0}
+              onClick={() => setDialog({ kind: "delete", objects: selectedObjects })}
+            >
+              Delete selected ({selectedObjects.length})
+            </button>
+          </form>
+        </search>
+
+        <FilesTable
+          items={items}
+          sort={query.sort}
+          onSort={(sort) => setQuery((q) => ({ ...q, sort, currentPage: 1 }))}
+          selected={selected}
+          onSelect={(ids, on) =>
+            setSelected((current) => {
+              const next = new Set(current);
+              for (const id of ids) on ? next.add(id) : next.delete(id);
+              return next;
+            })
+          }
+          actions={actions}
+          busy={loading}
+        />
+
+        <nav class="pager" aria-label="Pages">
+          <button
+            type="button"
+            disabled={query.currentPage <= 1}
+            onClick={() => setQuery((q) => ({ ...q, currentPage: q.currentPage - 1 }))}
+          >
+            Previous
+          </button>
+          <span aria-live="polite">
+            Page {page?.currentPage ?? query.currentPage}
+            {page?.totalPages !== undefined ? ` of ${Math.max(page.totalPages, 1)}` : ""}
+            {totals ? ` · ${totals}` : ""}
+          </span>
+          <button
+            type="button"
+            disabled={!page?.hasNext}
+            onClick={() => setQuery((q) => ({ ...q, currentPage: q.currentPage + 1 }))}
+          >
+            Next
+          </button>
+        </nav>
+      </main>
+
+      <input
+        ref={replaceInput}
+        type="file"
+        class="sr-only"
+        tabIndex={-1}
+        aria-hidden="true"
+        data-testid="replace-input"
+        onChange={(event) => {
+          const file = event.currentTarget.files?.[0];
+          const target = replaceTarget.current;
+          event.currentTarget.value = "";
+          if (file && target && queue) queue.add([file], { id: target.id, name: target.name, ifMatch: etagOf(target) });
+        }}
+      />
+
+      {dialog?.kind === "preview" && (
+        <PreviewDialog
+          client={client}
+          object={dialog.object}
+          onDownload={() => actions.download(dialog.object)}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      {dialog?.kind === "edit" && (
+        <EditDialog
+          object={dialog.object}
+          onClose={() => setDialog(undefined)}
+          onSave={async (changes) => {
+            await client.update(dialog.object.id, changes);
+            setDialog(undefined);
+            setStatus(`Saved ${changes.name}.`);
+            reload();
+          }}
+        />
+      )}
+      {dialog?.kind === "delete" && (
+        <ConfirmDeleteDialog
+          objects={dialog.objects}
+          onClose={() => setDialog(undefined)}
+          onConfirm={async () => {
+            const failures: string[] = [];
+            for (const object of dialog.objects) {
+              try {
+                await client.remove(object.id);
+              } catch (err) {
+                failures.push(`${object.name}: ${describeError(err)}`);
+              }
+            }
+            setSelected(
+              (current) => new Set([...current].filter((id) => !dialog.objects.some((object) => object.id === id))),
+            );
+            setDialog(undefined);
+            const deleted = dialog.objects.length - failures.length;
+            setStatus(`Deleted ${deleted} ${deleted === 1 ? "file" : "files"}.`);
+            if (failures.length) setError(`Not deleted: ${failures.join("; ")}`);
+            reload();
+          }}
+        />
+      )}
+      {dialog?.kind === "link" && (
+        <LinkDialog
+          name={dialog.object.name}
+          url={dialog.url}
+          signed={dialog.signed}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+/**
+ * Builds the files page (web/) into web/dist, which wrangler serves as Workers static assets
+ * (wrangler.toml `[assets]`): `/` is the page, every API path still reaches the worker.
+ * `npm run dev:web` serves the sources with hot reload and proxies the API to `npm start`.
+ */
+import { defineConfig } from "vite";
+
+const api = process.env.API_ORIGIN ?? "http://127.0.0.1:8787";
+
+export default defineConfig({
+  root: import.meta.dirname,
+  // JSX through Vite's own transform with Preact's runtime: no Babel preset needed.
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: true, target: "es2022" },
+  server: { proxy: { "/inventory": api, "/tenant": api, "/user": api, "/platform": api } },
+});
