@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { forgetCachedLogins } from "../auth/authenticate";
 import { clearLoginFailures } from "../auth/login-throttle";
 import { hashPassword } from "../auth/passwords";
+import type { Principal } from "../auth/principal";
+import { mayGrant, mayManage } from "../auth/user-policy";
 import {
   ROLE_COLLECTION_MEDIA_TYPE,
   ROLE_REFERENCE_MEDIA_TYPE,
@@ -12,10 +14,12 @@ import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging
 import { ALL_ROLES, Roles } from "../c8y/roles";
 import { checkEmail, checkPassword, checkUserName, roleFromReference } from "../c8y/user-input";
 import { roleJson, roleReferenceJson, userJson } from "../c8y/user-json";
+import type { Database } from "../db/client";
+import type { UserRow } from "../db/schema";
 import { findTenant } from "../db/tenants";
 import { countUsers, createUserIfAbsent, deleteUser, findUser, listUsers, setRoles, updateUser } from "../db/users";
 import type { AppEnv } from "../env";
-import { userConflict, userNotFound } from "../errors";
+import { forbidden, userConflict, userNotFound } from "../errors";
 import { c8yJson, originOf, readJsonObject, rejectOtherMethods } from "./context";
 import { requireAnyRole, requireTenantAccess } from "./middleware";
 
@@ -23,6 +27,17 @@ import { requireAnyRole, requireTenantAccess } from "./middleware";
 export const usersRoutes = new Hono<AppEnv>();
 
 const noSuchUser = (userName: string) => userNotFound(`User '${userName}' not found.`);
+
+/**
+ * The user the caller is about to change or delete: 404 when unknown, 403 when it holds a role the
+ * caller lacks (docs/api.md §7, roles only flow downwards).
+ */
+async function manageableUser(db: Database, actor: Principal, tenant: string, userName: string): Promise<UserRow> {
+  const user = await findUser(db, tenant, userName);
+  if (!user) throw noSuchUser(userName);
+  if (!mayManage(actor, user.roles)) throw forbidden("You cannot change a user with roles you do not hold.");
+  return user;
+}
 
 usersRoutes.get("/roles", (c) => {
   const origin = originOf(c);
@@ -78,6 +93,7 @@ usersRoutes.get("/:tenant/users/:userName", async (c) => {
 usersRoutes.put("/:tenant/users/:userName", async (c) => {
   const { tenant, userName } = c.req.param();
   const body = await readJsonObject(c);
+  await manageableUser(c.var.db, c.var.principal, tenant, userName);
   const password = body.password === undefined ? undefined : checkPassword(body.password);
   const change = {
     passwordHash: password === undefined ? undefined : await hashPassword(password),
@@ -94,6 +110,7 @@ usersRoutes.put("/:tenant/users/:userName", async (c) => {
 
 usersRoutes.delete("/:tenant/users/:userName", async (c) => {
   const { tenant, userName } = c.req.param();
+  await manageableUser(c.var.db, c.var.principal, tenant, userName);
   if (!(await deleteUser(c.var.db, tenant, userName))) throw noSuchUser(userName);
   forgetCachedLogins(tenant, userName);
   return c.body(null, 204);
@@ -102,8 +119,8 @@ usersRoutes.delete("/:tenant/users/:userName", async (c) => {
 usersRoutes.post("/:tenant/users/:userName/roles", async (c) => {
   const { tenant, userName } = c.req.param();
   const role = roleFromReference(await readJsonObject(c));
-  const user = await findUser(c.var.db, tenant, userName);
-  if (!user) throw noSuchUser(userName);
+  const user = await manageableUser(c.var.db, c.var.principal, tenant, userName);
+  if (!mayGrant(c.var.principal, role)) throw forbidden(`You cannot grant ${role} (roles only flow downwards).`);
   if (!user.roles.includes(role)) await setRoles(c.var.db, tenant, userName, [...user.roles, role]);
   forgetCachedLogins(tenant, userName);
   return c8yJson(c, roleReferenceJson(originOf(c), tenant, userName, role), ROLE_REFERENCE_MEDIA_TYPE, 201);
@@ -111,8 +128,8 @@ usersRoutes.post("/:tenant/users/:userName/roles", async (c) => {
 
 usersRoutes.delete("/:tenant/users/:userName/roles/:role", async (c) => {
   const { tenant, userName, role } = c.req.param();
-  const user = await findUser(c.var.db, tenant, userName);
-  if (!user?.roles.includes(role)) throw userNotFound(`User '${userName}' has no role '${role}'.`);
+  const user = await manageableUser(c.var.db, c.var.principal, tenant, userName);
+  if (!user.roles.includes(role)) throw userNotFound(`User '${userName}' has no role '${role}'.`);
   await setRoles(
     c.var.db,
     tenant,
