@@ -9,6 +9,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // A second database that plays a lagging read replica in test/db/sessions.test.ts.
+        d1Databases: { STALE_REPLICA: "stale-replica" },
         bindings: {
           TEST_MIGRATIONS: migrations,
           // The smallest part R2 accepts, so the multipart path is exercised by ~11 MB files.
@@ -17,6 +19,8 @@ export default defineConfig({
           // Small, so the multipart path for long known-length bodies is exercised by ~7 MB files.
           SINGLE_PUT_MAX_BYTES: String(6 * 1024 * 1024),
           ORPHAN_MIN_AGE_SECONDS: "3600",
+          // A fixed test secret for signed download links (a deployment sets its own with `wrangler secret put`).
+          LINK_SIGNING_KEYS: "test:test-link-signing-secret-0123456789",
           BOOTSTRAP_TENANT: "",
           BOOTSTRAP_ADMIN_USER: "",
           BOOTSTRAP_ADMIN_PASSWORD: "",

@@ -9,9 +9,11 @@ interface __BaseEnv_Env {
 	MAX_JSON_SIZE: string;
 	EDGE_CACHE_MAX_BYTES: string;
 	CORS_ALLOWED_ORIGINS: string;
+	EDGE_CACHE_TTL_SECONDS: string;
 	BOOTSTRAP_TENANT: string;
 	BOOTSTRAP_ADMIN_USER: string;
 	BOOTSTRAP_ADMIN_PASSWORD: string;
+	LINK_SIGNING_KEYS: string;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {

@@ -1,4 +1,6 @@
 const MIB = 1024 * 1024;
+/** The Cache API's largest object on every plan: "512 MB" (Cloudflare docs, Workers limits, Cache API limits). */
+const CACHE_API_MAX_OBJECT_BYTES = 512 * 1000 * 1000;
 
 /** Tunables read from wrangler vars, checked once per env object. */
 export interface Config {
@@ -15,6 +17,13 @@ export interface Config {
   maxJsonSize: number;
   /** Largest binary kept in the Workers Cache API; 0 turns the edge cache off. */
   edgeCacheMaxBytes: number;
+  /**
+   * How long an edge cache entry lives: also how long another data centre may still answer an old
+   * signed link to a replaced or deleted revision from its cache.
+   */
+  edgeCacheTtlSeconds: number;
+  /** Secrets of signed download links; the first signs, all verify. Empty: links are off. */
+  linkKeys: LinkKey[];
   /** Age below which the orphan sweep leaves an unreferenced object alone. */
   orphanMinAgeMs: number;
   /** Origins whose scripts may call the API (CORS): `*` or a comma-separated list, see http/cors.ts. */
@@ -38,11 +47,38 @@ export function readConfig(env: Env): Config {
       partSize: integerVar("UPLOAD_PART_SIZE", env.UPLOAD_PART_SIZE, 8 * MIB, 5 * MIB),
       singlePutMaxBytes: integerVar("SINGLE_PUT_MAX_BYTES", env.SINGLE_PUT_MAX_BYTES, 100 * MIB, 0),
       maxJsonSize: integerVar("MAX_JSON_SIZE", env.MAX_JSON_SIZE, 64 * 1024, 1024),
-      edgeCacheMaxBytes: integerVar("EDGE_CACHE_MAX_BYTES", env.EDGE_CACHE_MAX_BYTES, 50 * MIB, 0),
+      edgeCacheMaxBytes: Math.min(
+        integerVar("EDGE_CACHE_MAX_BYTES", env.EDGE_CACHE_MAX_BYTES, CACHE_API_MAX_OBJECT_BYTES, 0),
+        CACHE_API_MAX_OBJECT_BYTES,
+      ),
+      edgeCacheTtlSeconds: integerVar("EDGE_CACHE_TTL_SECONDS", env.EDGE_CACHE_TTL_SECONDS, 300, 1),
+      linkKeys: parseLinkKeys(env.LINK_SIGNING_KEYS),
       orphanMinAgeMs: integerVar("ORPHAN_MIN_AGE_SECONDS", env.ORPHAN_MIN_AGE_SECONDS, 3600, 0) * 1000,
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS?.trim() || "*",
     };
     cache.set(env, config);
   }
   return config;
+}
+
+/** One secret of signed download links and the id links name it by. */
+export interface LinkKey {
+  id: string;
+  secret: string;
+}
+
+/** Parses `LINK_SIGNING_KEYS`: `id:secret` pairs separated by commas; the first signs new links. */
+export function parseLinkKeys(value: string | undefined): LinkKey[] {
+  if (value === undefined || value.trim() === "") return [];
+  return value.split(",").map((entry) => {
+    const at = entry.indexOf(":");
+    const id = entry.slice(0, at).trim();
+    const secret = entry.slice(at + 1).trim();
+    if (at < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || secret.length < 16) {
+      throw new Error(
+        "LINK_SIGNING_KEYS must be 'id:secret' pairs separated by commas (id [A-Za-z0-9_-], secret >= 16 characters)",
+      );
+    }
+    return { id, secret };
+  });
 }

@@ -72,5 +72,10 @@ export const tooManyLogins = (waitSeconds: number) =>
     "Retry-After": String(waitSeconds),
   });
 
-// --- 500 ---
+/** A signed download link that fails its check (bad signature, unknown key, expired). */
+export const invalidLink = (message: string) => new ApiError(403, "security/Forbidden", message);
+
+// --- 500, 503 ---
 export const internalError = () => new ApiError(500, "general/Internal Error", "An internal error occurred.");
+export const linksNotConfigured = () =>
+  new ApiError(503, "general/Service Unavailable", "Signed links are not configured (LINK_SIGNING_KEYS).");

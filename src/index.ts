@@ -8,6 +8,7 @@ import { binariesRoutes } from "./routes/binaries";
 import { handleError, handleNotFound } from "./routes/context";
 import { currentUserRoutes } from "./routes/current-user";
 import { loginOptionsRoutes } from "./routes/login-options";
+import { linksRoutes } from "./routes/links";
 import { managedObjectsRoutes } from "./routes/managed-objects";
 import { authenticate, crossOrigin, withDb } from "./routes/middleware";
 import { platformRoutes } from "./routes/platform";
@@ -17,6 +18,9 @@ import { usersRoutes } from "./routes/users";
 
 const app = new Hono<AppEnv>();
 
+// Signed links carry their own credential and CORS policy (any origin): answered before the
+// API's CORS, database and login work.
+app.route("/links/binaries", linksRoutes);
 app.use("*", crossOrigin);
 // Public: answered before authentication.
 app.route("/tenant/loginOptions", loginOptionsRoutes);

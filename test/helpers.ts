@@ -74,6 +74,15 @@ export async function md5Base64(bytes: Uint8Array): Promise<string> {
   return btoa(String.fromCharCode(...digest));
 }
 
+/** The R2 key a binary's row points at (keys are `{tenant}/{uuid}` and do not name the binary). */
+export async function r2KeyOf(tenant: string, id: string | number): Promise<string> {
+  const row = await env.DB.prepare("SELECT r2_key AS key FROM binaries WHERE tenant = ? AND id = ?")
+    .bind(tenant, Number(id))
+    .first<{ key: string }>();
+  if (!row) throw new Error(`no binary ${tenant}/${id}`);
+  return row.key;
+}
+
 /** Row and object counts, to prove a rejected request changed nothing. */
 export async function storeCounts(): Promise<{ rows: number; objects: number }> {
   const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries").first<{ n: number }>();

@@ -1,4 +1,4 @@
-import type { Database } from "../db/client";
+import { type Database, readYourWrites } from "../db/client";
 import { clearFailures, findFailures, recordFailure } from "../db/login-failures";
 import { findUser, findUserWithoutTenant } from "../db/users";
 import { tooManyLogins, unauthorized } from "../errors";
@@ -31,9 +31,12 @@ function dummyPasswordHash(): Promise<string> {
 
 /** Checks credentials against D1, throttling repeated failures; returns the principal or throws. */
 async function verify(db: Database, credentials: BasicCredentials, scheme: "Basic" | "XBasic"): Promise<Principal> {
-  const user = credentials.tenant
-    ? await findUser(db, credentials.tenant, credentials.userName)
-    : await findUserWithoutTenant(db, credentials.userName);
+  // A user created moments ago may not be on the nearest replica yet: a miss asks the primary.
+  const user = await readYourWrites(db, (d) =>
+    credentials.tenant
+      ? findUser(d, credentials.tenant, credentials.userName)
+      : findUserWithoutTenant(d, credentials.userName),
+  );
   const login = user ? `${user.tenant}/${user.userName}` : `${credentials.tenant ?? ""}/${credentials.userName}`;
   const failures = await findFailures(db, login);
   const wait = retryAfterSeconds(failures, Date.now());

@@ -6,15 +6,19 @@
  * What lives where
  * - D1 `binaries`: one row per binary: the managed object, plus `r2_key`, the only object that
  *   holds its current bytes, and `revpos`, its revision (1 on create, +1 per replace).
- * - D1 `counters.managedObjectId`: the next id; ids are taken before any byte is written.
- * - R2 `{tenant}/{id}/{revision}-{uuid}`: the bytes of one revision. The random tail means two
- *   concurrent replaces never write the same key, and a key is never reused.
+ * - D1 `counters.managedObjectId`: the last id handed out; the insert of a row takes the next one
+ *   in the same batch.
+ * - R2 `{tenant}/{uuid}`: the bytes of one revision. The key does not name the binary (its id does
+ *   not exist before the row), so the bytes go first and the row follows in one D1 round trip; the
+ *   random UUID means two uploads never write the same key, and a key is never reused.
+ * - The edge cache (downloads/edge-cache) may hold a revision's bytes under its R2 key; a replace or
+ *   delete drops the old revision's entry in this data centre (`Stores.forget`).
  *
  * Order of writes, and what a crash at each step leaves behind
- * - Create: (1) take an id, (2) stream the bytes to a fresh key, (3) insert the row. A crash after
- *   (1) only burns an id; after (2) it leaves an object no row references, which the orphan sweep
- *   (binaries/sweep) deletes once it is older than ORPHAN_MIN_AGE_SECONDS. A failed (3) deletes the
- *   object at once.
+ * - Create: (1) stream the bytes to a fresh key, (2) one D1 batch: take the next id and insert the
+ *   row. A crash after (1) leaves an object no row references, which the orphan sweep
+ *   (binaries/sweep) deletes once it is older than ORPHAN_MIN_AGE_SECONDS. A failed (2) deletes the
+ *   object at once; the batch is atomic, so no id is taken without its row.
  * - Replace: (1) stream the new bytes to a fresh key, (2) switch the row to it only if the row
  *   still points at the key we started from (compare-and-set), (3) delete the old object. Readers
  *   see the old bytes or the new, never a mix. A crash after (1) or (2) leaves one unreferenced
@@ -23,13 +27,16 @@
  *   was given), (2) delete the object. No row ever points at missing bytes; a crash after (1)
  *   leaves an orphan for the sweep.
  * - Failed uploads abort their R2 multipart upload and delete what they wrote before answering.
+ *
+ * D1 round trips (docs/benchmarks.md "Round-trip budget"): create 1 (the batch, after the bytes);
+ * replace and delete 2 (the row read that authorises them, then the write).
  */
 
 import type { Principal } from "../auth/principal";
 import { parseUploadObject } from "../c8y/managed-object";
 import type { Config } from "../config";
-import { allocateId, deleteBinaryRow, findBinary, insertBinary, switchContent } from "../db/binaries";
-import type { Database } from "../db/client";
+import { deleteBinaryRow, findBinary, insertBinary, switchContent } from "../db/binaries";
+import { type Database, readYourWrites } from "../db/client";
 import type { BinaryRow } from "../db/schema";
 import { forbidden, notFound, preconditionFailed } from "../errors";
 import { deleteObjectQuietly, objectKey } from "../r2/objects";
@@ -42,6 +49,8 @@ export interface Stores {
   db: Database;
   bucket: R2Bucket;
   config: Config;
+  /** Told the R2 key of a revision that is gone (replaced or deleted), to drop cached copies. */
+  forget?: (key: string) => void;
 }
 
 /**
@@ -57,7 +66,8 @@ export async function loadBinary(
   id: number,
   access: "read" | "write",
 ): Promise<BinaryRow> {
-  const row = await findBinary(db, principal.tenant, id);
+  // A replica may not have seen a binary created moments ago: a miss is asked again on the primary.
+  const row = await readYourWrites(db, (d) => findBinary(d, principal.tenant, id));
   if (!row) throw notFound("Managed object");
   const allowed = access === "read" ? mayRead(principal, row.owner) : mayWrite(principal, row.owner);
   if (!allowed) throw forbidden();
@@ -71,8 +81,7 @@ export async function createBinary(
   body: ReadableStream<Uint8Array> | null,
   contentType: string | undefined,
 ): Promise<BinaryRow> {
-  const id = await allocateId(db);
-  const key = objectKey(principal.tenant, id, 1);
+  const key = objectKey(principal.tenant);
   const upload = await receiveMultipartUpload(bucket, body, contentType, {
     key,
     partSize: config.partSize,
@@ -83,7 +92,6 @@ export async function createBinary(
   const now = new Date().toISOString();
   try {
     return await insertBinary(db, {
-      id,
       tenant: principal.tenant,
       name: upload.object.name,
       type: upload.object.type,
@@ -116,7 +124,7 @@ export interface NewContent {
  * (optimistic concurrency); without one, the last writer wins and nothing leaks.
  */
 export async function replaceBinary(
-  { db, bucket, config }: Stores,
+  { db, bucket, config, forget }: Stores,
   principal: Principal,
   id: number,
   content: NewContent,
@@ -124,7 +132,7 @@ export async function replaceBinary(
 ): Promise<BinaryRow> {
   const current = await loadBinary(db, principal, id, "write");
   if (precondition && !precondition(current)) throw preconditionFailed();
-  const key = objectKey(principal.tenant, current.id, current.revpos + 1);
+  const key = objectKey(principal.tenant);
   const stored = await receiveBody(bucket, key, content.body, content.length, content.contentType, config);
   const change = {
     r2Key: key,
@@ -143,6 +151,7 @@ export async function replaceBinary(
     );
     if (updated) {
       await deleteObjectQuietly(bucket, expected.r2Key);
+      forget?.(expected.r2Key);
       return updated;
     }
     const latest = await findBinary(db, principal.tenant, current.id);
@@ -162,7 +171,7 @@ export async function replaceBinary(
  * precondition, the delete only applies to the bytes it was checked against.
  */
 export async function removeBinary(
-  { db, bucket }: Stores,
+  { db, bucket, forget }: Stores,
   principal: Principal,
   id: number,
   precondition?: Precondition,
@@ -172,4 +181,5 @@ export async function removeBinary(
   const deleted = await deleteBinaryRow(db, principal.tenant, row.id, precondition ? row.r2Key : undefined);
   if (!deleted) throw precondition ? preconditionFailed() : notFound("Managed object");
   await deleteObjectQuietly(bucket, deleted.r2Key);
+  forget?.(deleted.r2Key);
 }

@@ -13,21 +13,26 @@ export interface BinaryFilter {
   text?: string;
 }
 
-/** Takes the next managed object id; ids ascend and are never handed out twice. */
-export async function allocateId(db: Database): Promise<number> {
-  const [row] = await db
-    .update(counters)
-    .set({ value: sql`${counters.value} + 1` })
-    .where(eq(counters.name, "managedObjectId"))
-    .returning({ value: counters.value });
-  if (!row) throw new Error("managedObjectId counter missing: are the migrations applied?");
-  return row.value;
-}
-
-/** Commits a binary's row once its bytes are in R2. */
-export async function insertBinary(db: Database, row: NewBinary): Promise<BinaryRow> {
-  const [inserted] = await db.insert(binaries).values(row).returning();
-  return inserted!;
+/**
+ * Commits a binary's row once its bytes are in R2, taking the next managed object id in the same
+ * batch (one D1 round trip, atomic): ids ascend and are never handed out twice.
+ */
+export async function insertBinary(db: Database, row: Omit<NewBinary, "id">): Promise<BinaryRow> {
+  const [, inserted] = await db.batch([
+    db
+      .update(counters)
+      .set({ value: sql`${counters.value} + 1` })
+      .where(eq(counters.name, "managedObjectId")),
+    db
+      .insert(binaries)
+      .values({
+        ...row,
+        id: sql`(SELECT ${counters.value} FROM ${counters} WHERE ${counters.name} = 'managedObjectId')`,
+      })
+      .returning(),
+  ]);
+  if (!inserted[0]) throw new Error("binary insert returned no row");
+  return inserted[0];
 }
 
 /** The binary `id` of `tenant`; another tenant's id is simply not found. */

@@ -3,14 +3,15 @@ import { notFound, rangeNotSatisfiable } from "../errors";
 import { notModified, rangeStillValid, type Validators } from "../http/conditional";
 import { contentDisposition } from "../http/content-disposition";
 import { parseRange } from "../http/range";
-import { cachedBody, type EdgeCache, storeInCache } from "./edge-cache";
+import { cacheable, cachedBody, type EdgeCache, isCached, storeInCache } from "./edge-cache";
+import { type Revision, revisionOf, validatorsOfRevision } from "./revision";
 
-/** The strong ETag and Last-Modified of a binary. */
+/** The strong ETag and Last-Modified of a binary's current bytes. */
 export function validatorsOf(row: BinaryRow): Validators {
-  return { etag: `"${row.md5}"`, lastModified: Date.parse(row.lastUpdated) };
+  return validatorsOfRevision(revisionOf(row));
 }
 
-function baseHeaders(row: BinaryRow, validators: Validators): Record<string, string> {
+function baseHeaders(revision: Revision, validators: Validators): Record<string, string> {
   return {
     ETag: validators.etag,
     "Last-Modified": new Date(validators.lastModified).toUTCString(),
@@ -18,56 +19,87 @@ function baseHeaders(row: BinaryRow, validators: Validators): Record<string, str
     // Authorised content: browsers may keep it (revalidating), shared caches may not, and no
     // proxy or edge may recompress it (Content-Length and ranges must stay exact).
     "Cache-Control": "private, no-cache, no-transform",
-    "Content-Disposition": contentDisposition(row.name),
+    "Content-Disposition": contentDisposition(revision.name),
     // `wrangler dev` gzips text-like responses whatever Cache-Control says; an explicit identity
     // coding keeps the exact bytes, Content-Length and ranges through every layer.
     "Content-Encoding": "identity",
   };
 }
 
+/** How a download treats a revision whose bytes may be gone. */
+export interface DownloadOptions {
+  /**
+   * Signed links: nothing but the bytes themselves says the revision still exists, so a 304, a
+   * HEAD or a 416 first checks the edge cache, then R2 (`head`), and answers 404 when they are gone.
+   */
+  confirmExists?: boolean;
+  /**
+   * The authenticated download: when R2 has no object under the row's key (the row came from a
+   * replica that has not seen a replace yet), the revision as the primary sees it; asked once.
+   */
+  reload?: () => Promise<Revision>;
+}
+
+async function confirmExists(bucket: R2Bucket, edge: EdgeCache | undefined, revision: Revision): Promise<void> {
+  if (cacheable(edge, revision.length) && (await isCached(edge, revision.key))) return;
+  if (!(await bucket.head(revision.key))) throw notFound("Binary content");
+}
+
 /**
- * Answers GET or HEAD for a binary the caller may read (docs/api.md §5): 304 for a current validator,
- * 206/416 for a single Range, else the whole body. HEAD never opens the body. Full bodies go
- * through the edge cache when one is given.
+ * Answers GET or HEAD for one revision of a binary (docs/api.md §5): 304 for a current validator,
+ * 206/416 for a single Range, else the whole body. The authenticated HEAD and 304 never touch R2.
+ * Bodies come from the edge cache when it holds the revision (a range is cut from the cached full
+ * object), else from R2, teeing full bodies into the cache.
  */
 export async function binaryResponse(
   bucket: R2Bucket,
   edge: EdgeCache | undefined,
-  row: BinaryRow,
+  revision: Revision,
   request: Request,
+  options: DownloadOptions = {},
 ): Promise<Response> {
-  const validators = validatorsOf(row);
-  const headers = new Headers(baseHeaders(row, validators));
-  if (notModified(request.headers, validators)) return new Response(null, { status: 304, headers });
+  const validators = validatorsOfRevision(revision);
+  const headers = new Headers(baseHeaders(revision, validators));
+  const head = request.method === "HEAD";
+  const size = revision.length;
+  if (notModified(request.headers, validators)) {
+    if (options.confirmExists) await confirmExists(bucket, edge, revision);
+    return new Response(null, { status: 304, headers });
+  }
 
-  headers.set("Content-Type", row.contentType);
+  headers.set("Content-Type", revision.contentType);
   const range = rangeStillValid(request.headers, validators)
-    ? parseRange(request.headers.get("Range") ?? undefined, row.length)
+    ? parseRange(request.headers.get("Range") ?? undefined, size)
     : { kind: "full" as const };
   if (range.kind === "unsatisfiable") {
-    throw rangeNotSatisfiable(row.length);
+    if (options.confirmExists) await confirmExists(bucket, edge, revision);
+    throw rangeNotSatisfiable(size);
   }
-  const head = request.method === "HEAD";
-  if (range.kind === "partial") {
-    const length = range.end - range.start + 1;
-    headers.set("Content-Range", `bytes ${range.start}-${range.end}/${row.length}`);
-    headers.set("Content-Length", String(length));
-    if (head) return new Response(null, { status: 206, headers });
-    const object = await bucket.get(row.r2Key, { range: { offset: range.start, length } });
-    if (!object) throw notFound("Binary content");
-    return new Response(object.body, { status: 206, headers, encodeBody: "manual" });
+  const partial = range.kind === "partial" ? range : undefined;
+  const length = partial ? partial.end - partial.start + 1 : size;
+  if (partial) headers.set("Content-Range", `bytes ${partial.start}-${partial.end}/${size}`);
+  headers.set("Content-Length", String(length));
+  const status = partial ? 206 : 200;
+  if (head) {
+    if (options.confirmExists) await confirmExists(bucket, edge, revision);
+    return new Response(null, { status, headers });
   }
 
-  headers.set("Content-Length", String(row.length));
-  if (head) return new Response(null, { status: 200, headers });
-  const cached = edge ? await cachedBody(edge, row) : undefined;
+  const useCache = cacheable(edge, size);
+  const cached = useCache ? await cachedBody(edge, revision.key, partial) : undefined;
   if (cached) {
     headers.set("X-Edge-Cache", "hit");
-    return new Response(cached, { status: 200, headers, encodeBody: "manual" });
+    return new Response(cached, { status, headers, encodeBody: "manual" });
   }
-  const object = await bucket.get(row.r2Key);
-  if (!object) throw notFound("Binary content");
-  if (edge) headers.set("X-Edge-Cache", "miss");
-  const body = edge ? storeInCache(edge, row, object.body) : object.body;
-  return new Response(body, { status: 200, headers, encodeBody: "manual" });
+  const object = await bucket.get(revision.key, partial ? { range: { offset: partial.start, length } } : undefined);
+  if (!object) {
+    const current = options.reload ? await options.reload() : undefined;
+    if (current && current.key !== revision.key)
+      return binaryResponse(bucket, edge, current, request, { confirmExists: options.confirmExists });
+    throw notFound("Binary content");
+  }
+  if (useCache) headers.set("X-Edge-Cache", "miss");
+  // Only full bodies fill the cache; a range of a revision not yet cached comes from R2 alone.
+  const body = useCache && !partial ? storeInCache(edge, revision.key, size, object.body) : object.body;
+  return new Response(body, { status, headers, encodeBody: "manual" });
 }

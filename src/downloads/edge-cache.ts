@@ -1,44 +1,74 @@
-import type { BinaryRow } from "../db/schema";
-
 /**
- * The Workers Cache API key of a binary's bytes. It names tenant, id, revision and digest, so a
- * replace or delete can never be answered from a stale entry: the new row asks for a new key.
- * The host is not a real one; the key only has to be a URL unique to this content.
+ * The Workers Cache API in front of R2 (docs/api.md §5 "Edge cache"). An entry holds the full
+ * bytes of one revision, keyed by its R2 key: keys are unique per revision and never reused, so an
+ * entry can never answer for other bytes. The cache is per data centre: a replace or delete drops
+ * the old revision's entry here, and entries elsewhere expire after `ttlSeconds` (only a signed
+ * link can still reach them meanwhile; the authenticated download asks D1 for the current key).
+ * The host is not a real one; the key only has to be a URL unique to the bytes.
  */
-function cacheKeyOf(row: BinaryRow): Request {
-  const path = [encodeURIComponent(row.tenant), row.id, row.revpos, encodeURIComponent(row.md5)].join("/");
-  return new Request(`https://binaries.cache.internal/${path}`);
-}
 
-/** How the edge cache is used: which cache, up to what size, and how to finish work in background. */
+/** How the edge cache is used: which cache, up to what size and age, and how to work in background. */
 export interface EdgeCache {
   cache: Cache;
   maxBytes: number;
+  ttlSeconds: number;
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
-/** A cached full body for `row`, if the edge has one. Only ever called after authorisation. */
-export async function cachedBody(edge: EdgeCache, row: BinaryRow): Promise<ReadableStream | undefined> {
-  if (row.length > edge.maxBytes) return undefined;
-  const hit = await edge.cache.match(cacheKeyOf(row));
-  return hit?.body ?? undefined;
+function cacheKeyOf(key: string, range?: { start: number; end: number }): Request {
+  const url = `https://binaries.cache.internal/${encodeURIComponent(key)}`;
+  return new Request(url, range ? { headers: { Range: `bytes=${range.start}-${range.end}` } } : undefined);
+}
+
+/** Whether objects of `length` bytes go through the cache at all. */
+export function cacheable(edge: EdgeCache | undefined, length: number): edge is EdgeCache {
+  return edge !== undefined && length <= edge.maxBytes;
+}
+
+/**
+ * The cached bytes of a revision, whole or one range of them (the Cache API answers a range from
+ * the cached full object); undefined on a miss.
+ */
+export async function cachedBody(
+  edge: EdgeCache,
+  key: string,
+  range?: { start: number; end: number },
+): Promise<ReadableStream | undefined> {
+  const hit = await edge.cache.match(cacheKeyOf(key, range));
+  if (!hit?.body) return undefined;
+  if (range && hit.status !== 206) {
+    await hit.body.cancel();
+    return undefined;
+  }
+  return hit.body;
+}
+
+/** Whether the edge holds a revision, without reading it. */
+export async function isCached(edge: EdgeCache, key: string): Promise<boolean> {
+  const hit = await edge.cache.match(cacheKeyOf(key));
+  await hit?.body?.cancel();
+  return hit !== undefined;
 }
 
 /**
  * Tees a body fetched from R2 into the cache (in the background) and returns the branch for the
- * client. The cached copy is public to the cache but only reachable through the key above, which
- * the service derives after checking who is asking.
+ * client. The cached copy is only reachable through its key, which the service derives after
+ * checking who is asking (or after checking a link's signature).
  */
-export function storeInCache(edge: EdgeCache, row: BinaryRow, body: ReadableStream): ReadableStream {
-  if (row.length > edge.maxBytes) return body;
+export function storeInCache(edge: EdgeCache, key: string, length: number, body: ReadableStream): ReadableStream {
   const [forClient, forCache] = body.tee();
   const entry = new Response(forCache, {
     headers: {
-      "Content-Length": String(row.length),
+      "Content-Length": String(length),
       "Content-Type": "application/octet-stream",
-      "Cache-Control": "public, max-age=604800",
+      "Cache-Control": `public, max-age=${edge.ttlSeconds}`,
     },
   });
-  edge.waitUntil(edge.cache.put(cacheKeyOf(row), entry).catch((error) => console.warn("edge cache put failed", error)));
+  edge.waitUntil(edge.cache.put(cacheKeyOf(key), entry).catch((error) => console.warn("edge cache put failed", error)));
   return forClient;
+}
+
+/** Drops a revision that is gone (replaced or deleted) from this data centre's cache. */
+export function forgetCached(edge: EdgeCache, key: string): void {
+  edge.waitUntil(edge.cache.delete(cacheKeyOf(key)).catch((error) => console.warn("edge cache delete failed", error)));
 }

@@ -1,9 +1,10 @@
 /**
- * A fresh R2 key for a binary's bytes: tenant/id/revision, plus a random tail so two concurrent
- * replaces of one binary never write to the same key.
+ * A fresh R2 key for one revision of a binary's bytes: the tenant's prefix and a random UUID. It
+ * does not depend on the binary's id, so bytes can be written before the row (and its id) exist,
+ * and the row commits in one D1 round trip; two uploads never share a key, and none is reused.
  */
-export function objectKey(tenant: string, id: number, revision: number): string {
-  return `${tenantPrefix(tenant)}${id}/${revision}-${crypto.randomUUID()}`;
+export function objectKey(tenant: string): string {
+  return `${tenantPrefix(tenant)}${crypto.randomUUID()}`;
 }
 
 /** The prefix under which every object of a tenant lives. */

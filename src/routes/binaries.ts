@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { linkLifetime, mintLink } from "../binaries/links";
 import { binaryFilterFor } from "../binaries/list-filter";
 import { createBinary, loadBinary, type Precondition, removeBinary, replaceBinary } from "../binaries/service";
 import { parseId } from "../c8y/ids";
@@ -6,12 +7,15 @@ import { binaryUrl, toManagedObject } from "../c8y/managed-object";
 import { COLLECTION_MEDIA_TYPE } from "../c8y/media-types";
 import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
 import { Roles } from "../c8y/roles";
+import { readConfig } from "../config";
 import { countBinaries, listBinaries } from "../db/binaries";
+import { primaryOf } from "../db/client";
 import { binaryResponse, validatorsOf } from "../downloads/binary-response";
+import { revisionOf } from "../downloads/revision";
 import type { AppEnv } from "../env";
 import { hasWritePreconditions, writePreconditionsHold } from "../http/conditional";
 import { contentLength } from "../http/headers";
-import { c8yJson, edgeCacheOf, originOf, rejectOtherMethods, storesOf } from "./context";
+import { c8yJson, edgeCacheOf, originOf, readOptionalJsonObject, rejectOtherMethods, storesOf } from "./context";
 import { createdBinary } from "./created-binary";
 import { requireAnyRole } from "./middleware";
 
@@ -41,8 +45,18 @@ binariesRoutes.post("/", requireAnyRole(Roles.inventoryAdmin, Roles.inventoryCre
 });
 
 binariesRoutes.get("/:id", async (c) => {
+  const id = parseId(c.req.param("id"));
+  const row = await loadBinary(c.var.db, c.var.principal, id, "read");
+  // R2 without the row's key means a replica's row predates a replace: ask the primary once.
+  const reload = async () => revisionOf(await loadBinary(primaryOf(c.var.db), c.var.principal, id, "read"));
+  return await binaryResponse(c.env.BUCKET, edgeCacheOf(c), revisionOf(row), c.req.raw, { reload });
+});
+
+binariesRoutes.post("/:id/links", async (c) => {
   const row = await loadBinary(c.var.db, c.var.principal, parseId(c.req.param("id")), "read");
-  return await binaryResponse(c.env.BUCKET, edgeCacheOf(c), row, c.req.raw);
+  const lifetime = linkLifetime(await readOptionalJsonObject(c));
+  const link = await mintLink(row, originOf(c), lifetime, readConfig(c.env).linkKeys);
+  return c8yJson(c, link, "application/json", 201);
 });
 
 binariesRoutes.put("/:id", async (c) => {
@@ -65,3 +79,4 @@ binariesRoutes.delete("/:id", async (c) => {
 
 binariesRoutes.all("/", rejectOtherMethods("GET, POST"));
 binariesRoutes.all("/:id", rejectOtherMethods("GET, HEAD, PUT, DELETE"));
+binariesRoutes.all("/:id/links", rejectOtherMethods("POST"));

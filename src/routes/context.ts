@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Stores } from "../binaries/service";
 import { readConfig } from "../config";
-import type { EdgeCache } from "../downloads/edge-cache";
+import { type EdgeCache, forgetCached } from "../downloads/edge-cache";
 import type { AppEnv } from "../env";
 import { ApiError, ERROR_MEDIA_TYPE, errorBody, internalError, methodNotAllowed, routeNotFound } from "../errors";
 import { readTextCapped } from "../http/body";
@@ -17,16 +17,19 @@ type Ctx = Context<AppEnv>;
 
 /** The stores a handler passes on to service functions, so those never see a Context. */
 export function storesOf(c: Ctx): Stores {
-  return { db: c.var.db, bucket: c.env.BUCKET, config: readConfig(c.env) };
+  const edge = edgeCacheOf(c);
+  const forget = edge ? (key: string) => forgetCached(edge, key) : undefined;
+  return { db: c.var.db, bucket: c.env.BUCKET, config: readConfig(c.env), forget };
 }
 
 /** The edge cache for downloads, or undefined when EDGE_CACHE_MAX_BYTES turns it off. */
 export function edgeCacheOf(c: Ctx): EdgeCache | undefined {
-  const { edgeCacheMaxBytes } = readConfig(c.env);
+  const { edgeCacheMaxBytes, edgeCacheTtlSeconds } = readConfig(c.env);
   if (edgeCacheMaxBytes <= 0) return undefined;
   return {
     cache: caches.default,
     maxBytes: edgeCacheMaxBytes,
+    ttlSeconds: edgeCacheTtlSeconds,
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   };
 }
@@ -66,6 +69,12 @@ export function c8yWritten(
 /** The request body as a JSON object, at most MAX_JSON_SIZE bytes (413 past it, 400 if not an object). */
 export async function readJsonObject(c: Ctx): Promise<Record<string, unknown>> {
   return parseJsonObject(await readTextCapped(c.req.raw.body, readConfig(c.env).maxJsonSize), "The body");
+}
+
+/** Like readJsonObject, but an empty body is an empty object (every field optional). */
+export async function readOptionalJsonObject(c: Ctx): Promise<Record<string, unknown>> {
+  const text = await readTextCapped(c.req.raw.body, readConfig(c.env).maxJsonSize);
+  return text.trim() === "" ? {} : parseJsonObject(text, "The body");
 }
 
 /** A handler for a path's unsupported methods: 405 in the error shape, with Allow. */

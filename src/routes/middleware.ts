@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { authenticate as authenticateRequest } from "../auth/authenticate";
 import { hasAnyRole, isPlatformAdmin, mayAccessTenant } from "../auth/authorize";
 import { readConfig } from "../config";
-import { createDb } from "../db/client";
+import { bookmarkOf, sessionDb } from "../db/client";
 import type { AppEnv } from "../env";
 import { forbidden, userNotFound } from "../errors";
 import {
@@ -14,10 +14,26 @@ import {
   originMatcher,
 } from "../http/cors";
 
-/** Hands each request a drizzle client as `c.var.db`. */
+/** The header that carries a D1 bookmark both ways (docs/api.md "Read replicas and bookmarks"). */
+export const BOOKMARK_HEADER = "X-D1-Bookmark";
+
+/**
+ * Hands each request a drizzle client over one D1 session as `c.var.db`, starting after the
+ * bookmark the client sent back (if any), and returns the session's latest bookmark.
+ */
 export const withDb = createMiddleware<AppEnv>(async function withDb(c, next) {
-  c.set("db", createDb(c.env.DB));
+  const db = sessionDb(c.env.DB, c.req.header(BOOKMARK_HEADER));
+  c.set("db", db);
   await next();
+  const bookmark = bookmarkOf(db);
+  if (bookmark === null) return;
+  try {
+    c.res.headers.set(BOOKMARK_HEADER, bookmark);
+  } catch {
+    // Some responses (e.g. straight from a cache) have immutable headers: copy them.
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(BOOKMARK_HEADER, bookmark);
+  }
 });
 
 /** Authentication: resolves the Authorization header to `c.var.principal`, or answers 401/429. */

@@ -10,7 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, inject, it } from "vitest";
 
-const SECTIONS = ["## API examples (curl)", "## Downloads: ranges", "## Users, roles and tenants"];
+const SECTIONS = [
+  "## API examples (curl)",
+  "## Downloads: ranges",
+  "### Share a download: signed links",
+  "## Users, roles and tenants",
+];
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const dir = mkdtempSync(join(tmpdir(), "readme-examples-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,6 +48,11 @@ it("runs the README's curl examples against the local service", () => {
   expect(readFileSync(join(dir, "part.bin")).length).toBe(100);
   expect(readFileSync(join(dir, "tail.bin")).length).toBe(500);
   expect(readFileSync(join(dir, "resumed.bin")).equals(readFileSync(join(dir, "big.bin")))).toBe(true);
+  expect(output).toMatch(/"url":"http:\/\/127\.0\.0\.1:\d+\/links\/binaries\/\d+\?tenant=management&/);
+  // The downloads section ends by replacing big.bin's binary with hello2.txt: the link names that revision.
+  const current = readFileSync(join(dir, "hello2.txt"));
+  expect(readFileSync(join(dir, "linked.bin")).equals(current)).toBe(true);
+  expect(readFileSync(join(dir, "first100.bin")).equals(current.subarray(0, 100))).toBe(true);
   expect(output).toContain('"name":"greeting.txt"');
   expect(output).toContain('"name":"acme"');
   expect(output).toMatch(/"role":\{"id":"ROLE_INVENTORY_READ"/);

@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { readConfig } from "../config";
+import { binaryResponse } from "../downloads/binary-response";
+import { revisionOfLink, verifyLink } from "../downloads/signed-links";
+import type { AppEnv } from "../env";
+import { invalidLink, notFound } from "../errors";
+import { tenantPrefix } from "../r2/objects";
+import { edgeCacheOf, rejectOtherMethods } from "./context";
+
+/**
+ * GET/HEAD /links/binaries/{id}?…: a signed download link (docs/api.md "Signed download links").
+ * Mounted before the database and authentication middleware: the link itself is the credential,
+ * so answering it takes no Authorization, no D1 query and no password hash. Any origin may fetch
+ * it (the link carries no cookies or credentials).
+ */
+export const linksRoutes = new Hono<AppEnv>();
+
+linksRoutes.use(
+  "*",
+  cors({
+    origin: "*",
+    allowMethods: ["GET", "HEAD"],
+    allowHeaders: ["Range", "If-None-Match", "If-Modified-Since", "If-Range"],
+    exposeHeaders: ["Content-Length", "Content-Range", "Content-Disposition", "ETag", "Last-Modified", "Accept-Ranges"],
+  }),
+);
+
+linksRoutes.get("/:id", async (c) => {
+  const { linkKeys } = readConfig(c.env);
+  const verdict = await verifyLink(c.req.param("id"), new URL(c.req.url).searchParams, linkKeys, Date.now());
+  if (!verdict.ok) {
+    if (verdict.reason === "malformed") throw notFound("Link");
+    throw invalidLink(verdict.reason === "expired" ? "The link has expired." : "The link is not valid.");
+  }
+  const revision = revisionOfLink(verdict.claims, tenantPrefix(verdict.claims.tenant));
+  return binaryResponse(c.env.BUCKET, edgeCacheOf(c), revision, c.req.raw, { confirmExists: true });
+});
+
+linksRoutes.all("/:id", rejectOtherMethods("GET, HEAD"));

@@ -1,0 +1,230 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import benchmarksDoc from "../../docs/benchmarks.md?raw";
+import { mintLink } from "../../src/binaries/links";
+import { readConfig } from "../../src/config";
+import { findBinary } from "../../src/db/binaries";
+import worker from "../../src/index";
+import { type BindingCall, proxyD1, proxyR2 } from "../bindings-proxy";
+import { BASE, db, multipartBody, randomBytes, seedUser, upload } from "../helpers";
+
+/**
+ * The round-trip budget (docs/benchmarks.md "Round-trip budget"): what each endpoint and case costs
+ * in D1 round trips (a batch is one), D1 statements (each member of a batch counts), R2 operations
+ * and PBKDF2 runs, counted on the real bindings by wrappers. The counts are exact: a change that
+ * costs more fails here, and one that costs less must update this table and the doc.
+ */
+
+interface Cost {
+  d1: number;
+  statements: number;
+  r2: number;
+  pbkdf2: number;
+}
+
+const BUDGET: Record<string, Cost> = {
+  "GET binary, cold login": { d1: 3, statements: 3, r2: 1, pbkdf2: 1 },
+  "GET binary, warm login": { d1: 1, statements: 1, r2: 1, pbkdf2: 0 },
+  "GET binary, edge-cache hit": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
+  "GET binary, 304": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
+  "HEAD binary": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
+  "GET binary, Range, not cached": { d1: 1, statements: 1, r2: 1, pbkdf2: 0 },
+  "GET binary, Range, cached": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
+  "POST links (mint)": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
+  "signed link, edge-cache miss": { d1: 0, statements: 0, r2: 1, pbkdf2: 0 },
+  "signed link, edge-cache hit": { d1: 0, statements: 0, r2: 0, pbkdf2: 0 },
+  "signed link, Range, cached": { d1: 0, statements: 0, r2: 0, pbkdf2: 0 },
+  "signed link, HEAD or 304, cached": { d1: 0, statements: 0, r2: 0, pbkdf2: 0 },
+  "signed link, HEAD or 304, not cached": { d1: 0, statements: 0, r2: 1, pbkdf2: 0 },
+  "signed link, tampered or expired": { d1: 0, statements: 0, r2: 0, pbkdf2: 0 },
+  "POST binary (upload, small file)": { d1: 1, statements: 2, r2: 1, pbkdf2: 0 },
+  "PUT binary (replace)": { d1: 2, statements: 2, r2: 2, pbkdf2: 0 },
+  "DELETE binary": { d1: 2, statements: 2, r2: 1, pbkdf2: 0 },
+  "GET binaries (list page)": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
+};
+
+let calls: BindingCall[] = [];
+const record = (call: BindingCall) => {
+  calls.push(call);
+};
+const instrumented = { ...env, DB: proxyD1(env.DB, record), BUCKET: proxyR2(env.BUCKET, record) } as Env;
+const deriveBits = vi.spyOn(crypto.subtle, "deriveBits");
+
+function costOf(): Cost {
+  const d1 = calls.filter((call) => call.kind === "d1");
+  const pbkdf2 = deriveBits.mock.calls.filter(
+    ([algorithm]) => (algorithm as { name?: string }).name === "PBKDF2",
+  ).length;
+  return {
+    d1: d1.length,
+    statements: d1.reduce((n, call) => n + call.statements.length, 0),
+    r2: calls.filter((call) => call.kind === "r2").length,
+    pbkdf2,
+  };
+}
+
+/** Sends one request through the worker with counting bindings; the body is read and background work awaited. */
+async function measure(path: string, init: RequestInit = {}): Promise<{ res: Response; body: Uint8Array; cost: Cost }> {
+  calls = [];
+  deriveBits.mockClear();
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(
+    new Request(path.startsWith("http") ? path : `${BASE}${path}`, init),
+    instrumented,
+    ctx,
+  );
+  const body = new Uint8Array(await res.arrayBuffer());
+  await waitOnExecutionContext(ctx);
+  return { res, body, cost: costOf() };
+}
+
+let admin: string;
+let users = 0;
+/** A login never seen by this isolate, so its first request is a cold login. */
+async function freshLogin(): Promise<string> {
+  users += 1;
+  return seedUser("rt", `device-${users}`);
+}
+
+beforeAll(async () => {
+  admin = await seedUser("rt", "admin");
+  await measure("/inventory/binaries", { headers: { Authorization: admin } }); // warm the admin's login
+});
+afterAll(() => deriveBits.mockRestore());
+
+describe("round-trip budget of downloads", () => {
+  it("a download costs one D1 statement with a warm login; a cold login adds the lookups and one PBKDF2", async () => {
+    const a = await upload(admin, "a.bin", randomBytes(2000, 1));
+    const b = await upload(admin, "b.bin", randomBytes(2000, 2));
+    const device = await freshLogin();
+    const cold = await measure(`/inventory/binaries/${a.id}`, { headers: { Authorization: device } });
+    expect(cold.res.status).toBe(200);
+    expect(cold.body).toEqual(randomBytes(2000, 1));
+    expect(cold.cost).toEqual(BUDGET["GET binary, cold login"]);
+    const warm = await measure(`/inventory/binaries/${b.id}`, { headers: { Authorization: device } });
+    expect(warm.res.headers.get("X-Edge-Cache")).toBe("miss");
+    expect(warm.cost).toEqual(BUDGET["GET binary, warm login"]);
+    const hit = await measure(`/inventory/binaries/${b.id}`, { headers: { Authorization: device } });
+    expect(hit.res.headers.get("X-Edge-Cache")).toBe("hit");
+    expect(hit.body).toEqual(randomBytes(2000, 2));
+    expect(hit.cost).toEqual(BUDGET["GET binary, edge-cache hit"]);
+  });
+
+  it("304, HEAD and Range", async () => {
+    const mo = await upload(admin, "c.bin", randomBytes(3000, 3));
+    const etag = `"${mo._attachments["c.bin"].digest.slice(4)}"`;
+    const notModified = await measure(`/inventory/binaries/${mo.id}`, {
+      headers: { Authorization: admin, "If-None-Match": etag },
+    });
+    expect(notModified.res.status).toBe(304);
+    expect(notModified.cost).toEqual(BUDGET["GET binary, 304"]);
+    const head = await measure(`/inventory/binaries/${mo.id}`, { method: "HEAD", headers: { Authorization: admin } });
+    expect(head.res.status).toBe(200);
+    expect(head.cost).toEqual(BUDGET["HEAD binary"]);
+    const range = await measure(`/inventory/binaries/${mo.id}`, {
+      headers: { Authorization: admin, Range: "bytes=10-19" },
+    });
+    expect(range.res.status).toBe(206);
+    expect(range.body).toEqual(randomBytes(3000, 3).slice(10, 20));
+    expect(range.cost).toEqual(BUDGET["GET binary, Range, not cached"]);
+    await measure(`/inventory/binaries/${mo.id}`, { headers: { Authorization: admin } }); // fills the edge cache
+    const cachedRange = await measure(`/inventory/binaries/${mo.id}`, {
+      headers: { Authorization: admin, Range: "bytes=2990-" },
+    });
+    expect(cachedRange.res.status).toBe(206);
+    expect(cachedRange.res.headers.get("X-Edge-Cache")).toBe("hit");
+    expect(cachedRange.res.headers.get("Content-Range")).toBe("bytes 2990-2999/3000");
+    expect(cachedRange.body).toEqual(randomBytes(3000, 3).slice(2990));
+    expect(cachedRange.cost).toEqual(BUDGET["GET binary, Range, cached"]);
+  });
+});
+
+describe("round-trip budget of signed links", () => {
+  it("minting costs the row read; fetching costs no D1, no PBKDF2, and nothing from the edge cache", async () => {
+    const mo = await upload(admin, "fw.bin", randomBytes(5000, 5));
+    const minted = await measure(`/inventory/binaries/${mo.id}/links`, {
+      method: "POST",
+      headers: { Authorization: admin },
+    });
+    expect(minted.res.status).toBe(201);
+    expect(minted.cost).toEqual(BUDGET["POST links (mint)"]);
+    const { url } = JSON.parse(new TextDecoder().decode(minted.body)) as { url: string };
+
+    const head = await measure(url, { method: "HEAD" });
+    expect(head.res.status).toBe(200);
+    expect(head.cost).toEqual(BUDGET["signed link, HEAD or 304, not cached"]);
+    const miss = await measure(url);
+    expect(miss.res.status).toBe(200);
+    expect(miss.body).toEqual(randomBytes(5000, 5));
+    expect(miss.cost).toEqual(BUDGET["signed link, edge-cache miss"]);
+    const hit = await measure(url);
+    expect(hit.res.headers.get("X-Edge-Cache")).toBe("hit");
+    expect(hit.body).toEqual(randomBytes(5000, 5));
+    expect(hit.cost).toEqual(BUDGET["signed link, edge-cache hit"]);
+    const range = await measure(url, { headers: { Range: "bytes=0-99" } });
+    expect(range.res.status).toBe(206);
+    expect(range.body).toEqual(randomBytes(5000, 5).slice(0, 100));
+    expect(range.cost).toEqual(BUDGET["signed link, Range, cached"]);
+    const etag = hit.res.headers.get("ETag")!;
+    const notModified = await measure(url, { headers: { "If-None-Match": etag } });
+    expect(notModified.res.status).toBe(304);
+    expect(notModified.cost).toEqual(BUDGET["signed link, HEAD or 304, cached"]);
+  });
+
+  it("a tampered or expired link is refused before any storage is touched", async () => {
+    const mo = await upload(admin, "t.bin", "secret bytes");
+    const row = (await findBinary(db(), "rt", Number(mo.id)))!;
+    const keys = readConfig(env).linkKeys;
+    const good = new URL((await mintLink(row, BASE, 3600, keys)).url);
+    const tampered = new URL(good);
+    tampered.searchParams.set("tenant", "other");
+    const forged = await measure(tampered.href);
+    expect(forged.res.status).toBe(403);
+    expect(forged.cost).toEqual(BUDGET["signed link, tampered or expired"]);
+    const expired = await measure((await mintLink(row, BASE, 60, keys, Date.now() - 120_000)).url);
+    expect(expired.res.status).toBe(403);
+    expect(expired.cost).toEqual(BUDGET["signed link, tampered or expired"]);
+  });
+});
+
+describe("round-trip budget of writes", () => {
+  it("an upload commits in one D1 round trip after its bytes; replace and delete read the row first", async () => {
+    const device = await freshLogin();
+    await measure("/inventory/binaries", { headers: { Authorization: device } }); // warm login
+    const { body, contentType } = multipartBody([
+      { name: "object", value: '{"name":"u.bin","type":"t"}' },
+      { name: "file", value: randomBytes(1000, 9), filename: "u.bin" },
+    ]);
+    const created = await measure("/inventory/binaries", {
+      method: "POST",
+      body,
+      headers: { Authorization: admin, "Content-Type": contentType, Accept: "application/json" },
+    });
+    expect(created.res.status).toBe(201);
+    expect(created.cost).toEqual(BUDGET["POST binary (upload, small file)"]);
+    const { id } = JSON.parse(new TextDecoder().decode(created.body)) as { id: string };
+    const replaced = await measure(`/inventory/binaries/${id}`, {
+      method: "PUT",
+      body: "new bytes",
+      headers: { Authorization: admin },
+    });
+    expect(replaced.res.status).toBe(201);
+    expect(replaced.cost).toEqual(BUDGET["PUT binary (replace)"]);
+    const deleted = await measure(`/inventory/binaries/${id}`, { method: "DELETE", headers: { Authorization: admin } });
+    expect(deleted.res.status).toBe(204);
+    expect(deleted.cost).toEqual(BUDGET["DELETE binary"]);
+    const list = await measure("/inventory/binaries?pageSize=5", { headers: { Authorization: admin } });
+    expect(list.res.status).toBe(200);
+    expect(list.cost).toEqual(BUDGET["GET binaries (list page)"]);
+  });
+});
+
+describe("the budget table in docs/benchmarks.md", () => {
+  it("lists exactly these costs", () => {
+    for (const [name, cost] of Object.entries(BUDGET)) {
+      const row = `| ${name} | ${cost.d1} | ${cost.statements} | ${cost.r2} | ${cost.pbkdf2} |`;
+      expect(benchmarksDoc, `docs/benchmarks.md misses the row: ${row}`).toContain(row);
+    }
+  });
+});
