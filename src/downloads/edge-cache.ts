@@ -1,5 +1,5 @@
 /**
- * The Workers Cache API in front of R2 (docs/api.md §5 "Edge cache"). An entry holds the full
+ * The Workers Cache API in front of R2 (docs/api.md §13). An entry holds the full
  * bytes of one revision, keyed by its R2 key: keys are unique per revision and never reused, so an
  * entry can never answer for other bytes. The cache is per data centre: a replace or delete drops
  * the old revision's entry here, and entries elsewhere expire after `ttlSeconds` (only a signed

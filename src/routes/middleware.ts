@@ -14,7 +14,7 @@ import {
   originMatcher,
 } from "../http/cors";
 
-/** The header that carries a D1 bookmark both ways (docs/api.md "Read replicas and bookmarks"). */
+/** The header that carries a D1 bookmark both ways (docs/api.md §19). */
 export const BOOKMARK_HEADER = "X-D1-Bookmark";
 
 /**
