@@ -79,7 +79,7 @@ export function upload(url, bytes, { method = "PUT", chunked = false, headers = 
  * GET url, discarding the body; timed from request start to the last byte.
  * @param {string} url
  * @param {{headers?: object, timeoutMs?: number}} [opts]
- * @returns {Promise<{status: number, seconds: number, mbps: number, bytes: number}>}
+ * @returns {Promise<{status: number, seconds: number, mbps: number, bytes: number, headers: object}>}
  */
 export function download(url, { headers = {}, timeoutMs = 600_000 } = {}) {
   return new Promise((resolve, reject) => {
@@ -91,7 +91,7 @@ export function download(url, { headers = {}, timeoutMs = 600_000 } = {}) {
       });
       res.on("end", () => {
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        resolve({ status: res.statusCode, seconds, mbps: bytes / MB / seconds, bytes });
+        resolve({ status: res.statusCode, seconds, mbps: bytes / MB / seconds, bytes, headers: res.headers });
       });
       res.on("error", reject);
     });
