@@ -16,6 +16,15 @@ export interface MintedLink {
   revision: number;
 }
 
+/**
+ * The file name a link carries (for its Content-Disposition): at most 255 characters, so a link
+ * stays far below the 16 KB URL limit of Cloudflare (and of common clients) whatever the name.
+ */
+function linkName(name: string): string {
+  const characters = Array.from(name);
+  return characters.length <= 255 ? name : characters.slice(0, 255).join("");
+}
+
 /** The requested lifetime in seconds: `expiresInSeconds` of the body, default one hour. */
 export function linkLifetime(body: Record<string, unknown>): number {
   const value = body.expiresInSeconds;
@@ -55,7 +64,7 @@ export async function mintLink(
       contentType: row.contentType,
       length: row.length,
       lastModified: Date.parse(row.lastUpdated),
-      name: row.name,
+      name: linkName(row.name),
       expires,
     },
     key,

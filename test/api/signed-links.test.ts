@@ -195,6 +195,16 @@ describe("GET /links/binaries/{id}", () => {
     expect((await fetchLink(otherId.href)).status).toBe(403);
   });
 
+  it("stays a usable URL for a very long file name (the name it carries is cut to 255 characters)", async () => {
+    const long = await upload(admin, `${"ü".repeat(3000)}.bin`, "long name");
+    const url = await linkTo(long.id);
+    expect(url.length).toBeLessThan(4000);
+    const res = await fetchLink(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("long name");
+    expect(res.headers.get("Content-Disposition")).toContain("%C3%BC");
+  });
+
   it("an expired link is 403; a malformed one 404", async () => {
     const row = (await findBinary(db(), "sl", Number(mo.id)))!;
     const expired = (
