@@ -81,8 +81,8 @@ export function UploadPanel({
             {unfinished.map((upload) => (
               <li key={upload.urlStorageKey}>
                 <span>
-                  {upload.metadata.filename ?? "unnamed"} ({formatBytes(upload.size ?? 0)}, started{" "}
-                  {new Date(upload.creationTime).toLocaleString()})
+                  {upload.metadata.filename ?? `replacement for binary ${upload.metadata.binaryId ?? "?"}`} (
+                  {formatBytes(upload.size ?? 0)}, started {new Date(upload.creationTime).toLocaleString()})
                 </span>
                 <button type="button" onClick={() => onDiscard(upload)}>
                   Discard

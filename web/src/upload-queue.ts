@@ -93,7 +93,7 @@ export class UploadQueue {
           total: file.size,
           speed: 0,
           eta: Number.POSITIVE_INFINITY,
-          resumable: this.options.tus && !target,
+          resumable: this.options.tus,
           resumedFrom: 0,
           retryable: true,
         },
@@ -228,18 +228,26 @@ interface TransferEvents {
   failure(error: unknown): void;
 }
 
-/** The tus metadata of a new binary: name and type as the multipart `object` part would carry them. */
-function tusMetadata(file: File): Record<string, string> {
-  const type = file.type || "application/octet-stream";
-  return { filename: file.name, filetype: type, type };
+/**
+ * The tus metadata (docs/api.md §18): for a new binary its name and type as the multipart `object`
+ * part would carry them; for a replace the binary's id and the new bytes' media type (PUT semantics).
+ */
+function tusMetadata(item: UploadItem): Record<string, string> {
+  const type = item.file.type || "application/octet-stream";
+  if (item.kind === "replace" && item.targetId) return { binaryId: item.targetId, filetype: type };
+  return { filename: item.file.name, filetype: type, type };
 }
 
 function tusTransfer(client: BinariesClient, item: UploadItem, events: TransferEvents): Transfer {
   let started = false;
   const upload = new tus.Upload(item.file, {
     endpoint: client.uploadsEndpoint,
-    headers: client.headers(),
-    metadata: tusMetadata(item.file),
+    // If-Match on the creation makes the completion a conditional replace (412 when it changed).
+    headers: client.headers(item.ifMatch ? { "If-Match": item.ifMatch } : {}),
+    metadata: tusMetadata(item),
+    // The same file as a new binary and as a replacement of binary N are different uploads.
+    fingerprint: async (file, options) =>
+      `${await tus.defaultOptions.fingerprint(file, options)}-${item.kind}-${item.targetId ?? ""}`,
     chunkSize: TUS_CHUNK_SIZE,
     retryDelays: [0, 1_000, 3_000, 5_000, 10_000],
     storeFingerprintForResuming: true,
@@ -250,7 +258,7 @@ function tusTransfer(client: BinariesClient, item: UploadItem, events: TransferE
     onAfterResponse: (request, response) => {
       if (request.getMethod() === "HEAD") events.resumedAt(Number(response.getHeader("Upload-Offset") ?? 0));
     },
-    onError: (error) => events.failure(tusError(error)),
+    onError: (error) => void tusError(error).then(events.failure),
     // 4xx other than 409/423/429 will not get better by retrying (tus-js-client's own rule, plus 401).
     onShouldRetry: (error) => {
       const status = error.originalResponse?.getStatus() ?? 0;
@@ -284,11 +292,11 @@ function tusTransfer(client: BinariesClient, item: UploadItem, events: TransferE
 }
 
 /** The API's error message from a failed tus request, when the response carried one. */
-function tusError(error: Error): unknown {
+async function tusError(error: Error): Promise<unknown> {
   const response = (error as tus.DetailedError).originalResponse;
   if (!response) return error;
   const status = response.getStatus();
-  return errorOf(
+  return await errorOf(
     new Response(response.getBody() || null, {
       status,
       headers: { "Retry-After": response.getHeader("Retry-After") ?? "" },
