@@ -155,6 +155,14 @@ describe("c8y-binaries", () => {
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain("Somebody changed this file");
 
+    const link = await cli(["link", id, "--expires", "120"]);
+    expect(link.code, link.stderr).toBe(0);
+    expect(link.stderr).toMatch(/^valid until \d{4}-\d\d-\d\dT/m);
+    const signed = await fetch(link.stdout.trim());
+    expect(Buffer.from(await signed.arrayBuffer())).toEqual(newer);
+    const tooLong = await cli(["link", id, "--expires", "9999999"]);
+    expect(tooLong.code).toBe(1);
+
     const removed = await cli(["rm", id]);
     expect(removed.code).toBe(0);
     expect((await fetch(`${base}/inventory/binaries/${id}`, { headers: auth })).status).toBe(404);

@@ -201,6 +201,27 @@ describe("files page", () => {
     expect(md5(readFileSync(path))).toBe(md5(png(96, 64)));
   });
 
+  it("copies a signed link that downloads the file without a login", async () => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+    await page.getByRole("button", { name: "Copy link to gradient.png" }).click();
+    const dialog = page.getByRole("dialog");
+    const field = dialog.getByRole("textbox");
+    await expect.poll(() => field.inputValue()).toMatch(/\/links\/binaries\/\d+\?/);
+    expect(await dialog.textContent()).toContain("Anyone with this link can download the file until it expires");
+    await dialog.getByRole("button", { name: "Copy", exact: true }).click();
+    await expect.poll(() => dialog.getByRole("status").textContent()).toBe("Copied to the clipboard.");
+    // The page runs in the browser; the test file is typed for Node, so name the clipboard loosely.
+    const copied = await page.evaluate(() =>
+      (navigator as unknown as { clipboard: { readText(): Promise<string> } }).clipboard.readText(),
+    );
+    expect(copied).toBe(await field.inputValue());
+    const response = await fetch(copied);
+    expect(response.status).toBe(200);
+    expect(md5(Buffer.from(await response.arrayBuffer()))).toBe(md5(png(96, 64)));
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+  });
+
   it("replaces a file's bytes, and shows a clear message when it changed meanwhile (412)", async () => {
     const id = await idOf("notes.txt");
     const chooser = page.waitForEvent("filechooser");
