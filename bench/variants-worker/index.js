@@ -9,7 +9,7 @@
 //                            discarded; -byob: read with a BYOB reader into fresh 1 MiB buffers
 //   POST /parse-fixed[-byob]?len=N  parser -> FixedLengthStream -> R2 put (the filesize-first path)
 // The service's own streaming multipart parser (src/upload), fed two ways.
-import { parseMultipartStream } from "../../src/upload/multipart-stream.ts";
+import { parseMultipartStream } from "../../src/uploads/multipart-stream.ts";
 
 /** The proposed fix: the same body, read with a BYOB reader into fresh `size`-byte buffers. */
 function bigChunks(body, size = 1 << 20) {

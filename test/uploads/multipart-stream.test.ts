@@ -1,5 +1,5 @@
 /**
- * parseMultipartStream (src/upload/multipart-stream.ts) against a model and a reference.
+ * parseMultipartStream (src/uploads/multipart-stream.ts) against a model and a reference.
  *
  * The properties build random multipart/form-data bodies (RFC 7578 / RFC 2046 §5.1), feed them to
  * the streaming parser split at random chunk boundaries (1-byte chunks included, and cuts placed
