@@ -18,6 +18,7 @@ const RANK = {
   uploads: 3,
   downloads: 3,
   binaries: 4,
+  resumable: 4.2,
   "env.ts": 4.5,
   routes: 5,
   "index.ts": 6,

@@ -28,6 +28,12 @@ export interface Config {
   orphanMinAgeMs: number;
   /** Origins whose scripts may call the API (CORS): `*` or a comma-separated list, see http/cors.ts. */
   corsAllowedOrigins: string;
+  /** Largest resumable upload, in bytes (Tus-Max-Size, Upload-Limit max-size; docs/api.md §11). */
+  tusMaxSize: number;
+  /** How long a resumable upload lives after its creation or last append. */
+  uploadExpiryMs: number;
+  /** Part size of resumable uploads whose length is not known yet (limits them to 9,000 parts). */
+  deferredPartSize: number;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -55,6 +61,9 @@ export function readConfig(env: Env): Config {
       linkKeys: parseLinkKeys(env.LINK_SIGNING_KEYS),
       orphanMinAgeMs: integerVar("ORPHAN_MIN_AGE_SECONDS", env.ORPHAN_MIN_AGE_SECONDS, 3600, 0) * 1000,
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS?.trim() || "*",
+      tusMaxSize: integerVar("TUS_MAX_SIZE", env.TUS_MAX_SIZE, 1024 * 1024 * MIB, 0),
+      uploadExpiryMs: integerVar("RESUMABLE_EXPIRY_SECONDS", env.RESUMABLE_EXPIRY_SECONDS, 86_400, 60) * 1000,
+      deferredPartSize: integerVar("RESUMABLE_DEFERRED_PART_SIZE", env.RESUMABLE_DEFERRED_PART_SIZE, 64 * MIB, 5 * MIB),
     };
     cache.set(env, config);
   }

@@ -75,6 +75,32 @@ export const tooManyLogins = (waitSeconds: number) =>
 /** A signed download link that fails its check (bad signature, unknown key, expired). */
 export const invalidLink = (message: string) => new ApiError(403, "security/Forbidden", message);
 
+// --- resumable uploads (docs/api.md §20) ---
+/** tus requests must name the protocol version we speak. */
+export const tusVersionMismatch = () =>
+  new ApiError(412, "inventory/Precondition Failed", "Tus-Resumable must be 1.0.0.", { "Tus-Version": "1.0.0" });
+/** An append's Upload-Offset differs from what the upload has received (nothing was changed). */
+export const offsetMismatch = (offset: number) =>
+  new ApiError(409, "inventory/Conflict", `The upload has received ${offset} bytes; append from there.`, {
+    "Upload-Offset": String(offset),
+  });
+export const uploadConflict = (message: string) => new ApiError(409, "inventory/Conflict", message);
+export const uploadGone = () => new ApiError(410, "inventory/Gone", "The upload has expired.");
+export const lengthRequired = () =>
+  new ApiError(411, "inventory/Length Required", "Upload data needs a Content-Length.");
+/** Another request holds the upload's lease; clients retry after a moment (tus-js-client does on 423). */
+export const uploadLocked = () =>
+  new ApiError(423, "inventory/Locked", "Another request is appending to this upload; retry shortly.", {
+    "Retry-After": "5",
+  });
+/** tus checksum extension: the chunk did not match Upload-Checksum and was not stored. */
+export const checksumMismatch = () =>
+  new ApiError(
+    460 as ContentfulStatusCode,
+    "inventory/Checksum Mismatch",
+    "The data does not match Upload-Checksum; nothing was stored.",
+  );
+
 // --- 500, 503 ---
 export const internalError = () => new ApiError(500, "general/Internal Error", "An internal error occurred.");
 export const linksNotConfigured = () =>

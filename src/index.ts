@@ -4,6 +4,7 @@ import { sweepOrphans } from "./binaries/sweep";
 import { readConfig } from "./config";
 import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
+import { sweepUploads } from "./resumable/service";
 import { binariesRoutes } from "./routes/binaries";
 import { handleError, handleNotFound } from "./routes/context";
 import { currentUserRoutes } from "./routes/current-user";
@@ -14,6 +15,7 @@ import { authenticate, crossOrigin, withDb } from "./routes/middleware";
 import { platformRoutes } from "./routes/platform";
 import { tenantRoutes } from "./routes/tenant";
 import { tenantsRoutes } from "./routes/tenants";
+import { uploadsRoutes } from "./routes/uploads";
 import { usersRoutes } from "./routes/users";
 
 const app = new Hono<AppEnv>();
@@ -27,6 +29,8 @@ app.route("/tenant/loginOptions", loginOptionsRoutes);
 app.use("*", withDb);
 app.use("*", authenticate);
 app.route("/", platformRoutes);
+// Before /inventory/binaries, whose /:id would otherwise take "uploads".
+app.route("/inventory/binaries/uploads", uploadsRoutes);
 app.route("/inventory/binaries", binariesRoutes);
 app.route("/inventory/managedObjects", managedObjectsRoutes);
 app.route("/tenant/tenants", tenantsRoutes);
@@ -42,6 +46,8 @@ async function scheduled(env: Env): Promise<void> {
   const report = await sweepOrphans(db, env.BUCKET, readConfig(env).orphanMinAgeMs);
   console.log("orphan sweep", report.scanned, report.deleted.length);
   await sweepLoginFailures(db);
+  const uploads = await sweepUploads(db, env.BUCKET, Date.now(), readConfig(env).orphanMinAgeMs);
+  console.log("upload sweep", uploads.expired, uploads.orphanTails);
 }
 
 export default {

@@ -1,5 +1,6 @@
 import { referencedKeys } from "../db/binaries";
 import type { Database } from "../db/client";
+import { UPLOAD_TAIL_PREFIX } from "../r2/objects";
 
 /** What one sweep looked at and removed. */
 export interface SweepReport {
@@ -24,7 +25,8 @@ export async function sweepOrphans(
     const page = await bucket.list({ cursor, limit: 500 });
     report.scanned += page.objects.length;
     const old = page.objects
-      .filter((object) => now - object.uploaded.getTime() >= minAgeMs)
+      // Tails of resumable uploads are referenced by their upload, not a binary: the upload sweep's.
+      .filter((object) => !object.key.startsWith(UPLOAD_TAIL_PREFIX) && now - object.uploaded.getTime() >= minAgeMs)
       .map((object) => object.key);
     if (old.length > 0) {
       const referenced = await referencedKeys(db, old);

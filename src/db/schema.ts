@@ -77,3 +77,49 @@ export const loginFailures = sqliteTable("login_failures", {
   firstFailureMs: integer("first_failure_ms").notNull(),
   blockedUntilMs: integer("blocked_until_ms").notNull(),
 });
+
+/**
+ * Resumable uploads in progress (docs/api.md §11): one row per upload resource. Bytes live in R2
+ * (an R2 multipart upload under `r2_key` plus a temporary tail object); this row is the only record
+ * of them, so the sweep can abort and delete whatever an expired or abandoned upload left.
+ * `parts` and `digests` are JSON text owned by the resumable service.
+ */
+export const uploads = sqliteTable(
+  "uploads",
+  {
+    id: text("id").primaryKey(),
+    tenant: text("tenant").notNull(),
+    owner: text("owner").notNull(),
+    createdMs: integer("created_ms").notNull(),
+    expiresMs: integer("expires_ms").notNull(),
+    /** Bytes the whole file will have; null until a deferred length is declared. */
+    length: integer("length"),
+    /** Bytes received and stored so far (parts + tail). */
+    received: integer("received").notNull(),
+    partSize: integer("part_size").notNull(),
+    parts: text("parts").notNull(),
+    /** The next R2 part number never handed out (each part attempt takes a fresh one). */
+    nextPart: integer("next_part").notNull(),
+    r2Key: text("r2_key").notNull(),
+    multipartId: text("multipart_id"),
+    tailKey: text("tail_key"),
+    tailLength: integer("tail_length").notNull(),
+    digests: text("digests").notNull(),
+    /** The binary the upload replaces, or the one it created once complete. */
+    binaryId: integer("binary_id"),
+    replace: integer("replace", { mode: "boolean" }).notNull(),
+    ifMatch: text("if_match"),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    contentType: text("content_type").notNull(),
+    fragments: text("fragments", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** Upload-Metadata as the client sent it, echoed by HEAD. */
+    metadata: text("metadata"),
+    lockToken: text("lock_token"),
+    lockUntilMs: integer("lock_until_ms").notNull(),
+    completedMs: integer("completed_ms"),
+  },
+  (t) => [index("uploads_by_owner").on(t.tenant, t.owner, t.createdMs), index("uploads_by_expiry").on(t.expiresMs)],
+);
+
+export type UploadRow = typeof uploads.$inferSelect;

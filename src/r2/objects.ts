@@ -38,3 +38,10 @@ export async function deleteObjectsByPrefix(bucket: R2Bucket, prefix: string, ma
   } while (cursor && deleted < maxObjects);
   return deleted;
 }
+
+/**
+ * Temporary objects of resumable uploads (the bytes after the last full part) live under this
+ * prefix; `%` cannot start a tenant prefix (tenants are URI-encoded), so they never mix with
+ * binaries. The upload sweep owns them; the orphan sweep leaves them alone.
+ */
+export const UPLOAD_TAIL_PREFIX = "%resumable/";

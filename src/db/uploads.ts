@@ -1,0 +1,181 @@
+import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { Database } from "./client";
+import { type UploadRow, uploads } from "./schema";
+
+export type NewUpload = typeof uploads.$inferInsert;
+
+/** The fields an append may change, all at once, under its lease. */
+export type UploadProgress = Pick<
+  UploadRow,
+  "received" | "parts" | "multipartId" | "tailKey" | "tailLength" | "digests"
+>;
+
+export async function insertUpload(db: Database, row: NewUpload): Promise<UploadRow> {
+  const [inserted] = await db.insert(uploads).values(row).returning();
+  return inserted!;
+}
+
+/** An upload of `tenant`; another tenant's id is simply not found. */
+export async function findUpload(db: Database, tenant: string, id: string): Promise<UploadRow | undefined> {
+  return db
+    .select()
+    .from(uploads)
+    .where(and(eq(uploads.tenant, tenant), eq(uploads.id, id)))
+    .get();
+}
+
+/**
+ * Takes the upload's lease for one append: only while nobody else holds a live one, the upload is
+ * neither complete nor expired, and it has received exactly `offset` bytes. Undefined otherwise
+ * (the caller reads the row again to say why: 409 or 423).
+ */
+export async function acquireLease(
+  db: Database,
+  tenant: string,
+  id: string,
+  offset: number,
+  token: string,
+  nowMs: number,
+  untilMs: number,
+): Promise<UploadRow | undefined> {
+  const [row] = await db
+    .update(uploads)
+    .set({ lockToken: token, lockUntilMs: untilMs })
+    .where(
+      and(
+        eq(uploads.tenant, tenant),
+        eq(uploads.id, id),
+        eq(uploads.received, offset),
+        isNull(uploads.completedMs),
+        sql`${uploads.expiresMs} > ${nowMs}`,
+        or(isNull(uploads.lockToken), lt(uploads.lockUntilMs, nowMs)),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+/** Extends a lease still held by `token`; false when another request took it over. */
+export async function renewLease(db: Database, id: string, token: string, untilMs: number): Promise<boolean> {
+  const rows = await db
+    .update(uploads)
+    .set({ lockUntilMs: untilMs })
+    .where(and(eq(uploads.id, id), eq(uploads.lockToken, token)))
+    .returning({ id: uploads.id });
+  return rows.length === 1;
+}
+
+/** Hands out a part number never used before for this upload (and renews the lease); undefined when the lease is lost. */
+export async function reservePartNumber(
+  db: Database,
+  id: string,
+  token: string,
+  untilMs: number,
+): Promise<number | undefined> {
+  const [row] = await db
+    .update(uploads)
+    .set({ nextPart: sql`${uploads.nextPart} + 1`, lockUntilMs: untilMs })
+    .where(and(eq(uploads.id, id), eq(uploads.lockToken, token)))
+    .returning({ next: uploads.nextPart });
+  return row ? row.next - 1 : undefined;
+}
+
+/** Stores an append's progress while `token` still holds the lease; false otherwise. */
+export async function commitProgress(
+  db: Database,
+  id: string,
+  token: string,
+  progress: UploadProgress & Partial<Pick<UploadRow, "length" | "expiresMs">>,
+  untilMs: number,
+): Promise<boolean> {
+  const rows = await db
+    .update(uploads)
+    .set({ ...progress, lockUntilMs: untilMs })
+    .where(and(eq(uploads.id, id), eq(uploads.lockToken, token)))
+    .returning({ id: uploads.id });
+  return rows.length === 1;
+}
+
+/** Gives the lease back (if still ours), so the next append need not wait for it to run out. */
+export async function releaseLease(db: Database, id: string, token: string): Promise<void> {
+  await db
+    .update(uploads)
+    .set({ lockToken: null, lockUntilMs: 0 })
+    .where(and(eq(uploads.id, id), eq(uploads.lockToken, token)));
+}
+
+/** Marks the upload complete (still under the lease): it then only answers HEAD. */
+export async function markCompleted(
+  db: Database,
+  id: string,
+  token: string,
+  progress: UploadProgress & Pick<UploadRow, "binaryId">,
+  nowMs: number,
+): Promise<boolean> {
+  const rows = await db
+    .update(uploads)
+    .set({ ...progress, completedMs: nowMs, lockToken: null, lockUntilMs: 0 })
+    .where(and(eq(uploads.id, id), eq(uploads.lockToken, token)))
+    .returning({ id: uploads.id });
+  return rows.length === 1;
+}
+
+/** Removes an upload's row and returns it (its R2 leftovers are the caller's to delete). */
+export async function deleteUpload(db: Database, tenant: string, id: string): Promise<UploadRow | undefined> {
+  const [row] = await db
+    .delete(uploads)
+    .where(and(eq(uploads.tenant, tenant), eq(uploads.id, id)))
+    .returning();
+  return row;
+}
+
+/** A user's incomplete, unexpired uploads, oldest first. */
+export async function listOpenUploads(
+  db: Database,
+  tenant: string,
+  owner: string,
+  nowMs: number,
+  limit: number,
+  offset: number,
+): Promise<UploadRow[]> {
+  return db
+    .select()
+    .from(uploads)
+    .where(
+      and(
+        eq(uploads.tenant, tenant),
+        eq(uploads.owner, owner),
+        isNull(uploads.completedMs),
+        sql`${uploads.expiresMs} > ${nowMs}`,
+      ),
+    )
+    .orderBy(asc(uploads.createdMs), asc(uploads.id))
+    .limit(limit)
+    .offset(offset)
+    .all();
+}
+
+/** Uploads whose expiry has passed (complete or not), for the sweep. */
+export async function expiredUploads(db: Database, nowMs: number, limit: number): Promise<UploadRow[]> {
+  return db
+    .select()
+    .from(uploads)
+    .where(lt(uploads.expiresMs, nowMs))
+    .orderBy(asc(uploads.expiresMs))
+    .limit(limit)
+    .all();
+}
+
+/** Which of `keys` an upload references as its tail; chunked under D1's 100-parameter cap. */
+export async function referencedTailKeys(db: Database, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 90) {
+    const rows = await db
+      .select({ key: uploads.tailKey })
+      .from(uploads)
+      .where(inArray(uploads.tailKey, keys.slice(i, i + 90)))
+      .all();
+    for (const row of rows) if (row.key) found.add(row.key);
+  }
+  return found;
+}

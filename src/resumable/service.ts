@@ -1,0 +1,520 @@
+/**
+ * Resumable uploads (tus 1.0.0 and the IETF resumable-upload draft, docs/api.md §11): the state of
+ * each upload resource and every write to it. Routes call this; it calls the D1 queries
+ * (db/uploads, db/binaries) and the append engine (uploads/resumable-append).
+ *
+ * What lives where
+ * - D1 `uploads`: one row per upload: owner, tenant, length, bytes received, part size, the
+ *   committed R2 parts, the R2 multipart upload id, the tail object, the whole-file digest state
+ *   (MD5, SHA-256 when asked), the managed object it will create (or the binary it replaces),
+ *   expiry, and the lease of the request appending to it.
+ * - R2 multipart upload under the final key `{tenant}/{id}/{revision}-{uuid}`: the full parts.
+ * - R2 `%resumable/{uploadId}/tail-{uuid}`: the bytes after the last full part, between requests
+ *   (like tusd's `.part`); a new key on every change, so no write ever replaces one in use.
+ *
+ * Order of writes, and what a crash leaves
+ * - Create: take a binary id, insert the row. Nothing in R2 yet.
+ * - Append: take the lease (one conditional UPDATE; 423 while another request holds it), then per
+ *   full part: reserve a fresh part number (so a request that lost its lease can never overwrite a
+ *   committed part), stream the old tail + body bytes into the part, commit the progress under the
+ *   lease; the rest of the body goes to a new tail object, committed last; superseded tails are
+ *   deleted after the commit. A crash mid-part loses only that part's bytes (the offset stays at
+ *   the last commit); it leaves an unlisted part (discarded when the multipart upload completes or
+ *   is aborted) or an unreferenced tail object (deleted by the sweep).
+ * - Complete: the last bytes become the last part (or the whole object by one put under a fresh
+ *   key when the upload never filled a part), the multipart upload is completed, the binary row is
+ *   inserted (or switched, for a replace), then the upload is marked complete. A crash in between
+ *   leaves an object the orphan sweep removes (no row references it) and an upload that expires.
+ * - Terminate / expiry: delete the row first, then abort the multipart upload and delete the tail.
+ */
+import type { Principal } from "../auth/principal";
+import { mayWrite } from "../binaries/policy";
+import type { Stores } from "../binaries/service";
+import { findBinary, insertBinary, switchContent } from "../db/binaries";
+import type { BinaryRow, UploadRow } from "../db/schema";
+import {
+  acquireLease,
+  commitProgress,
+  deleteUpload,
+  expiredUploads,
+  findUpload,
+  insertUpload,
+  listOpenUploads,
+  markCompleted,
+  referencedTailKeys,
+  releaseLease,
+  renewLease,
+  reservePartNumber,
+  type UploadProgress,
+} from "../db/uploads";
+import { validatorsOf } from "../downloads/binary-response";
+import {
+  checksumMismatch,
+  forbidden,
+  invalidRequest,
+  notFound,
+  offsetMismatch,
+  preconditionFailed,
+  tooLarge,
+  uploadConflict,
+  uploadGone,
+  uploadLocked,
+} from "../errors";
+import { writePreconditionsHold } from "../http/conditional";
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from "../http/tus-headers";
+import { deleteObjectQuietly, objectKey, UPLOAD_TAIL_PREFIX } from "../r2/objects";
+import { type AppendTarget, appendBody, type Progress, type StoredPart } from "../uploads/resumable-append";
+import { type DigestStates, ResumableDigests } from "../uploads/resumable-digests";
+import { bytesToBase64 } from "../utils/base64";
+import type { UploadIntent } from "./metadata";
+
+/** How long a request holds an upload once it stops renewing (a dead connection frees it after this). */
+const LEASE_MS = 30_000;
+/** Renew the lease when it was last renewed longer ago than this. */
+const RENEW_AFTER_MS = 10_000;
+/** R2 allows 10,000 parts; the part size leaves room for this many retried (wasted) part numbers. */
+const R2_MAX_PARTS = 10_000;
+const PLANNED_PARTS = 9_000;
+const MIB = 1024 * 1024;
+/** R2's largest part. */
+const MAX_PART_SIZE = 5 * 1024 * MIB;
+
+/** The part size for an upload: fits `length` into the planned part count; the deferred default otherwise. */
+export function partSizeFor(length: number | undefined, minPartSize: number, deferredPartSize: number): number {
+  if (length === undefined) return deferredPartSize;
+  const needed = Math.ceil(length / PLANNED_PARTS / MIB) * MIB;
+  return Math.min(MAX_PART_SIZE, Math.max(minPartSize, needed));
+}
+
+/** The largest length an upload with `partSize` parts can reach. */
+function capacityOf(partSize: number): number {
+  return partSize * PLANNED_PARTS;
+}
+
+export interface CreateInput {
+  length: number | undefined;
+  intent: UploadIntent;
+  /** Upload-Metadata as sent, echoed by HEAD. */
+  rawMetadata: string | undefined;
+  /** If-Match / If-Unmodified-Since for a replace, checked when the upload completes. */
+  ifMatch: string | undefined;
+  wantSha256: boolean;
+  nowMs: number;
+}
+
+/** Creates an upload resource (docs/api.md §11): checks the rights a POST or PUT would need. */
+export async function createUpload(
+  { db, config }: Stores,
+  principal: Principal,
+  input: CreateInput,
+): Promise<UploadRow> {
+  const { intent, length } = input;
+  if (length !== undefined && length > config.tusMaxSize)
+    throw tooLarge(`Uploads are limited to ${config.tusMaxSize} bytes.`);
+  let binaryId: number | null = null;
+  let name: string;
+  let type: string;
+  let contentType: string;
+  let fragments = intent.fragments;
+  if (intent.binaryId !== undefined) {
+    const current = await findBinary(db, principal.tenant, intent.binaryId);
+    if (!current) throw notFound("Managed object");
+    if (!mayWrite(principal, current.owner)) throw forbidden();
+    binaryId = current.id;
+    name = current.name;
+    type = current.type;
+    contentType = intent.contentType ?? current.contentType;
+    fragments = {};
+  } else {
+    if (!intent.name) throw invalidRequest("The upload needs a file name (Upload-Metadata 'filename' or 'name').");
+    name = intent.name;
+    contentType = intent.contentType ?? "application/octet-stream";
+    type = intent.type ?? contentType;
+  }
+  const partSize = partSizeFor(length, config.partSize, config.deferredPartSize);
+  return await insertUpload(db, {
+    id: newUploadId(),
+    tenant: principal.tenant,
+    owner: principal.userName,
+    createdMs: input.nowMs,
+    expiresMs: input.nowMs + config.uploadExpiryMs,
+    length: length ?? null,
+    received: 0,
+    partSize,
+    parts: "[]",
+    nextPart: 1,
+    r2Key: objectKey(principal.tenant),
+    multipartId: null,
+    tailKey: null,
+    tailLength: 0,
+    digests: JSON.stringify(ResumableDigests.start(input.wantSha256)),
+    binaryId,
+    replace: intent.binaryId !== undefined,
+    ifMatch: input.ifMatch ?? null,
+    name,
+    type,
+    contentType,
+    fragments,
+    metadata: input.rawMetadata ?? null,
+    lockToken: null,
+    lockUntilMs: 0,
+    completedMs: null,
+  });
+}
+
+/** 128 random bits, hex: upload URLs cannot be guessed. */
+function newUploadId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The principal's own upload; anyone else's (other users, other tenants, unknown ids) is a 404. */
+export async function loadUpload(
+  db: Stores["db"],
+  principal: Principal,
+  id: string,
+  nowMs: number,
+): Promise<UploadRow> {
+  const row = /^[0-9a-f]{32}$/.test(id) ? await findUpload(db, principal.tenant, id) : undefined;
+  if (!row || row.owner !== principal.userName) throw notFound("Upload");
+  if (row.expiresMs <= nowMs && row.completedMs === null) throw uploadGone();
+  return row;
+}
+
+export interface AppendInput {
+  offset: number;
+  body: ReadableStream<Uint8Array> | null;
+  contentLength: number;
+  /** A length declared now (deferred length, or the IETF draft's Upload-Length / Upload-Complete). */
+  declaredLength: number | undefined;
+  /** The IETF draft's Upload-Complete: true; tus completes when the offset reaches the length. */
+  complete: boolean;
+  checksum: { algorithm: ChecksumAlgorithm; digest: string } | undefined;
+  nowMs: number;
+}
+
+export interface AppendOutcome {
+  upload: UploadRow;
+  /** Set once the upload completed: the created or replaced binary. */
+  binary?: BinaryRow;
+  /** Whole-file digests at completion (md5, sha-256 when asked). */
+  digests?: Record<string, Uint8Array>;
+}
+
+/**
+ * Appends a request body at `offset` (docs/api.md §11). Exactly one request appends at a time
+ * (lease); a request whose offset is stale gets 409, one that collides with a running append 423.
+ * Bytes past the declared length, a checksum mismatch or a lost lease change nothing committed.
+ */
+export async function appendToUpload(
+  stores: Stores,
+  principal: Principal,
+  id: string,
+  input: AppendInput,
+): Promise<AppendOutcome> {
+  const { db, bucket, config } = stores;
+  const current = await loadUpload(db, principal, id, input.nowMs);
+  if (current.completedMs !== null) throw uploadConflict("The upload is already complete.");
+  if (current.received !== input.offset) throw offsetMismatch(current.received);
+  const length = settleLength(current, input, config.tusMaxSize);
+  const end = input.offset + input.contentLength;
+  if (length !== null && end > length)
+    throw invalidRequest(`The data ends at ${end}, past the upload's length ${length}.`);
+  if (length === null && end > capacityOf(current.partSize))
+    throw tooLarge(`Uploads of unknown length are limited to ${capacityOf(current.partSize)} bytes.`);
+  const final = input.complete || (length !== null && end === length);
+
+  const token = crypto.randomUUID();
+  const leased = await acquireLease(db, principal.tenant, id, input.offset, token, input.nowMs, input.nowMs + LEASE_MS);
+  if (!leased) {
+    const latest = await findUpload(db, principal.tenant, id);
+    if (!latest) throw notFound("Upload");
+    if (latest.received !== input.offset) throw offsetMismatch(latest.received);
+    if (latest.completedMs !== null) throw uploadConflict("The upload is already complete.");
+    throw uploadLocked();
+  }
+  let lastRenewal = Date.now();
+  const leaseLost = () => uploadLocked();
+  const target: AppendTarget = {
+    bucket,
+    key: leased.r2Key,
+    singleObjectKey: () => objectKey(principal.tenant),
+    partSize: leased.partSize,
+    httpMetadata: { contentType: leased.contentType },
+    newTailKey: () => `${UPLOAD_TAIL_PREFIX}${leased.id}/tail-${crypto.randomUUID()}`,
+    async reservePartNumber() {
+      const number = await reservePartNumber(db, leased.id, token, Date.now() + LEASE_MS);
+      if (number === undefined) throw leaseLost();
+      if (number > R2_MAX_PARTS) throw uploadConflict("The upload ran out of R2 part numbers.");
+      lastRenewal = Date.now();
+      return number;
+    },
+    async commit(progress) {
+      if (!(await commitProgress(db, leased.id, token, { ...rowProgress(progress), length }, Date.now() + LEASE_MS)))
+        throw leaseLost();
+      lastRenewal = Date.now();
+    },
+    async keepAlive() {
+      if (Date.now() - lastRenewal < RENEW_AFTER_MS) return;
+      if (!(await renewLease(db, leased.id, token, Date.now() + LEASE_MS))) throw leaseLost();
+      lastRenewal = Date.now();
+    },
+  };
+  const checksum = input.checksum ? new crypto.DigestStream(CHECKSUM_ALGORITHMS[input.checksum.algorithm]) : undefined;
+  const checksumWriter = checksum?.getWriter();
+  try {
+    const result = await appendBody(target, progressOf(leased), input.body, input.contentLength, {
+      // With a checksum nothing may count before the whole chunk is verified.
+      commitEachPart: checksum === undefined,
+      final,
+      observe: checksumWriter ? (chunk) => void checksumWriter.write(chunk) : undefined,
+    });
+    if (checksum && checksumWriter && input.checksum) {
+      await checksumWriter.close();
+      if (bytesToBase64(new Uint8Array(await checksum.digest)) !== input.checksum.digest) {
+        await deleteAll(bucket, result.written);
+        if (result.singleObjectKey) await deleteObjectQuietly(bucket, result.singleObjectKey);
+        throw checksumMismatch();
+      }
+    }
+    if (!final) {
+      const committed = await commitProgress(
+        db,
+        leased.id,
+        token,
+        { ...rowProgress(result.progress), length, expiresMs: input.nowMs + config.uploadExpiryMs },
+        input.nowMs,
+      );
+      if (!committed) {
+        await deleteAll(bucket, result.written);
+        throw leaseLost();
+      }
+      await deleteAll(bucket, result.obsolete);
+      return { upload: { ...leased, ...rowProgress(result.progress), length, lockToken: null } };
+    }
+    const binary = await finish(stores, principal, leased, token, result.progress, result.singleObjectKey, input.nowMs);
+    await deleteAll(bucket, result.obsolete);
+    return {
+      upload: { ...leased, ...rowProgress(result.progress), length: binary.length, completedMs: input.nowMs },
+      binary,
+      digests: result.finalDigests,
+    };
+  } finally {
+    await checksumWriter?.abort().catch(() => undefined);
+    await releaseLease(db, leased.id, token);
+  }
+}
+
+/** The length after this request: declared once (tus deferred / IETF), never changed after. */
+function settleLength(upload: UploadRow, input: AppendInput, maxSize: number): number | null {
+  let length = upload.length;
+  const implied = input.complete ? input.offset + input.contentLength : undefined;
+  for (const declared of [input.declaredLength, implied]) {
+    if (declared === undefined) continue;
+    if (length !== null && declared !== length)
+      throw invalidRequest(`The upload's length is ${length}, not ${declared} (inconsistent length).`);
+    if (declared < input.offset + input.contentLength && declared !== implied)
+      throw invalidRequest(`Upload-Length ${declared} is less than the data sent.`);
+    if (declared > maxSize) throw tooLarge(`Uploads are limited to ${maxSize} bytes.`);
+    length = declared;
+  }
+  if (input.complete && length !== null && length !== input.offset + input.contentLength) {
+    throw invalidRequest(
+      `The upload's length is ${length}; completing at ${input.offset + input.contentLength} is inconsistent.`,
+    );
+  }
+  return length;
+}
+
+function progressOf(row: UploadRow): Progress {
+  return {
+    offset: row.received,
+    multipartId: row.multipartId,
+    parts: JSON.parse(row.parts) as StoredPart[],
+    tailKey: row.tailKey,
+    tailLength: row.tailLength,
+    digests: JSON.parse(row.digests) as DigestStates,
+  };
+}
+
+function rowProgress(progress: Progress): UploadProgress {
+  return {
+    received: progress.offset,
+    multipartId: progress.multipartId,
+    parts: JSON.stringify(progress.parts),
+    tailKey: progress.tailKey,
+    tailLength: progress.tailLength,
+    digests: JSON.stringify(progress.digests),
+  };
+}
+
+async function deleteAll(bucket: R2Bucket, keys: readonly string[]): Promise<void> {
+  for (const key of keys) await deleteObjectQuietly(bucket, key);
+}
+
+/**
+ * Completion: claim (commit the final progress under the lease), assemble the object, then create
+ * or replace the binary exactly as POST or PUT would, and mark the upload complete.
+ */
+async function finish(
+  { db, bucket }: Stores,
+  principal: Principal,
+  upload: UploadRow,
+  token: string,
+  progress: Progress,
+  singleObjectKey: string | undefined,
+  nowMs: number,
+): Promise<BinaryRow> {
+  if (!(await commitProgress(db, upload.id, token, rowProgress(progress), nowMs + LEASE_MS))) {
+    if (singleObjectKey) await deleteObjectQuietly(bucket, singleObjectKey);
+    throw uploadLocked();
+  }
+  let stored: R2Object | null;
+  let key: string;
+  if (singleObjectKey) {
+    key = singleObjectKey;
+    stored = await bucket.head(key);
+  } else {
+    key = upload.r2Key;
+    stored = await bucket.resumeMultipartUpload(upload.r2Key, progress.multipartId!).complete(progress.parts);
+  }
+  if (!stored) throw new Error(`completed upload ${upload.id} has no object`);
+  const digests = ResumableDigests.restore(progress.digests).digest();
+  const md5 = bytesToBase64(digests.md5!);
+  const now = new Date(nowMs).toISOString();
+  let binary: BinaryRow;
+  let replaced: string | undefined;
+  try {
+    if (upload.replace) {
+      const content = { r2Key: key, length: stored.size, md5, contentType: upload.contentType, lastUpdated: now };
+      ({ row: binary, oldKey: replaced } = await switchTo(db, principal, upload, content));
+    } else {
+      binary = await insertBinary(db, {
+        tenant: principal.tenant,
+        name: upload.name,
+        type: upload.type,
+        owner: principal.userName,
+        creationTime: now,
+        lastUpdated: now,
+        contentType: upload.contentType,
+        length: stored.size,
+        md5,
+        revpos: 1,
+        r2Key: key,
+        fragments: upload.fragments,
+      });
+    }
+  } catch (error) {
+    await deleteObjectQuietly(bucket, key);
+    // A replace that can never succeed (412, 403, gone) ends the upload; the client must start over.
+    await deleteUpload(db, principal.tenant, upload.id);
+    throw error;
+  }
+  // As after a PUT: only once the row points at the new bytes do the old ones go.
+  if (replaced) await deleteObjectQuietly(bucket, replaced);
+  await markCompleted(db, upload.id, token, { ...rowProgress(progress), binaryId: binary.id }, nowMs);
+  return binary;
+}
+
+/** The PUT half of a resumable replace: rights and If-Match checked now, then the row switch. */
+async function switchTo(
+  db: Stores["db"],
+  principal: Principal,
+  upload: UploadRow,
+  content: Pick<BinaryRow, "r2Key" | "length" | "md5" | "contentType" | "lastUpdated">,
+): Promise<{ row: BinaryRow; oldKey: string }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await findBinary(db, principal.tenant, upload.binaryId ?? 0);
+    if (!current) throw notFound("Managed object");
+    if (!mayWrite(principal, current.owner)) throw forbidden();
+    if (upload.ifMatch !== null) {
+      const headers = new Headers({ "If-Match": upload.ifMatch });
+      if (!writePreconditionsHold(headers, validatorsOf(current))) throw preconditionFailed();
+    }
+    const switched = await switchContent(db, principal.tenant, current.id, current.r2Key, content);
+    if (switched) return { row: switched, oldKey: current.r2Key };
+  }
+  throw uploadConflict("The binary kept changing while the upload completed; try again.");
+}
+
+async function abortQuietly(bucket: R2Bucket, key: string, multipartId: string | null): Promise<void> {
+  if (!multipartId) return;
+  try {
+    await bucket.resumeMultipartUpload(key, multipartId).abort();
+  } catch (error) {
+    console.warn("R2 multipart abort failed", key, error);
+  }
+}
+
+/** Termination (tus DELETE, draft cancellation): the row first, then what it held in R2. */
+export async function terminateUpload(
+  { db, bucket }: Stores,
+  principal: Principal,
+  id: string,
+  nowMs: number,
+): Promise<void> {
+  const upload = await loadUpload(db, principal, id, nowMs);
+  const deleted = await deleteUpload(db, principal.tenant, upload.id);
+  if (!deleted) throw notFound("Upload");
+  await releaseLeftovers(bucket, deleted);
+}
+
+/** Aborts an incomplete upload's multipart upload and deletes its tail (a completed one keeps its object). */
+async function releaseLeftovers(bucket: R2Bucket, upload: UploadRow): Promise<void> {
+  if (upload.completedMs !== null) return;
+  await abortQuietly(bucket, upload.r2Key, upload.multipartId);
+  if (upload.tailKey) await deleteObjectQuietly(bucket, upload.tailKey);
+}
+
+/** The principal's incomplete uploads, a page at a time. */
+export async function listUploads(
+  db: Stores["db"],
+  principal: Principal,
+  nowMs: number,
+  limit: number,
+  offset: number,
+): Promise<UploadRow[]> {
+  return listOpenUploads(db, principal.tenant, principal.userName, nowMs, limit, offset);
+}
+
+/** What one upload sweep removed. */
+export interface UploadSweepReport {
+  expired: number;
+  orphanTails: number;
+}
+
+/**
+ * The cron job: expired uploads lose their row, their multipart upload and their tail; tail
+ * objects no upload references (a request that died between writing and committing one) go once
+ * they are older than `minAgeMs`.
+ */
+export async function sweepUploads(
+  db: Stores["db"],
+  bucket: R2Bucket,
+  nowMs: number,
+  minAgeMs: number,
+): Promise<UploadSweepReport> {
+  const report: UploadSweepReport = { expired: 0, orphanTails: 0 };
+  for (;;) {
+    const batch = await expiredUploads(db, nowMs, 100);
+    for (const upload of batch) {
+      const deleted = await deleteUpload(db, upload.tenant, upload.id);
+      if (deleted) await releaseLeftovers(bucket, deleted);
+      report.expired++;
+    }
+    if (batch.length < 100) break;
+  }
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: UPLOAD_TAIL_PREFIX, cursor, limit: 500 });
+    const old = page.objects
+      .filter((object) => nowMs - object.uploaded.getTime() >= minAgeMs)
+      .map((object) => object.key);
+    const referenced = old.length > 0 ? await referencedTailKeys(db, old) : new Set<string>();
+    const orphans = old.filter((key) => !referenced.has(key));
+    if (orphans.length > 0) await bucket.delete(orphans);
+    report.orphanTails += orphans.length;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return report;
+}
