@@ -65,7 +65,7 @@ export async function renewLease(db: Database, id: string, token: string, untilM
   return rows.length === 1;
 }
 
-/** Hands out a part number never used before for this upload (and renews the lease); undefined when the lease is lost. */
+/** A part number never handed out before for this upload (renews the lease); undefined once the lease is lost. */
 export async function reservePartNumber(
   db: Database,
   id: string,

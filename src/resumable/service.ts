@@ -1,5 +1,5 @@
 /**
- * Resumable uploads (tus 1.0.0 and the IETF resumable-upload draft, docs/api.md §11): the state of
+ * Resumable uploads (tus 1.0.0 and the IETF resumable-upload draft, docs/api.md §18): the state of
  * each upload resource and every write to it. Routes call this; it calls the D1 queries
  * (db/uploads, db/binaries) and the append engine (uploads/resumable-append).
  *
@@ -102,7 +102,7 @@ export interface CreateInput {
   nowMs: number;
 }
 
-/** Creates an upload resource (docs/api.md §11): checks the rights a POST or PUT would need. */
+/** Creates an upload resource (docs/api.md §18): checks the rights a POST or PUT would need. */
 export async function createUpload(
   { db, config }: Stores,
   principal: Principal,
@@ -202,7 +202,7 @@ export interface AppendOutcome {
 }
 
 /**
- * Appends a request body at `offset` (docs/api.md §11). Exactly one request appends at a time
+ * Appends a request body at `offset` (docs/api.md §18). Exactly one request appends at a time
  * (lease); a request whose offset is stale gets 409, one that collides with a running append 423.
  * Bytes past the declared length, a checksum mismatch or a lost lease change nothing committed.
  */
