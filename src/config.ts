@@ -28,7 +28,7 @@ export interface Config {
   orphanMinAgeMs: number;
   /** Origins whose scripts may call the API (CORS): `*` or a comma-separated list, see http/cors.ts. */
   corsAllowedOrigins: string;
-  /** Largest resumable upload, in bytes (Tus-Max-Size, Upload-Limit max-size; docs/api.md §18). */
+  /** Largest resumable upload, in bytes (Tus-Max-Size, Upload-Limit max-size; docs/api.md §20). */
   tusMaxSize: number;
   /** How long a resumable upload lives after its creation or last append. */
   uploadExpiryMs: number;

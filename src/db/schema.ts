@@ -79,7 +79,7 @@ export const loginFailures = sqliteTable("login_failures", {
 });
 
 /**
- * Resumable uploads in progress (docs/api.md §18): one row per upload resource. Bytes live in R2
+ * Resumable uploads in progress (docs/api.md §20): one row per upload resource. Bytes live in R2
  * (an R2 multipart upload under `r2_key` plus a temporary tail object); this row is the only record
  * of them, so the sweep can abort and delete whatever an expired or abandoned upload left.
  * `parts` and `digests` are JSON text owned by the resumable service.

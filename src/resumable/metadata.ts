@@ -22,7 +22,7 @@ export function checkedMediaType(value: string, what: string): string {
 }
 
 /**
- * Maps tus Upload-Metadata to the managed object (docs/api.md §18): `filename` or `name` -> name,
+ * Maps tus Upload-Metadata to the managed object (docs/api.md §20): `filename` or `name` -> name,
  * `filetype` -> contentType (and the default type), `type` -> type, `object` -> base64 JSON managed
  * object with fragments (as the multipart `object` part), `binaryId` -> replace that binary.
  * Explicit keys win over the same fields inside `object`; other keys are kept only for HEAD.

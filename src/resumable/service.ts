@@ -1,5 +1,5 @@
 /**
- * Resumable uploads (tus 1.0.0 and the IETF resumable-upload draft, docs/api.md §18): the state of
+ * Resumable uploads (tus 1.0.0 and the IETF resumable-upload draft, docs/api.md §20): the state of
  * each upload resource and every write to it. Routes call this; it calls the D1 queries
  * (db/uploads, db/binaries) and the append engine (uploads/resumable-append).
  *
@@ -8,12 +8,12 @@
  *   committed R2 parts, the R2 multipart upload id, the tail object, the whole-file digest state
  *   (MD5, SHA-256 when asked), the managed object it will create (or the binary it replaces),
  *   expiry, and the lease of the request appending to it.
- * - R2 multipart upload under the final key `{tenant}/{id}/{revision}-{uuid}`: the full parts.
+ * - R2 multipart upload under the final key `{tenant}/{uuid}`: the full parts.
  * - R2 `%resumable/{uploadId}/tail-{uuid}`: the bytes after the last full part, between requests
  *   (like tusd's `.part`); a new key on every change, so no write ever replaces one in use.
  *
  * Order of writes, and what a crash leaves
- * - Create: take a binary id, insert the row. Nothing in R2 yet.
+ * - Create: insert the row (a new binary's id is taken when it completes). Nothing in R2 yet.
  * - Append: take the lease (one conditional UPDATE; 423 while another request holds it), then per
  *   full part: reserve a fresh part number (so a request that lost its lease can never overwrite a
  *   committed part), stream the old tail + body bytes into the part, commit the progress under the
@@ -102,7 +102,7 @@ export interface CreateInput {
   nowMs: number;
 }
 
-/** Creates an upload resource (docs/api.md §18): checks the rights a POST or PUT would need. */
+/** Creates an upload resource (docs/api.md §20): checks the rights a POST or PUT would need. */
 export async function createUpload(
   { db, config }: Stores,
   principal: Principal,
@@ -202,7 +202,7 @@ export interface AppendOutcome {
 }
 
 /**
- * Appends a request body at `offset` (docs/api.md §18). Exactly one request appends at a time
+ * Appends a request body at `offset` (docs/api.md §20). Exactly one request appends at a time
  * (lease); a request whose offset is stale gets 409, one that collides with a running append 423.
  * Bytes past the declared length, a checksum mismatch or a lost lease change nothing committed.
  */
