@@ -36,7 +36,7 @@ import type { Principal } from "../auth/principal";
 import { parseUploadObject } from "../c8y/managed-object";
 import type { Config } from "../config";
 import { deleteBinaryRow, findBinary, insertBinary, switchContent } from "../db/binaries";
-import { type Database, readYourWrites } from "../db/client";
+import { type Database, primaryOf, readYourWrites } from "../db/client";
 import type { BinaryRow } from "../db/schema";
 import { forbidden, notFound, preconditionFailed } from "../errors";
 import { deleteObjectQuietly, objectKey } from "../r2/objects";
@@ -66,8 +66,13 @@ export async function loadBinary(
   id: number,
   access: "read" | "write",
 ): Promise<BinaryRow> {
-  // A replica may not have seen a binary created moments ago: a miss is asked again on the primary.
-  const row = await readYourWrites(db, (d) => findBinary(d, principal.tenant, id));
+  // A write reads the row it will change from the primary, where the write goes: a replica's older
+  // row would fail a current If-Match. A read may come from a replica; a miss (a binary created
+  // moments ago) is asked again on the primary.
+  const row =
+    access === "write"
+      ? await findBinary(primaryOf(db), principal.tenant, id)
+      : await readYourWrites(db, (d) => findBinary(d, principal.tenant, id));
   if (!row) throw notFound("Managed object");
   const allowed = access === "read" ? mayRead(principal, row.owner) : mayWrite(principal, row.owner);
   if (!allowed) throw forbidden();

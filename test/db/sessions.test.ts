@@ -126,6 +126,37 @@ describe("reads from a lagging replica", () => {
     expect(res.status).toBe(404);
   });
 
+  it("a replace or delete checks If-Match against the primary's row, not a replica's older one", async () => {
+    const mo = await upload(admin, "cas.bin", "one");
+    await replicate("rr");
+    const second = await send(
+      `/inventory/binaries/${mo.id}`,
+      { method: "PUT", body: "two", headers: { Authorization: admin } },
+      env.DB,
+    );
+    const etag = second.headers.get("ETag")!;
+    const lagging = withLaggingReplica(env.DB, env.STALE_REPLICA);
+    const third = await send(
+      `/inventory/binaries/${mo.id}`,
+      { method: "PUT", body: "three", headers: { Authorization: admin, "If-Match": etag } },
+      lagging,
+    );
+    expect(third.status).toBe(201);
+    const stale = await send(
+      `/inventory/binaries/${mo.id}`,
+      { method: "DELETE", headers: { Authorization: admin, "If-Match": etag } },
+      lagging,
+    );
+    expect(stale.status).toBe(412);
+    const current = third.headers.get("ETag")!;
+    const deleted = await send(
+      `/inventory/binaries/${mo.id}`,
+      { method: "DELETE", headers: { Authorization: admin, "If-Match": current } },
+      lagging,
+    );
+    expect(deleted.status).toBe(204);
+  });
+
   it("a user created moments ago can log in although the replica has not seen the user", async () => {
     const fresh = await seedUser("rr", "brand-new");
     const res = await send(
