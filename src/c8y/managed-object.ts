@@ -15,6 +15,12 @@ const RESERVED = new Set([
   "_attachments",
 ]);
 
+/**
+ * Longest `name` and `type`, in characters (docs/api.md §12): the name becomes the downloaded file's
+ * name, and common file systems cap a file name at 255 bytes or UTF-16 units.
+ */
+export const MAX_NAME_LENGTH = 255;
+
 /** Name, type and the remaining fragments a client may set. */
 export interface ClientFields {
   name?: string;
@@ -30,6 +36,8 @@ export function clientFields(source: Record<string, unknown>): ClientFields {
   for (const [key, value] of Object.entries(source)) {
     if (key === "name" || key === "type") {
       if (typeof value !== "string") throw invalidRequest(`'${key}' must be a string.`);
+      if (value.length > MAX_NAME_LENGTH)
+        throw invalidRequest(`'${key}' must be at most ${MAX_NAME_LENGTH} characters.`);
       if (key === "name") name = value;
       else type = value;
     } else if (!RESERVED.has(key)) {

@@ -4,10 +4,21 @@ import { ALL_ROLES } from "./roles";
 /** Shortest password the API accepts (the local bootstrap admin is exempt: it never uses the API). */
 export const MIN_PASSWORD_LENGTH = 8;
 
-/** User names: no whitespace, slashes, colons or other characters that break logins or URLs. */
+/**
+ * User names: no whitespace, control characters, slashes, colons or other characters that break
+ * logins or URLs, and not `.` or `..`, which URL parsers treat as path steps (no URL could address
+ * such a user).
+ */
 export function checkUserName(value: unknown, what = "userName"): string {
-  if (typeof value !== "string" || !/^[^\s/\\:+$%?#]{1,100}$/.test(value))
-    throw invalid(`'${what}' must be 1-100 characters without whitespace, / \\ : + $ % ? #.`);
+  const controls = typeof value === "string" && [...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch === "\u007f");
+  if (
+    typeof value !== "string" ||
+    !/^[^\s/\\:+$%?#]{1,100}$/.test(value) ||
+    controls ||
+    value === "." ||
+    value === ".."
+  )
+    throw invalid(`'${what}' must be 1-100 characters without whitespace, controls, / \\ : + $ % ? #, and not . or ..`);
   return value;
 }
 

@@ -52,8 +52,8 @@ function whereOf(filter: BinaryFilter): SQL | undefined {
   if (filter.ids !== undefined)
     conditions.push(sql`${binaries.id} IN (SELECT value FROM json_each(${JSON.stringify(filter.ids)}))`);
   if (filter.text !== undefined) {
-    const escaped = filter.text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-    conditions.push(sql`${binaries.name} LIKE ${`%${escaped}%`} ESCAPE '\\'`);
+    // instr, not LIKE: SQLite refuses LIKE patterns past a length limit ("pattern too complex").
+    conditions.push(sql`instr(lower(${binaries.name}), lower(${filter.text})) > 0`);
   }
   return and(...conditions);
 }

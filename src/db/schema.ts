@@ -1,5 +1,21 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { jsonDepth, MAX_JSON_DEPTH, valueDepth } from "../utils/json-depth";
+
+/**
+ * A managed object's fragments, stored as JSON text. Reading is total: a row stored before the
+ * depth limit existed may hold fragments too deep for JSON.stringify (which recurses), and those
+ * fragments are left out of what is read rather than failing every GET and list that meets them.
+ */
+const fragmentsJson = customType<{ data: Record<string, unknown>; driverData: string }>({
+  dataType: () => "text",
+  toDriver: (value) => JSON.stringify(value),
+  fromDriver: (text) => {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    if (jsonDepth(text, MAX_JSON_DEPTH + 1) <= MAX_JSON_DEPTH + 1) return value;
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => valueDepth(v, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH));
+  },
+});
 
 /** Tenants; `management` is the platform tenant whose admins manage the others. */
 export const tenants = sqliteTable("tenants", {
@@ -54,7 +70,7 @@ export const binaries = sqliteTable(
     md5: text("md5").notNull(),
     revpos: integer("revpos").notNull(),
     r2Key: text("r2_key").notNull(),
-    fragments: text("fragments", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    fragments: fragmentsJson("fragments").notNull(),
   },
   (t) => [
     index("binaries_by_tenant").on(t.tenant, t.id),

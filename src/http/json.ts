@@ -1,7 +1,15 @@
 import { invalidRequest } from "../errors";
+import { jsonDepth, MAX_JSON_DEPTH } from "../utils/json-depth";
 
-/** Parses JSON text that must be an object; 400 otherwise. `what` names it in the message. */
+/**
+ * Parses JSON text that must be an object; 400 otherwise. `what` names it in the message. Nesting
+ * deeper than MAX_JSON_DEPTH is refused before parsing: JSON.stringify recurses, so such a value,
+ * once stored, could not be sent back.
+ */
 export function parseJsonObject(text: string, what: string): Record<string, unknown> {
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw invalidRequest(`${what} is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

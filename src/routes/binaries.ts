@@ -13,8 +13,10 @@ import { primaryOf } from "../db/client";
 import { binaryResponse, validatorsOf } from "../downloads/binary-response";
 import { revisionOf } from "../downloads/revision";
 import type { AppEnv } from "../env";
+import { invalidMediaType } from "../errors";
 import { hasWritePreconditions, writePreconditionsHold } from "../http/conditional";
 import { contentLength } from "../http/headers";
+import { isValidMediaType, MAX_MEDIA_TYPE_LENGTH } from "../http/media-type";
 import { c8yJson, edgeCacheOf, originOf, readOptionalJsonObject, rejectOtherMethods, storesOf } from "./context";
 import { createdBinary } from "./created-binary";
 import { requireAnyRole } from "./middleware";
@@ -63,8 +65,9 @@ binariesRoutes.put("/:id", async (c) => {
   const content = {
     body: c.req.raw.body,
     length: contentLength(c.req.header("Content-Length")),
-    contentType: c.req.header("Content-Type") ?? "application/octet-stream",
+    contentType: c.req.header("Content-Type") || "application/octet-stream",
   };
+  if (!isValidMediaType(content.contentType)) throw invalidMediaType("The Content-Type", MAX_MEDIA_TYPE_LENGTH);
   const id = parseId(c.req.param("id"));
   const row = await replaceBinary(storesOf(c), c.var.principal, id, content, preconditionOf(c.req.raw.headers));
   c.header("ETag", validatorsOf(row).etag);

@@ -198,6 +198,8 @@ export class MultipartParser {
       this.pendingSize = joined.length;
       return data.length;
     }
+    // The cap holds wherever the header block ends: in this chunk or a later one.
+    if (end > this.limits.maxHeaderSize) throw new MultipartError("A part's headers are too large.");
     this.pending = [];
     this.pendingSize = 0;
     this.startPart(decoder.decode(joined.subarray(0, end)));

@@ -1,4 +1,5 @@
-import { invalidRequest, tooLarge, unsupportedMediaType } from "../errors";
+import { invalidMediaType, invalidRequest, tooLarge, unsupportedMediaType } from "../errors";
+import { isValidMediaType, MAX_MEDIA_TYPE_LENGTH } from "../http/media-type";
 import { MultipartError, parseMultipartStream } from "./multipart-stream";
 import { type ByteSink, knownLengthSink, LengthMismatchError, type StoredBytes, unknownLengthSink } from "./r2-sinks";
 
@@ -70,6 +71,9 @@ export async function receiveMultipartUpload<T>(
           break;
         case "fileStart":
           if (file) throw invalidRequest("More than one 'file' part.");
+          if (event.contentType !== undefined && !isValidMediaType(event.contentType)) {
+            throw invalidMediaType("The 'file' part's Content-Type", MAX_MEDIA_TYPE_LENGTH);
+          }
           file = { contentType: event.contentType, filename: event.filename };
           sink =
             filesize !== undefined && filesize <= options.singlePutMaxBytes
