@@ -183,7 +183,8 @@ describe("smaller findings", () => {
   it("a 200 KiB part header block in one chunk is refused like one spread over chunks", async () => {
     const boundary = "B0UND";
     const padding = `X-Padding: ${"p".repeat(200 * 1024)}`;
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="object"\r\n${padding}\r\n\r\n{"name":"h.bin","type":"t"}\r\n`;
+    const object = 'Content-Disposition: form-data; name="object"';
+    const head = `--${boundary}\r\n${object}\r\n${padding}\r\n\r\n{"name":"h.bin","type":"t"}\r\n`;
     const file = 'Content-Disposition: form-data; name="file"; filename="h.bin"';
     const rest = `--${boundary}\r\n${file}\r\n\r\nbytes\r\n--${boundary}--\r\n`;
     const before = await storeCounts();
