@@ -46,8 +46,8 @@ export const users = sqliteTable(
 );
 
 /**
- * Named counters. `managedObjectId` hands out ids before a binary's bytes are written, so the R2
- * key can carry the id while no row exists yet (docs/api.md §10: bytes first, then the row).
+ * Named counters. `managedObjectId` is the last managed object id handed out; the insert of a
+ * binary's row takes the next one in the same D1 batch, after the bytes are in R2 (docs/api.md §10).
  */
 export const counters = sqliteTable("counters", {
   name: text("name").primaryKey(),
