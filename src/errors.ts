@@ -89,6 +89,8 @@ export const tusVersionMismatch = () =>
 export const offsetMismatch = (offset: number) =>
   new ApiError(409, "inventory/Conflict", `The upload has received ${offset} bytes; append from there.`, {
     "Upload-Offset": String(offset),
+    // The draft: a 409 for an offset mismatch says the upload is not complete.
+    "Upload-Complete": "?0",
   });
 export const uploadConflict = (message: string) => new ApiError(409, "inventory/Conflict", message);
 export const uploadGone = () => new ApiError(410, "inventory/Gone", "The upload has expired.");

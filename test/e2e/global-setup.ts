@@ -19,6 +19,8 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The process group leader of the service, to find its workerd processes (memory checks). */
+    servicePid: number;
   }
 }
 
@@ -98,6 +100,7 @@ export default async function setup(project: TestProject) {
     throw error;
   }
   project.provide("baseUrl", baseUrl);
+  project.provide("servicePid", child.pid ?? 0);
 
   return async () => {
     await killGroup(child);
