@@ -62,6 +62,7 @@ export const tenantConflict = (id: string) => new ApiError(409, "tenant/Conflict
 export const preconditionFailed = () =>
   new ApiError(412, "inventory/Precondition Failed", "The binary changed since the validator you sent.");
 export const tooLarge = (message: string) => new ApiError(413, "inventory/Payload Too Large", message);
+export const fragmentsTooLarge = (maxBytes: number) => tooLarge(`The merged fragments would exceed ${maxBytes} bytes.`);
 export const unsupportedMediaType = (message: string) => new ApiError(415, "inventory/Unsupported Media Type", message);
 export const rangeNotSatisfiable = (size: number) =>
   new ApiError(416, "inventory/Range Not Satisfiable", `The binary has ${size} bytes.`, {

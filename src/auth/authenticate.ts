@@ -1,11 +1,10 @@
 import { type Database, readYourWrites } from "../db/client";
-import { clearFailures, findFailures, recordFailure } from "../db/login-failures";
 import { findUser, findUserWithoutTenant } from "../db/users";
-import { tooManyLogins, unauthorized } from "../errors";
+import { unauthorized } from "../errors";
 import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials";
 import { type BootstrapConfig, ensureBootstrapAdmin } from "./bootstrap";
 import { CredentialCache } from "./credential-cache";
-import { afterFailure, retryAfterSeconds } from "./login-throttle";
+import { admitAttempt, forgetAttempts, throttleKey } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./passwords";
 import type { Principal } from "./principal";
 
@@ -30,24 +29,26 @@ function dummyPasswordHash(): Promise<string> {
 }
 
 /** Checks credentials against D1, throttling repeated failures; returns the principal or throws. */
-async function verify(db: Database, credentials: BasicCredentials, scheme: "Basic" | "XBasic"): Promise<Principal> {
+async function verify(
+  db: Database,
+  credentials: BasicCredentials,
+  scheme: "Basic" | "XBasic",
+  clientAddress: string | undefined,
+): Promise<Principal> {
+  // Counted before the user is even looked up, under the login as sent: a 429 says nothing about
+  // whether the user exists, and parallel guesses cannot slip past the count (docs/api.md §11).
+  const key = throttleKey(credentials, clientAddress);
+  await admitAttempt(db, key);
   // A user created moments ago may not be on the nearest replica yet: a miss asks the primary.
   const user = await readYourWrites(db, (d) =>
     credentials.tenant
       ? findUser(d, credentials.tenant, credentials.userName)
       : findUserWithoutTenant(d, credentials.userName),
   );
-  const login = user ? `${user.tenant}/${user.userName}` : `${credentials.tenant ?? ""}/${credentials.userName}`;
-  const failures = await findFailures(db, login);
-  const wait = retryAfterSeconds(failures, Date.now());
-  if (wait > 0) throw tooManyLogins(wait);
   const stored = user?.passwordHash ?? (await dummyPasswordHash());
   const ok = (await verifyPassword(credentials.password, stored)) && user !== undefined;
-  if (!ok) {
-    await recordFailure(db, login, afterFailure(failures, Date.now()));
-    throw unauthorized(scheme);
-  }
-  if (failures) await clearFailures(db, login);
+  if (!ok) throw unauthorized(scheme);
+  await forgetAttempts(db, key);
   return { tenant: user.tenant, userName: user.userName, roles: new Set(user.roles) };
 }
 
@@ -57,6 +58,8 @@ export interface AuthenticationInput {
   authorization: string | undefined;
   /** Whether the client asked for `WWW-Authenticate: XBasic` (so browsers show no prompt). */
   useXBasic: boolean;
+  /** The client's address (CF-Connecting-IP), which the login throttle counts attempts under. */
+  clientAddress?: string;
 }
 
 /**
@@ -78,7 +81,7 @@ export async function authenticate(
   let principal = credentialCache.get(cacheKey);
   if (!principal) {
     await ensureBootstrapAdmin(db, d1, bootstrap);
-    principal = await verify(db, credentials, scheme);
+    principal = await verify(db, credentials, scheme, input.clientAddress);
     credentialCache.set(cacheKey, principal);
   }
   return principal;

@@ -1,12 +1,7 @@
 import type { Database } from "../db/client";
-import { clearFailures, deleteFailuresBefore } from "../db/login-failures";
-
-/** Failed-login state of one login name. */
-export interface FailureState {
-  failures: number;
-  firstFailureMs: number;
-  blockedUntilMs: number;
-}
+import { clearFailures, clearFailuresOf, countAttempt, deleteFailuresBefore } from "../db/login-failures";
+import { tooManyLogins } from "../errors";
+import type { BasicCredentials } from "./basic-credentials";
 
 /** Attempts allowed before the first pause; the count restarts after a quiet window. */
 export const FREE_ATTEMPTS = 5;
@@ -14,31 +9,40 @@ export const WINDOW_MS = 15 * 60_000;
 export const MAX_BLOCK_MS = 5 * 60_000;
 
 /**
- * The state after one more failure at `now`: the first FREE_ATTEMPTS failures are free, then each
- * one blocks the login for twice as long as the previous (1 s, 2 s, 4 s, … up to 5 min). A block
- * always ends, so the right password works again later: nobody is locked out for good.
+ * What login attempts are counted under (docs/api.md §11): the login exactly as sent (with or
+ * without its tenant) plus the client's address (Cloudflare's CF-Connecting-IP). Never the user
+ * it resolves to, so a 429 tells nothing about which users exist; and guesses from one address
+ * cannot lock out a client elsewhere that has not failed (OWASP Authentication Cheat Sheet).
  */
-export function afterFailure(previous: FailureState | undefined, now: number): FailureState {
-  const fresh = !previous || now - previous.firstFailureMs > WINDOW_MS;
-  const failures = fresh ? 1 : previous.failures + 1;
-  const firstFailureMs = fresh ? now : previous.firstFailureMs;
-  const over = failures - FREE_ATTEMPTS;
-  const blockedUntilMs = over >= 0 ? now + Math.min(1000 * 2 ** over, MAX_BLOCK_MS) : 0;
-  return { failures, firstFailureMs, blockedUntilMs };
+export function throttleKey(credentials: Pick<BasicCredentials, "tenant" | "userName">, address?: string): string {
+  const login =
+    credentials.tenant === undefined ? credentials.userName : `${credentials.tenant}/${credentials.userName}`;
+  return `${login} ${address?.trim() || "-"}`;
 }
 
-/** Seconds to wait before trying again, or 0 when a login may be attempted now. */
-export function retryAfterSeconds(state: FailureState | undefined, now: number): number {
-  if (!state || state.blockedUntilMs <= now) return 0;
-  return Math.ceil((state.blockedUntilMs - now) / 1000);
+/**
+ * Counts a login attempt before its password is checked, atomically: the first FREE_ATTEMPTS of a
+ * window pass, the FREE_ATTEMPTS-th and later ones each block the key for twice as long as the
+ * previous (1 s, 2 s, 4 s, … up to 5 min), and an attempt while blocked is a 429 with
+ * Retry-After. A block always ends, so the right password works again later.
+ */
+export async function admitAttempt(db: Database, key: string, now = Date.now()): Promise<void> {
+  const policy = { freeAttempts: FREE_ATTEMPTS, windowMs: WINDOW_MS, maxBlockMs: MAX_BLOCK_MS };
+  const blockedUntil = await countAttempt(db, key, policy, now);
+  if (blockedUntil !== undefined) throw tooManyLogins(Math.max(1, Math.ceil((blockedUntil - now) / 1000)));
 }
 
-/** Forgets a user's failed logins, e.g. after an admin set a new password. */
+/** Forgets the attempts of a key after its login succeeded. */
+export async function forgetAttempts(db: Database, key: string): Promise<void> {
+  await clearFailures(db, key);
+}
+
+/** Forgets a user's counted attempts from every address, e.g. after an admin set a new password. */
 export async function clearLoginFailures(db: Database, tenant: string, userName: string): Promise<void> {
-  await clearFailures(db, `${tenant}/${userName}`);
+  await clearFailuresOf(db, [`${tenant}/${userName}`, userName]);
 }
 
-/** Drops failed-login records once their window has passed and no block can still run (cron). */
+/** Drops records once their window has passed and no block can still run (cron). */
 export async function sweepLoginFailures(db: Database, now = Date.now()): Promise<void> {
   await deleteFailuresBefore(db, now - WINDOW_MS - MAX_BLOCK_MS);
 }

@@ -19,8 +19,9 @@
  *   row. A crash after (1) leaves an object no row references, which the orphan sweep
  *   (binaries/sweep) deletes once it is older than ORPHAN_MIN_AGE_SECONDS. A failed (2) deletes the
  *   object at once; the batch is atomic, so no id is taken without its row.
- * - Replace: (1) stream the new bytes to a fresh key, (2) switch the row to it only if the row
- *   still points at the key we started from (compare-and-set), (3) delete the old object. Readers
+ * - Replace: (1) stream the new bytes to a fresh key, (2) switch the row to it: with a precondition
+ *   only if the row still points at the key that was checked (compare-and-set, else 412); without
+ *   one in an atomic swap that also reads the key it replaced, (3) delete that old object. Readers
  *   see the old bytes or the new, never a mix. A crash after (1) or (2) leaves one unreferenced
  *   object: the sweep's.
  * - Delete: (1) delete the row (only while it still points at the checked key when a precondition
@@ -35,7 +36,7 @@
 import type { Principal } from "../auth/principal";
 import { parseUploadObject } from "../c8y/managed-object";
 import type { Config } from "../config";
-import { deleteBinaryRow, findBinary, insertBinary, switchContent } from "../db/binaries";
+import { deleteBinaryRow, findBinary, insertBinary, swapContent, switchContent } from "../db/binaries";
 import { type Database, primaryOf, readYourWrites } from "../db/client";
 import type { BinaryRow } from "../db/schema";
 import { forbidden, notFound, preconditionFailed } from "../errors";
@@ -146,29 +147,28 @@ export async function replaceBinary(
     contentType: content.contentType,
     lastUpdated: new Date().toISOString(),
   };
-  let expected = current;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const updated = await switchContent(db, principal.tenant, current.id, expected.r2Key, change).catch(
-      async (error) => {
-        await deleteObjectQuietly(bucket, key);
-        throw error;
-      },
-    );
-    if (updated) {
-      await deleteObjectQuietly(bucket, expected.r2Key);
-      forget?.(expected.r2Key);
-      return updated;
-    }
-    const latest = await findBinary(db, principal.tenant, current.id);
-    if (!latest) break;
+  let switched: { row: BinaryRow; previousKey: string } | undefined;
+  try {
     if (precondition) {
-      await deleteObjectQuietly(bucket, key);
-      throw preconditionFailed();
+      // Only the bytes the client checked may be replaced (optimistic concurrency): compare-and-set.
+      const row = await switchContent(db, principal.tenant, current.id, current.r2Key, change);
+      if (!row && (await findBinary(primaryOf(db), principal.tenant, current.id))) throw preconditionFailed();
+      switched = row && { row, previousKey: current.r2Key };
+    } else {
+      // Last writer wins: one atomic swap, whatever other replaces did meanwhile.
+      switched = await swapContent(db, principal.tenant, current.id, change);
     }
-    expected = latest;
+  } catch (error) {
+    await deleteObjectQuietly(bucket, key);
+    throw error;
   }
-  await deleteObjectQuietly(bucket, key);
-  throw notFound("Managed object");
+  if (!switched) {
+    await deleteObjectQuietly(bucket, key);
+    throw notFound("Managed object");
+  }
+  await deleteObjectQuietly(bucket, switched.previousKey);
+  forget?.(switched.previousKey);
+  return switched.row;
 }
 
 /**

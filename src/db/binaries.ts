@@ -93,17 +93,71 @@ export async function switchContent(
   return row;
 }
 
-/** Changes name, type and fragments; never the bytes' fields. */
-export async function updateMetadata(
+/**
+ * Points a binary at new bytes whatever it held, in one atomic batch that also reads the key it
+ * replaced (so exactly that object can be deleted): concurrent replaces all succeed, the last
+ * writer wins, and no replace is refused while the row exists. Undefined when the row is gone.
+ */
+export async function swapContent(
   db: Database,
   tenant: string,
   id: number,
-  fields: Pick<BinaryRow, "name" | "type" | "fragments" | "lastUpdated">,
+  content: Pick<BinaryRow, "r2Key" | "length" | "md5" | "contentType" | "lastUpdated">,
+): Promise<{ row: BinaryRow; previousKey: string } | undefined> {
+  const where = and(eq(binaries.tenant, tenant), eq(binaries.id, id));
+  const [before, after] = await db.batch([
+    db.select({ r2Key: binaries.r2Key }).from(binaries).where(where),
+    db
+      .update(binaries)
+      .set({ ...content, revpos: sql`${binaries.revpos} + 1` })
+      .where(where)
+      .returning(),
+  ]);
+  const row = after[0];
+  const previousKey = before[0]?.r2Key;
+  return row && previousKey !== undefined ? { row, previousKey } : undefined;
+}
+
+/** A metadata change: name and type when given, fragments merged in (a null value removes one). */
+export interface MetadataChange {
+  name?: string;
+  type?: string;
+  fragments: Record<string, unknown>;
+  lastUpdated: string;
+}
+
+/**
+ * Applies a metadata change in one UPDATE, so concurrent changes of different fragments all
+ * survive (no read-modify-write in the worker): fragments sent replace those of the same name,
+ * `null` removes one, the others stay. The merged fragments may not exceed `maxBytes` of JSON.
+ * Undefined when the row is gone or the result would be too large.
+ */
+export async function mergeMetadata(
+  db: Database,
+  tenant: string,
+  id: number,
+  change: MetadataChange,
+  maxBytes: number,
 ): Promise<BinaryRow | undefined> {
+  const patch = JSON.stringify(change.fragments);
+  // A row stored before the depth limit may hold JSON too deep for SQLite: merge into {} then.
+  const current = sql`CASE WHEN json_valid(${binaries.fragments}) THEN ${binaries.fragments} ELSE '{}' END`;
+  // `->` keeps each value's JSON text exactly (numbers too); json() restores the JSON subtype
+  // that the UNION drops, so objects are not stored as strings.
+  const merged = sql`(SELECT json_group_object(key, json(value)) FROM (
+    SELECT o.key AS key, ${current} -> o.fullkey AS value FROM json_each(${current}) AS o
+      WHERE o.key NOT IN (SELECT p.key FROM json_each(${patch}) AS p)
+    UNION ALL
+    SELECT p.key, ${patch} -> p.fullkey FROM json_each(${patch}) AS p WHERE p.type != 'null'))`;
   const [row] = await db
     .update(binaries)
-    .set(fields)
-    .where(and(eq(binaries.tenant, tenant), eq(binaries.id, id)))
+    .set({
+      fragments: merged,
+      lastUpdated: change.lastUpdated,
+      ...(change.name ? { name: change.name } : {}),
+      ...(change.type ? { type: change.type } : {}),
+    })
+    .where(and(eq(binaries.tenant, tenant), eq(binaries.id, id), sql`length(${merged}) <= ${maxBytes}`))
     .returning();
   return row;
 }

@@ -3,9 +3,11 @@ import { loadBinary, removeBinary } from "../binaries/service";
 import { parseId } from "../c8y/ids";
 import { clientFields, managedObjectUrl, toManagedObject } from "../c8y/managed-object";
 import { MANAGED_OBJECT_MEDIA_TYPE } from "../c8y/media-types";
-import { updateMetadata } from "../db/binaries";
+import { readConfig } from "../config";
+import { findBinary, mergeMetadata } from "../db/binaries";
+import { primaryOf } from "../db/client";
 import type { AppEnv } from "../env";
-import { notFound } from "../errors";
+import { fragmentsTooLarge, notFound } from "../errors";
 import { c8yJson, originOf, readJsonObject, rejectOtherMethods, storesOf } from "./context";
 
 /** /inventory/managedObjects/{id} for binaries: read, update metadata, delete (docs/api.md §1). */
@@ -23,18 +25,14 @@ managedObjectsRoutes.get("/:id", async (c) => {
 managedObjectsRoutes.put("/:id", async (c) => {
   const row = await loadBinary(c.var.db, c.var.principal, parseId(c.req.param("id")), "write");
   const fields = clientFields(await readJsonObject(c));
-  const fragments = { ...row.fragments };
-  for (const [name, value] of Object.entries(fields.fragments)) {
-    if (value === null) delete fragments[name];
-    else fragments[name] = value;
+  const change = { ...fields, lastUpdated: new Date().toISOString() };
+  const { maxJsonSize } = readConfig(c.env);
+  // One statement merges the fragments, so concurrent PUTs of different fragments all survive.
+  const updated = await mergeMetadata(c.var.db, row.tenant, row.id, change, maxJsonSize);
+  if (!updated) {
+    if (await findBinary(primaryOf(c.var.db), row.tenant, row.id)) throw fragmentsTooLarge(maxJsonSize);
+    throw notFound("Managed object");
   }
-  const updated = await updateMetadata(c.var.db, row.tenant, row.id, {
-    name: fields.name || row.name,
-    type: fields.type || row.type,
-    fragments,
-    lastUpdated: new Date().toISOString(),
-  });
-  if (!updated) throw notFound("Managed object");
   return c8yJson(c, toManagedObject(updated, managedObjectUrl(originOf(c), updated.id)), MANAGED_OBJECT_MEDIA_TYPE);
 });
 

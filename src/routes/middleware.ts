@@ -40,6 +40,7 @@ export const withDb = createMiddleware<AppEnv>(async function withDb(c, next) {
 export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
   const principal = await authenticateRequest(c.var.db, c.env.DB, c.env, {
     authorization: c.req.header("Authorization"),
+    clientAddress: c.req.header("CF-Connecting-IP"),
     useXBasic: c.req.header("UseXBasic")?.toLowerCase() === "true",
   });
   c.set("principal", principal);

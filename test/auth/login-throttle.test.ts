@@ -1,25 +1,44 @@
 import { describe, expect, it } from "vitest";
+import { admitAttempt, FREE_ATTEMPTS, MAX_BLOCK_MS, throttleKey, WINDOW_MS } from "../../src/auth/login-throttle";
+import { db } from "../helpers";
 
-const _query = (params: Record<string, string>) => (name: string) => params[name];
-
-describe("login throttle policy", async () => {
-  const { afterFailure, retryAfterSeconds, FREE_ATTEMPTS, MAX_BLOCK_MS, WINDOW_MS } = await import(
-    "../../src/auth/login-throttle"
-  );
-  it("lets the first failures through, then doubles the block up to a cap", () => {
-    let state = undefined as ReturnType<typeof afterFailure> | undefined;
-    const blocks: number[] = [];
-    for (let i = 0; i < FREE_ATTEMPTS + 12; i++) {
-      state = afterFailure(state, 1_000);
-      blocks.push(retryAfterSeconds(state, 1_000));
+/** Seconds of block after each of `count` attempts made at `now` (0: the attempt was admitted). */
+async function blocks(key: string, count: number, now: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      await admitAttempt(db(), key, now);
+      out.push(0);
+    } catch (error) {
+      out.push(Number((error as { headers: Record<string, string> }).headers["Retry-After"]));
     }
-    expect(blocks.slice(0, FREE_ATTEMPTS - 1)).toEqual([0, 0, 0, 0]);
-    expect(blocks.slice(FREE_ATTEMPTS - 1, FREE_ATTEMPTS + 3)).toEqual([1, 2, 4, 8]);
-    expect(Math.max(...blocks)).toBe(MAX_BLOCK_MS / 1000);
+  }
+  return out;
+}
+
+describe("login throttle policy (one D1 upsert per attempt)", () => {
+  it("admits the first attempts, then blocks; the block doubles with each admitted attempt, up to a cap", async () => {
+    expect(await blocks("policy-a", FREE_ATTEMPTS + 3, 1_000)).toEqual([0, 0, 0, 0, 0, 1, 1, 1]);
+    // Each time a block has run out, the next attempt is admitted and blocks twice as long, up to 5 min.
+    const seen: number[] = [];
+    let now = 1_000;
+    let wait = 1;
+    for (let i = 0; i < 9; i++) {
+      now += wait * 1000;
+      await admitAttempt(db(), "policy-a", now);
+      wait = (await blocks("policy-a", 1, now))[0]!;
+      seen.push(wait);
+    }
+    expect(seen).toEqual([2, 4, 8, 16, 32, 64, 128, 256, MAX_BLOCK_MS / 1000]);
   });
-  it("a block always ends, and failures restart after a quiet window", () => {
-    const state = afterFailure({ failures: 40, firstFailureMs: 0, blockedUntilMs: 0 }, 1);
-    expect(retryAfterSeconds(state, 1 + MAX_BLOCK_MS)).toBe(0);
-    expect(afterFailure(state, WINDOW_MS + 10).failures).toBe(1);
+
+  it("counts restart after a quiet window", async () => {
+    await blocks("policy-b", FREE_ATTEMPTS, 0);
+    expect(await blocks("policy-b", 2, WINDOW_MS + MAX_BLOCK_MS + 1)).toEqual([0, 0]);
+  });
+
+  it("keys by the login as sent and the client address", () => {
+    expect(throttleKey({ tenant: "t1", userName: "bob" }, "192.0.2.1")).toBe("t1/bob 192.0.2.1");
+    expect(throttleKey({ tenant: undefined, userName: "bob" }, undefined)).toBe("bob -");
   });
 });
