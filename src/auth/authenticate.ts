@@ -1,5 +1,4 @@
-import { type Database, readYourWrites } from "../db/client";
-import { findUser, findUserWithoutTenant } from "../db/users";
+import type { Database } from "../db/client";
 import { unauthorized } from "../errors";
 import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials";
 import { type BootstrapConfig, ensureBootstrapAdmin } from "./bootstrap";
@@ -38,13 +37,9 @@ async function verify(
   // Counted before the user is even looked up, under the login as sent: a 429 says nothing about
   // whether the user exists, and parallel guesses cannot slip past the count (docs/api.md §11).
   const key = throttleKey(credentials, clientAddress);
-  await admitAttempt(db, key);
-  // A user created moments ago may not be on the nearest replica yet: a miss asks the primary.
-  const user = await readYourWrites(db, (d) =>
-    credentials.tenant
-      ? findUser(d, credentials.tenant, credentials.userName)
-      : findUserWithoutTenant(d, credentials.userName),
-  );
+  // One round trip: the count and the user lookup share a batch, which runs on the primary (it
+  // writes), so a user created moments ago is found even while replicas lag.
+  const user = await admitAttempt(db, key, credentials);
   const stored = user?.passwordHash ?? (await dummyPasswordHash());
   const ok = (await verifyPassword(credentials.password, stored)) && user !== undefined;
   if (!ok) throw unauthorized(scheme);

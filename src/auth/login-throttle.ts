@@ -1,5 +1,7 @@
 import type { Database } from "../db/client";
-import { clearFailures, clearFailuresOf, countAttempt, deleteFailuresBefore } from "../db/login-failures";
+import { blockedUntil, clearFailures, clearFailuresOf, countAttempt, deleteFailuresBefore } from "../db/login-failures";
+import type { UserRow } from "../db/schema";
+import { loginLookup, loginUser } from "../db/users";
 import { tooManyLogins } from "../errors";
 import type { BasicCredentials } from "./basic-credentials";
 
@@ -21,15 +23,28 @@ export function throttleKey(credentials: Pick<BasicCredentials, "tenant" | "user
 }
 
 /**
- * Counts a login attempt before its password is checked, atomically: the first FREE_ATTEMPTS of a
- * window pass, the FREE_ATTEMPTS-th and later ones each block the key for twice as long as the
- * previous (1 s, 2 s, 4 s, … up to 5 min), and an attempt while blocked is a 429 with
- * Retry-After. A block always ends, so the right password works again later.
+ * Counts a login attempt before its password is checked, atomically, and looks the user up in the
+ * same D1 round trip: the first FREE_ATTEMPTS of a window pass, the FREE_ATTEMPTS-th and later ones
+ * each block the key for twice as long as the previous (1 s, 2 s, 4 s, … up to 5 min), and an
+ * attempt while blocked is a 429 with Retry-After. A block always ends, so the right password
+ * works again later. Returns the user the login names, if exactly one.
  */
-export async function admitAttempt(db: Database, key: string, now = Date.now()): Promise<void> {
+export async function admitAttempt(
+  db: Database,
+  key: string,
+  login: { tenant: string | undefined; userName: string },
+  now = Date.now(),
+): Promise<UserRow | undefined> {
   const policy = { freeAttempts: FREE_ATTEMPTS, windowMs: WINDOW_MS, maxBlockMs: MAX_BLOCK_MS };
-  const blockedUntil = await countAttempt(db, key, policy, now);
-  if (blockedUntil !== undefined) throw tooManyLogins(Math.max(1, Math.ceil((blockedUntil - now) / 1000)));
+  const [counted, matches] = await db.batch([
+    countAttempt(db, key, policy, now),
+    loginLookup(db, login.tenant, login.userName),
+  ]);
+  if (counted.length === 0) {
+    const until = (await blockedUntil(db, key)) ?? now;
+    throw tooManyLogins(Math.max(1, Math.ceil((until - now) / 1000)));
+  }
+  return loginUser(matches);
 }
 
 /** Forgets the attempts of a key after its login succeeded. */

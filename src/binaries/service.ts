@@ -155,8 +155,12 @@ export async function replaceBinary(
       if (!row && (await findBinary(primaryOf(db), principal.tenant, current.id))) throw preconditionFailed();
       switched = row && { row, previousKey: current.r2Key };
     } else {
-      // Last writer wins: one atomic swap, whatever other replaces did meanwhile.
-      switched = await swapContent(db, principal.tenant, current.id, change);
+      // Last writer wins. Usually nobody replaced it since it was read: one compare-and-set. If
+      // somebody did, one atomic swap that also reads the key it replaces; never a retry loop.
+      const row = await switchContent(db, principal.tenant, current.id, current.r2Key, change);
+      switched = row
+        ? { row, previousKey: current.r2Key }
+        : await swapContent(db, principal.tenant, current.id, change);
     }
   } catch (error) {
     await deleteObjectQuietly(bucket, key);

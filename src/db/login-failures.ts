@@ -10,42 +10,43 @@ export interface ThrottlePolicy {
 }
 
 /**
- * Counts one login attempt under `key` in a single upsert, before the password is checked, so
- * parallel guesses cannot all pass between a read and a write. The n-th attempt of a window
- * (n >= freeAttempts) blocks the key for 1 s × 2^(n − freeAttempts), at most maxBlockMs. An
- * attempt during a block changes nothing (the upsert's WHERE fails, RETURNING is empty) and
- * gets back the block's end; an allowed attempt gets undefined. The state is read in the same
- * batch, so this is one round trip.
+ * The statement that counts one login attempt under `key`, before the password is checked, in a
+ * single upsert, so parallel guesses cannot all pass between a read and a write. The n-th attempt
+ * of a window (n >= freeAttempts) blocks the key for 1 s × 2^(n − freeAttempts), at most
+ * maxBlockMs. An attempt during a block changes nothing: the upsert's WHERE fails and RETURNING is
+ * empty; an admitted attempt returns one row. A statement, so the caller can batch it with the
+ * user lookup (one round trip).
  */
-export async function countAttempt(
-  db: Database,
-  key: string,
-  policy: ThrottlePolicy,
-  now: number,
-): Promise<number | undefined> {
+export function countAttempt(db: Database, key: string, policy: ThrottlePolicy, now: number) {
   const expired = sql`${now} - ${loginFailures.firstFailureMs} > ${policy.windowMs}`;
   const attempts = sql`(CASE WHEN ${expired} THEN 1 ELSE ${loginFailures.failures} + 1 END)`;
   // The shift is capped: SQLite's << gives 0 past 63 bits, which would end the block.
   const blockAfter = (n: SQL) =>
     sql`CASE WHEN ${n} >= ${policy.freeAttempts}
       THEN ${now} + min(1000 << min(${n} - ${policy.freeAttempts}, 20), ${policy.maxBlockMs}) ELSE 0 END`;
-  const [counted, state] = await db.batch([
-    db
-      .insert(loginFailures)
-      .values({ login: key, failures: 1, firstFailureMs: now, blockedUntilMs: blockAfter(sql`1`) })
-      .onConflictDoUpdate({
-        target: loginFailures.login,
-        set: {
-          failures: attempts,
-          firstFailureMs: sql`CASE WHEN ${expired} THEN ${now} ELSE ${loginFailures.firstFailureMs} END`,
-          blockedUntilMs: blockAfter(attempts),
-        },
-        setWhere: sql`${loginFailures.blockedUntilMs} <= ${now}`,
-      })
-      .returning({ failures: loginFailures.failures }),
-    db.select({ blockedUntilMs: loginFailures.blockedUntilMs }).from(loginFailures).where(eq(loginFailures.login, key)),
-  ]);
-  return counted.length === 1 ? undefined : (state[0]?.blockedUntilMs ?? now);
+  return db
+    .insert(loginFailures)
+    .values({ login: key, failures: 1, firstFailureMs: now, blockedUntilMs: blockAfter(sql`1`) })
+    .onConflictDoUpdate({
+      target: loginFailures.login,
+      set: {
+        failures: attempts,
+        firstFailureMs: sql`CASE WHEN ${expired} THEN ${now} ELSE ${loginFailures.firstFailureMs} END`,
+        blockedUntilMs: blockAfter(attempts),
+      },
+      setWhere: sql`${loginFailures.blockedUntilMs} <= ${now}`,
+    })
+    .returning({ failures: loginFailures.failures });
+}
+
+/** When the block on `key` ends (ms), for a Retry-After. */
+export async function blockedUntil(db: Database, key: string): Promise<number | undefined> {
+  const row = await db
+    .select({ blockedUntilMs: loginFailures.blockedUntilMs })
+    .from(loginFailures)
+    .where(eq(loginFailures.login, key))
+    .get();
+  return row?.blockedUntilMs;
 }
 
 /** Forgets the attempts counted under one key (after a successful login). */

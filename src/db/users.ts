@@ -12,13 +12,18 @@ export async function findUser(db: Database, tenant: string, userName: string): 
 }
 
 /**
- * Resolves a login without a tenant prefix: the one user of that name across tenants (docs/api.md §7).
- * A name that exists in several tenants needs the tenant prefix.
+ * The statement that looks up a login: `tenant/user`, or without a tenant the users of that name
+ * across tenants (at most 2 are read; see `loginUser`). A statement, so it can share a batch.
  */
-export async function findUserWithoutTenant(db: Database, userName: string): Promise<UserRow | undefined> {
-  const matches = await db.select().from(users).where(eq(users.userName, userName)).limit(2).all();
-  if (matches.length === 1) return matches[0];
-  return undefined;
+export function loginLookup(db: Database, tenant: string | undefined, userName: string) {
+  const where =
+    tenant === undefined ? eq(users.userName, userName) : and(eq(users.tenant, tenant), eq(users.userName, userName));
+  return db.select().from(users).where(where).limit(2);
+}
+
+/** The user a login lookup found: the only match (a name in several tenants needs the tenant prefix). */
+export function loginUser(matches: UserRow[]): UserRow | undefined {
+  return matches.length === 1 ? matches[0] : undefined;
 }
 
 /** A new user as the API or the bootstrap describes it. */

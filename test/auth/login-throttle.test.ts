@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import { admitAttempt, FREE_ATTEMPTS, MAX_BLOCK_MS, throttleKey, WINDOW_MS } from "../../src/auth/login-throttle";
 import { db } from "../helpers";
 
+const NOBODY = { tenant: undefined, userName: "nobody" };
+
 /** Seconds of block after each of `count` attempts made at `now` (0: the attempt was admitted). */
 async function blocks(key: string, count: number, now: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     try {
-      await admitAttempt(db(), key, now);
+      await admitAttempt(db(), key, NOBODY, now);
       out.push(0);
     } catch (error) {
       out.push(Number((error as { headers: Record<string, string> }).headers["Retry-After"]));
@@ -25,7 +27,7 @@ describe("login throttle policy (one D1 upsert per attempt)", () => {
     let wait = 1;
     for (let i = 0; i < 9; i++) {
       now += wait * 1000;
-      await admitAttempt(db(), "policy-a", now);
+      await admitAttempt(db(), "policy-a", NOBODY, now);
       wait = (await blocks("policy-a", 1, now))[0]!;
       seen.push(wait);
     }
