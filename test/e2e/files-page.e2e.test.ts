@@ -264,8 +264,14 @@ describe("files page", () => {
   });
 
   it("deletes one file after confirmation and several at once", async () => {
-    await page.getByRole("button", { name: "Delete notes.txt" }).click();
+    // By keyboard: Enter opens the confirmation, Escape closes it without deleting.
+    await page.getByRole("button", { name: "Delete notes.txt" }).focus();
+    await page.keyboard.press("Enter");
     const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Delete notes.txt" }).click();
     await dialog.getByRole("button", { name: "Cancel" }).click();
     expect(await row("notes.txt").count()).toBe(1);
 
