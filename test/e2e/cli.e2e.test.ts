@@ -63,6 +63,17 @@ function cli(
   });
 }
 
+/** The value of `read` once two readings 700 ms apart agree. */
+async function settled(read: () => Promise<number>): Promise<number> {
+  let last = await read();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const next = await read();
+    if (next === last) return next;
+    last = next;
+  }
+}
+
 const md5 = (bytes: Buffer) => createHash("md5").update(bytes).digest("hex");
 const auth = { Authorization: `Basic ${Buffer.from("management/admin:admin").toString("base64")}` };
 
@@ -169,6 +180,48 @@ describe("c8y-binaries", () => {
     const removedAgain = await cli(["rm", id]);
     expect(removedAgain.code).toBe(1);
   });
+
+  it("resumes an upload interrupted by Ctrl-C when the same command runs again", async () => {
+    const bytes = randomBytes(96 * 1024 * 1024);
+    const path = file("interrupted.bin", bytes);
+    /** The server's offset of the upload the CLI remembered in its state file (0 until it has one). */
+    const offset = async () => {
+      const state = JSON.parse(readFileSync(env.C8Y_BINARIES_STATE, "utf8")) as Record<string, { uploadUrl?: string }>;
+      const url = Object.values(state).find((upload) => upload.uploadUrl)?.uploadUrl;
+      if (!url) return 0;
+      const head = await fetch(url, { method: "HEAD", headers: { ...auth, "Tus-Resumable": "1.0.0" } });
+      return Number(head.headers.get("Upload-Offset") ?? 0);
+    };
+    let seen = 0;
+    const first = await cli(["upload", path, "--chunk-size", "5"], {
+      interruptWhen: async () => {
+        if (!existsSync(env.C8Y_BINARIES_STATE)) return false;
+        seen = await offset();
+        return seen > 0;
+      },
+    });
+    expect(first.code, first.stderr).toBe(130);
+    expect(first.stderr).toContain("run the same command again to resume");
+    // A chunk the server was already reading when Ctrl-C came may still be committed: wait until the offset settles.
+    const kept = await settled(offset);
+    expect(kept).toBeGreaterThanOrEqual(seen);
+    expect(kept).toBeLessThan(bytes.length);
+
+    const second = await cli(["upload", path, "--chunk-size", "5"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain(`Resuming the earlier upload of ${path} at ${kept} of ${bytes.length} bytes`);
+    const id = second.stdout.trim();
+    const object = JSON.parse((await cli(["get", id])).stdout) as {
+      length: number;
+      _attachments: Record<string, { digest: string }>;
+    };
+    expect(object.length).toBe(bytes.length);
+    expect(Object.values(object._attachments)[0]?.digest).toBe(
+      `md5-${createHash("md5").update(bytes).digest("base64")}`,
+    );
+    // Done uploads are forgotten: a third run is a new upload, not a resumption.
+    expect(JSON.parse(readFileSync(env.C8Y_BINARIES_STATE, "utf8"))).toEqual({});
+  }, 300_000);
 
   it("resumes a partial download with Range and If-Range, and starts over when the binary changed", async () => {
     const bytes = randomBytes(2 * 1024 * 1024);
