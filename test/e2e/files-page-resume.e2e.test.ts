@@ -95,6 +95,8 @@ async function serverOffset(): Promise<number> {
 it("pauses and resumes a 150 MB upload, also across a page reload, and stores it byte for byte", async () => {
   await page.getByTestId("upload-input").setInputFiles(path);
   await expect.poll(percent, { timeout: 120_000, interval: 100 }).toBeGreaterThanOrEqual(15);
+  // While it runs the row shows its speed and the time left.
+  await expect.poll(() => row().textContent()).toMatch(/\d[\d.]* (KiB|MiB|GiB)\/s.*(\d+ (s|min|h)).* left/);
   await row().getByRole("button", { name: "Pause firmware-150MB.bin" }).click();
   await expect.poll(() => row().getAttribute("data-state")).toBe("paused");
   // The chunk in flight may still be committed by the server; after that, paused means paused.
