@@ -229,7 +229,7 @@ interface TransferEvents {
 }
 
 /**
- * The tus metadata (docs/api.md §18): for a new binary its name and type as the multipart `object`
+ * The tus metadata (docs/api.md §20): for a new binary its name and type as the multipart `object`
  * part would carry them; for a replace the binary's id and the new bytes' media type (PUT semantics).
  */
 function tusMetadata(item: UploadItem): Record<string, string> {
@@ -246,8 +246,10 @@ function tusTransfer(client: BinariesClient, item: UploadItem, events: TransferE
     headers: client.headers(item.ifMatch ? { "If-Match": item.ifMatch } : {}),
     metadata: tusMetadata(item),
     // The same file as a new binary and as a replacement of binary N are different uploads.
-    fingerprint: async (file, options) =>
-      `${await tus.defaultOptions.fingerprint(file, options)}-${item.kind}-${item.targetId ?? ""}`,
+    fingerprint: async (file, options) => {
+      const target = [item.kind, item.targetId ?? "", item.ifMatch ?? ""].join("-");
+      return `${await tus.defaultOptions.fingerprint(file, options)}-${target}`;
+    },
     chunkSize: TUS_CHUNK_SIZE,
     retryDelays: [0, 1_000, 3_000, 5_000, 10_000],
     storeFingerprintForResuming: true,
@@ -258,7 +260,11 @@ function tusTransfer(client: BinariesClient, item: UploadItem, events: TransferE
     onAfterResponse: (request, response) => {
       if (request.getMethod() === "HEAD") events.resumedAt(Number(response.getHeader("Upload-Offset") ?? 0));
     },
-    onError: (error) => void tusError(error).then(events.failure),
+    onError: (error) => {
+      // 412: the binary changed; this upload can never complete, so do not offer it for resuming.
+      if ((error as tus.DetailedError).originalResponse?.getStatus() === 412) void upload.abort(true).catch(() => {});
+      void tusError(error).then(events.failure);
+    },
     // 4xx other than 409/423/429 will not get better by retrying (tus-js-client's own rule, plus 401).
     onShouldRetry: (error) => {
       const status = error.originalResponse?.getStatus() ?? 0;

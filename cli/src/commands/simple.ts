@@ -6,6 +6,7 @@ import type { CommandContext } from "../context";
 import { fileSize, fileStream } from "../files";
 import { startProgress } from "../progress";
 import { InterruptedError } from "../usage-error";
+import { viaTus } from "./upload";
 
 export async function getCommand(ctx: CommandContext, id: string): Promise<void> {
   ctx.out(JSON.stringify(await ctx.client.get(id), null, 2));
@@ -36,7 +37,10 @@ export async function linkCommand(
   if (link.expires && !options.json) ctx.err(`valid until ${link.expires}`);
 }
 
-/** `replace ID FILE`: one streamed PUT with the file's bytes (docs/api.md §6). */
+/**
+ * `replace ID FILE`: through the tus endpoint with the binary's id (resumable, docs/api.md §20),
+ * or one streamed PUT (docs/api.md §6) against a server without it.
+ */
 export async function replaceCommand(
   ctx: CommandContext,
   id: string,
@@ -44,6 +48,14 @@ export async function replaceCommand(
   options: { contentType?: string; ifMatch?: string; json?: boolean },
 ): Promise<void> {
   const { size } = await fileSize(path);
+  if (await ctx.client.supportsTus()) {
+    // Resumable like `upload`: Ctrl-C and the same command again continue where it stopped.
+    const contentType = options.contentType ?? "application/octet-stream";
+    const target = { name: basename(path), contentType, chunkSize: 10, binaryId: id, ifMatch: options.ifMatch };
+    const object = await viaTus(ctx, path, size, target);
+    ctx.out(options.json ? JSON.stringify(object, null, 2) : object.id);
+    return;
+  }
   let sent = 0;
   const progress = startProgress(`replace ${basename(path)}`, size, 0, ctx.progress);
   let object: BinaryObject;

@@ -7,7 +7,7 @@
 
 import { createReadStream } from "node:fs";
 import { basename } from "node:path";
-import { defaultOptions, FileUrlStorage, type HttpResponse, Upload } from "tus-js-client";
+import { type DetailedError, defaultOptions, FileUrlStorage, type HttpResponse, Upload } from "tus-js-client";
 import { errorOf } from "../../../client/errors";
 import type { BinaryObject } from "../../../client/managed-object";
 import type { CommandContext } from "../context";
@@ -37,12 +37,18 @@ export async function uploadCommand(ctx: CommandContext, path: string, options: 
   ctx.out(options.json ? JSON.stringify(object, null, 2) : object.id);
 }
 
-async function viaTus(
-  ctx: CommandContext,
-  path: string,
-  size: number,
-  meta: { name: string; type: string; contentType: string; chunkSize: number },
-): Promise<BinaryObject> {
+/** What a tus upload becomes: a new binary (name, type) or new bytes for `binaryId`. */
+export interface TusTarget {
+  name: string;
+  type?: string;
+  contentType: string;
+  chunkSize: number;
+  /** Replace this binary (PUT semantics, docs/api.md §20); `ifMatch` is checked at completion. */
+  binaryId?: string;
+  ifMatch?: string;
+}
+
+export async function viaTus(ctx: CommandContext, path: string, size: number, meta: TusTarget): Promise<BinaryObject> {
   const stateFile = uploadStateFile();
   await ensureJsonFile(stateFile);
   let resumedAt = 0;
@@ -50,16 +56,20 @@ async function viaTus(
   const lastResponse = await new Promise<HttpResponse>((resolve, reject) => {
     const upload = new Upload(createReadStream(path), {
       endpoint: ctx.client.uploadsEndpoint,
-      headers: ctx.client.headers(),
-      metadata: { filename: meta.name, filetype: meta.contentType, type: meta.type },
+      headers: ctx.client.headers(meta.ifMatch ? { "If-Match": meta.ifMatch } : {}),
+      metadata: meta.binaryId
+        ? { binaryId: meta.binaryId, filetype: meta.contentType }
+        : { filename: meta.name, filetype: meta.contentType, type: meta.type ?? meta.contentType },
       chunkSize: meta.chunkSize * 1024 * 1024,
       retryDelays: [0, 1_000, 3_000, 5_000, 10_000],
       urlStorage: new FileUrlStorage(stateFile),
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
-      // Another name or type for the same file is another upload.
-      fingerprint: async (file, options) =>
-        `${await defaultOptions.fingerprint(file, options)}-${meta.name}-${meta.type}`,
+      // Another name, type or target for the same file is another upload.
+      fingerprint: async (file, options) => {
+        const target = [meta.name, meta.type, meta.binaryId ?? "", meta.ifMatch ?? ""].join("-");
+        return `${await defaultOptions.fingerprint(file, options)}-${target}`;
+      },
       onAfterResponse: (request, response) => {
         if (request.getMethod() === "HEAD" && response.getStatus() < 300) {
           resumedAt = Number(response.getHeader("Upload-Offset") ?? 0);
@@ -70,7 +80,11 @@ async function viaTus(
       },
       onProgress: (sent) => progress.update(sent),
       onSuccess: ({ lastResponse }) => resolve(lastResponse),
-      onError: (error) => void tusFailure(error).then(reject),
+      onError: (error) => {
+        // 412: the binary changed; this upload can never complete, so do not keep it for a rerun.
+        if ((error as DetailedError).originalResponse?.getStatus() === 412) void upload.abort(true).catch(() => {});
+        void tusFailure(error).then(reject);
+      },
       onShouldRetry: (error) => {
         const status = error.originalResponse?.getStatus() ?? 0;
         return (
