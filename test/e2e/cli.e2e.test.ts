@@ -186,8 +186,11 @@ describe("c8y-binaries", () => {
     const path = file("interrupted.bin", bytes);
     /** The server's offset of the upload the CLI remembered in its state file (0 until it has one). */
     const offset = async () => {
-      const state = JSON.parse(readFileSync(env.C8Y_BINARIES_STATE, "utf8")) as Record<string, { uploadUrl?: string }>;
-      const url = Object.values(state).find((upload) => upload.uploadUrl)?.uploadUrl;
+      const state = JSON.parse(readFileSync(env.C8Y_BINARIES_STATE, "utf8")) as Record<
+        string,
+        { uploadUrl?: string; metadata?: { filename?: string } }
+      >;
+      const url = Object.values(state).find((upload) => upload.metadata?.filename === "interrupted.bin")?.uploadUrl;
       if (!url) return 0;
       const head = await fetch(url, { method: "HEAD", headers: { ...auth, "Tus-Resumable": "1.0.0" } });
       return Number(head.headers.get("Upload-Offset") ?? 0);

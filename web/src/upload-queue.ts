@@ -261,9 +261,11 @@ function tusTransfer(client: BinariesClient, item: UploadItem, events: TransferE
       if (request.getMethod() === "HEAD") events.resumedAt(Number(response.getHeader("Upload-Offset") ?? 0));
     },
     onError: (error) => {
+      // Read the answer before anything else: aborting resets the request it belongs to.
+      const failure = tusError(error);
       // 412: the binary changed; this upload can never complete, so do not offer it for resuming.
       if ((error as tus.DetailedError).originalResponse?.getStatus() === 412) void upload.abort(true).catch(() => {});
-      void tusError(error).then(events.failure);
+      void failure.then(events.failure);
     },
     // 4xx other than 409/423/429 will not get better by retrying (tus-js-client's own rule, plus 401).
     onShouldRetry: (error) => {
@@ -302,6 +304,7 @@ async function tusError(error: Error): Promise<unknown> {
   const response = (error as tus.DetailedError).originalResponse;
   if (!response) return error;
   const status = response.getStatus();
+  if (status < 200 || status > 599) return error;
   return await errorOf(
     new Response(response.getBody() || null, {
       status,

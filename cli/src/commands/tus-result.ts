@@ -18,6 +18,7 @@ export function binaryIdOfTusResponse(response: HttpResponse): string | undefine
 /** A tus error as the API's own message when the response carried the error body. */
 export async function tusFailure(error: Error): Promise<Error> {
   const response = (error as DetailedError).originalResponse;
-  if (!response) return new Error(`The upload failed: ${error.message.split("\n")[0]}`);
-  return await errorOf(new Response(response.getBody() || null, { status: response.getStatus() }), "Uploading");
+  const status = response?.getStatus() ?? 0;
+  if (!response || status < 200 || status > 599) return new Error(`The upload failed: ${error.message.split("\n")[0]}`);
+  return await errorOf(new Response(response.getBody() || null, { status }), "Uploading");
 }

@@ -81,9 +81,11 @@ export async function viaTus(ctx: CommandContext, path: string, size: number, me
       onProgress: (sent) => progress.update(sent),
       onSuccess: ({ lastResponse }) => resolve(lastResponse),
       onError: (error) => {
+        // Read the answer before anything else: aborting resets the request it belongs to.
+        const failure = tusFailure(error);
         // 412: the binary changed; this upload can never complete, so do not keep it for a rerun.
         if ((error as DetailedError).originalResponse?.getStatus() === 412) void upload.abort(true).catch(() => {});
-        void tusFailure(error).then(reject);
+        void failure.then(reject);
       },
       onShouldRetry: (error) => {
         const status = error.originalResponse?.getStatus() ?? 0;
