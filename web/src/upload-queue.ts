@@ -264,7 +264,7 @@ function tusTransfer(client: BinariesClient, item: UploadItem, events: TransferE
       // Read the answer before anything else: aborting resets the request it belongs to.
       const failure = tusError(error);
       // 412: the binary changed; this upload can never complete, so do not offer it for resuming.
-      if ((error as tus.DetailedError).originalResponse?.getStatus() === 412) void upload.abort(true).catch(() => {});
+      if ((error as tus.DetailedError).originalResponse?.getStatus() === 412) void forget(upload);
       void failure.then(events.failure);
     },
     // 4xx other than 409/423/429 will not get better by retrying (tus-js-client's own rule, plus 401).
@@ -297,6 +297,13 @@ function tusTransfer(client: BinariesClient, item: UploadItem, events: TransferE
       return upload.abort(true);
     },
   };
+}
+
+/** Cancels an upload on the server and forgets it here (also when the server has dropped it already). */
+async function forget(upload: tus.Upload): Promise<void> {
+  await upload.abort(true).catch(() => {});
+  const stored = await upload.findPreviousUploads().catch(() => []);
+  for (const previous of stored) await tus.defaultOptions.urlStorage.removeUpload(previous.urlStorageKey);
 }
 
 /** The API's error message from a failed tus request, when the response carried one. */

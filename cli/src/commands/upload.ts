@@ -53,6 +53,7 @@ export async function viaTus(ctx: CommandContext, path: string, size: number, me
   await ensureJsonFile(stateFile);
   let resumedAt = 0;
   let progress = startProgress(`upload ${meta.name}`, size, 0, ctx.progress);
+  const urlStorage = new FileUrlStorage(stateFile);
   const lastResponse = await new Promise<HttpResponse>((resolve, reject) => {
     const upload = new Upload(createReadStream(path), {
       endpoint: ctx.client.uploadsEndpoint,
@@ -62,7 +63,7 @@ export async function viaTus(ctx: CommandContext, path: string, size: number, me
         : { filename: meta.name, filetype: meta.contentType, type: meta.type ?? meta.contentType },
       chunkSize: meta.chunkSize * 1024 * 1024,
       retryDelays: [0, 1_000, 3_000, 5_000, 10_000],
-      urlStorage: new FileUrlStorage(stateFile),
+      urlStorage,
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
       // Another name, type or target for the same file is another upload.
@@ -84,8 +85,18 @@ export async function viaTus(ctx: CommandContext, path: string, size: number, me
         // Read the answer before anything else: aborting resets the request it belongs to.
         const failure = tusFailure(error);
         // 412: the binary changed; this upload can never complete, so do not keep it for a rerun.
-        if ((error as DetailedError).originalResponse?.getStatus() === 412) void upload.abort(true).catch(() => {});
-        void failure.then(reject);
+        if ((error as DetailedError).originalResponse?.getStatus() !== 412) {
+          void failure.then(reject);
+          return;
+        }
+        // Cancel it on the server (if still there) and forget it here before reporting.
+        void upload
+          .abort(true)
+          .catch(() => {})
+          .then(() => upload.findPreviousUploads())
+          .then((stored) => Promise.all(stored.map((previous) => urlStorage.removeUpload(previous.urlStorageKey))))
+          .catch(() => {})
+          .then(() => failure.then(reject));
       },
       onShouldRetry: (error) => {
         const status = error.originalResponse?.getStatus() ?? 0;
