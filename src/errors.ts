@@ -69,6 +69,15 @@ export const rangeNotSatisfiable = (size: number) =>
     "Content-Range": `bytes */${size}`,
   });
 
+/** An upload whose bytes were removed as orphans because it stalled past ORPHAN_MIN_AGE_SECONDS. */
+export const uploadExpired = () =>
+  new ApiError(408, "inventory/Request Timeout", "The upload took too long and its bytes were removed; send it again.");
+/** An upload whose tenant was deleted (or deleted and created anew) while its bytes arrived. */
+export const tenantGone = () => new ApiError(404, "inventory/Not Found", "The tenant of this upload no longer exists.");
+/** A tenant id that cannot be handed out yet: something of a deleted tenant with that id remains. */
+export const tenantIdBusy = (id: string, why: string) =>
+  new ApiError(409, "tenant/Conflict", `Tenant id '${id}' cannot be used yet: ${why}.`);
+
 // --- 422, 429 ---
 /** Well-formed but unacceptable values (paging parameters, filters). */
 export const unprocessable = (message: string) => new ApiError(422, "inventory/Unprocessable Entity", message);

@@ -36,13 +36,15 @@
 import type { Principal } from "../auth/principal";
 import { parseUploadObject } from "../c8y/managed-object";
 import type { Config } from "../config";
-import { deleteBinaryRow, findBinary, insertBinary, swapContent, switchContent } from "../db/binaries";
+import { deleteBinaryRow, findBinary, insertBinary, isSwept, swapContent, switchContent } from "../db/binaries";
 import { type Database, primaryOf, readYourWrites } from "../db/client";
+import { trackMultipartUpload, untrackMultipartUpload } from "../db/multipart-uploads";
 import type { BinaryRow } from "../db/schema";
-import { forbidden, notFound, preconditionFailed } from "../errors";
+import { forbidden, notFound, preconditionFailed, uploadExpired } from "../errors";
 import { deleteObjectQuietly, objectKey } from "../r2/objects";
 import { receiveBody } from "../uploads/body-upload";
 import { receiveMultipartUpload } from "../uploads/multipart-upload";
+import type { MultipartTracker } from "../uploads/r2-sinks";
 import { mayRead, mayWrite } from "./policy";
 
 /** What the binary operations need: the two stores and the configuration. */
@@ -59,6 +61,20 @@ export interface Stores {
  * would change; false means 412. Without one, concurrent changes are resolved by last writer wins.
  */
 export type Precondition = (row: BinaryRow) => boolean;
+
+/** The `purpose` of the multipart uploads of POST and PUT bodies in the tracking table (docs/api.md §10). */
+export const BINARY_UPLOAD_PURPOSE = "binary";
+
+/** Slack for clock differences between isolates when a tenant's creation is compared with an upload's start. */
+const CLOCK_SLACK_MS = 30_000;
+
+/** Tracks the R2 multipart upload of a binary body in D1, so the sweep can abort it after a crash. */
+function multipartTracker(db: Database, key: string): MultipartTracker {
+  return {
+    created: (uploadId) => trackMultipartUpload(db, { key, uploadId, purpose: BINARY_UPLOAD_PURPOSE }),
+    aborted: (uploadId) => untrackMultipartUpload(db, uploadId),
+  };
+}
 
 /** Loads a binary the principal may read (or write); 404 for unknown ids, 403 without the right. */
 export async function loadBinary(
@@ -87,6 +103,7 @@ export async function createBinary(
   body: ReadableStream<Uint8Array> | null,
   contentType: string | undefined,
 ): Promise<BinaryRow> {
+  const startedAt = Date.now();
   const key = objectKey(principal.tenant);
   const upload = await receiveMultipartUpload(bucket, body, contentType, {
     key,
@@ -94,23 +111,35 @@ export async function createBinary(
     singlePutMaxBytes: config.singlePutMaxBytes,
     maxFieldSize: config.maxJsonSize,
     parseObject: parseUploadObject,
+    tracker: multipartTracker(db, key),
   });
+  // The tenant must not have been deleted and created anew while the bytes arrived (the principal
+  // may be a cached login of the old tenant); a new tenant with the same id is created at least
+  // TENANT_ID_REST_MS after the delete, far beyond the clock slack allowed here.
+  const guard = {
+    tenantCreatedBy: new Date(startedAt + CLOCK_SLACK_MS).toISOString(),
+    untrack: upload.stored.uploadId !== undefined,
+  };
   const now = new Date().toISOString();
   try {
-    return await insertBinary(db, {
-      tenant: principal.tenant,
-      name: upload.object.name,
-      type: upload.object.type,
-      owner: principal.userName,
-      creationTime: now,
-      lastUpdated: now,
-      contentType: upload.contentType ?? "application/octet-stream",
-      length: upload.stored.size,
-      md5: upload.stored.md5,
-      revpos: 1,
-      r2Key: key,
-      fragments: upload.object.fragments,
-    });
+    return await insertBinary(
+      db,
+      {
+        tenant: principal.tenant,
+        name: upload.object.name,
+        type: upload.object.type,
+        owner: principal.userName,
+        creationTime: now,
+        lastUpdated: now,
+        contentType: upload.contentType ?? "application/octet-stream",
+        length: upload.stored.size,
+        md5: upload.stored.md5,
+        revpos: 1,
+        r2Key: key,
+        fragments: upload.object.fragments,
+      },
+      guard,
+    );
   } catch (error) {
     await deleteObjectQuietly(bucket, key);
     throw error;
@@ -139,7 +168,15 @@ export async function replaceBinary(
   const current = await loadBinary(db, principal, id, "write");
   if (precondition && !precondition(current)) throw preconditionFailed();
   const key = objectKey(principal.tenant);
-  const stored = await receiveBody(bucket, key, content.body, content.length, content.contentType, config);
+  const stored = await receiveBody(
+    bucket,
+    key,
+    content.body,
+    content.length,
+    content.contentType,
+    config,
+    multipartTracker(db, key),
+  );
   const change = {
     r2Key: key,
     length: stored.size,
@@ -152,6 +189,7 @@ export async function replaceBinary(
     if (precondition) {
       // Only the bytes the client checked may be replaced (optimistic concurrency): compare-and-set.
       const row = await switchContent(db, principal.tenant, current.id, current.r2Key, change);
+      if (!row && (await isSwept(db, key))) throw uploadExpired();
       if (!row && (await findBinary(primaryOf(db), principal.tenant, current.id))) throw preconditionFailed();
       switched = row && { row, previousKey: current.r2Key };
     } else {
@@ -162,6 +200,8 @@ export async function replaceBinary(
         ? { row, previousKey: current.r2Key }
         : await swapContent(db, principal.tenant, current.id, change);
     }
+    if (!switched && (await isSwept(db, key))) throw uploadExpired();
+    if (stored.uploadId !== undefined) await untrackMultipartUpload(db, stored.uploadId);
   } catch (error) {
     await deleteObjectQuietly(bucket, key);
     throw error;

@@ -1,17 +1,29 @@
-import { referencedKeys } from "../db/binaries";
+import { lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { staleMultipartUploads, untrackMultipartUpload } from "../db/multipart-uploads";
+import { binaries, multipartUploads, sweptKeys } from "../db/schema";
 import { UPLOAD_TAIL_PREFIX } from "../r2/objects";
 
 /** What one sweep looked at and removed. */
 export interface SweepReport {
   scanned: number;
   deleted: string[];
+  /** Tracked R2 multipart uploads of binary bodies that were aborted as left by a crash. */
+  abortedUploads: number;
 }
 
+/** Multipart uploads of binary bodies older than this are taken for crashed requests and aborted. */
+export const MULTIPART_MAX_AGE_MS = 24 * 3_600_000;
+/** Claims outlive any upload that could still try to commit a claimed key. */
+const CLAIM_KEEP_MS = 7 * 24 * 3_600_000;
+
 /**
- * Removes R2 objects that no row references and that are older than `minAgeMs` (younger ones
- * may belong to an upload whose row is about to be committed). Such objects are left by a crash
- * between writing bytes and committing the row, or by a failed delete (docs/api.md §10).
+ * Removes R2 objects that no row references and that are older than `minAgeMs`. Such objects are
+ * left by a crash between writing bytes and committing the row, or by a failed delete (docs/api.md
+ * §10). Each candidate is first claimed in D1, in one statement that re-checks that no row and no
+ * tracked multipart upload uses it; no row can be committed pointing at a claimed key, so an
+ * upload that stalled past `minAgeMs` fails (408) instead of pointing at deleted bytes. Then the
+ * tracked multipart uploads of binary bodies older than a day are aborted.
  */
 export async function sweepOrphans(
   db: Database,
@@ -19,7 +31,7 @@ export async function sweepOrphans(
   minAgeMs: number,
   now = Date.now(),
 ): Promise<SweepReport> {
-  const report: SweepReport = { scanned: 0, deleted: [] };
+  const report: SweepReport = { scanned: 0, deleted: [], abortedUploads: 0 };
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ cursor, limit: 500 });
@@ -29,14 +41,51 @@ export async function sweepOrphans(
       .filter((object) => !object.key.startsWith(UPLOAD_TAIL_PREFIX) && now - object.uploaded.getTime() >= minAgeMs)
       .map((object) => object.key);
     if (old.length > 0) {
-      const referenced = await referencedKeys(db, old);
-      const orphans = old.filter((key) => !referenced.has(key));
-      if (orphans.length > 0) {
-        await bucket.delete(orphans);
-        report.deleted.push(...orphans);
+      const claimed = await claimOrphans(db, old, now);
+      if (claimed.length > 0) {
+        await bucket.delete(claimed);
+        report.deleted.push(...claimed);
       }
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
+  report.abortedUploads = await abortStaleUploads(db, bucket, "binary", now - MULTIPART_MAX_AGE_MS);
+  await db.delete(sweptKeys).where(lt(sweptKeys.sweptAtMs, now - CLAIM_KEEP_MS));
   return report;
+}
+
+/** Claims those of `keys` that no row references and no tracked multipart upload writes; returns them. */
+async function claimOrphans(db: Database, keys: string[], now: number): Promise<string[]> {
+  // One bound parameter for all keys (D1 allows 100 per statement).
+  const rows = await db.all<{ key: string }>(sql`
+    INSERT INTO ${sweptKeys} (key, swept_at_ms)
+    SELECT value, ${now} FROM json_each(${JSON.stringify(keys)})
+    WHERE NOT EXISTS (SELECT 1 FROM ${binaries} WHERE ${binaries.r2Key} = value)
+      AND NOT EXISTS (SELECT 1 FROM ${multipartUploads} WHERE ${multipartUploads.key} = value)
+    ON CONFLICT (key) DO UPDATE SET swept_at_ms = excluded.swept_at_ms
+    RETURNING key`);
+  return rows.map((row) => row.key);
+}
+
+/**
+ * Aborts the tracked R2 multipart uploads of `purpose` created before `before` (ms) and forgets
+ * them; returns how many. Shared by every feature that tracks its multipart uploads.
+ */
+export async function abortStaleUploads(
+  db: Database,
+  bucket: R2Bucket,
+  purpose: string,
+  before: number,
+): Promise<number> {
+  let aborted = 0;
+  for (const upload of await staleMultipartUploads(db, purpose, before)) {
+    // An upload that completed or was aborted meanwhile makes abort() throw: it is gone either way.
+    await bucket
+      .resumeMultipartUpload(upload.key, upload.uploadId)
+      .abort()
+      .catch(() => undefined);
+    await untrackMultipartUpload(db, upload.uploadId);
+    aborted++;
+  }
+  return aborted;
 }

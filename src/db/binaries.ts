@@ -1,6 +1,9 @@
-import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
+import { tenantGone, uploadExpired } from "../errors";
 import type { Database } from "./client";
-import { type BinaryRow, binaries, counters } from "./schema";
+import { insertWhere } from "./insert-where";
+import { untrackKey } from "./multipart-uploads";
+import { type BinaryRow, binaries, counters, sweptKeys, tenants } from "./schema";
 
 export type NewBinary = typeof binaries.$inferInsert;
 
@@ -13,26 +16,48 @@ export interface BinaryFilter {
   text?: string;
 }
 
+/** The sweep has not claimed `key`: its bytes are still there to point at (docs/api.md §10). */
+const notSwept = (key: string) => sql`NOT EXISTS (SELECT 1 FROM ${sweptKeys} WHERE ${sweptKeys.key} = ${key})`;
+
+/** Whether the orphan sweep has claimed `key` for deletion. */
+export async function isSwept(db: Database, key: string): Promise<boolean> {
+  return (await db.select({ key: sweptKeys.key }).from(sweptKeys).where(eq(sweptKeys.key, key)).get()) !== undefined;
+}
+
+/** Conditions on committing a new row, beyond its own values. */
+export interface InsertGuard {
+  /** The tenant must have been created no later than this (ISO time): not deleted and created anew since. */
+  tenantCreatedBy?: string;
+  /** Also forget the tracked multipart upload of the row's key, in the same batch. */
+  untrack?: boolean;
+}
+
 /**
  * Commits a binary's row once its bytes are in R2, taking the next managed object id in the same
- * batch (one D1 round trip, atomic): ids ascend and are never handed out twice.
+ * batch (one D1 round trip, atomic): ids ascend and are never handed out twice. The row is only
+ * written while its tenant exists (created no later than `guard.tenantCreatedBy`) and the sweep
+ * has not claimed its key; otherwise 404 (tenant gone) or 408 (bytes swept), and the caller removes
+ * the bytes. An id may then be skipped.
  */
-export async function insertBinary(db: Database, row: Omit<NewBinary, "id">): Promise<BinaryRow> {
-  const [, inserted] = await db.batch([
-    db
-      .update(counters)
-      .set({ value: sql`${counters.value} + 1` })
-      .where(eq(counters.name, "managedObjectId")),
-    db
-      .insert(binaries)
-      .values({
-        ...row,
-        id: sql`(SELECT ${counters.value} FROM ${counters} WHERE ${counters.name} = 'managedObjectId')`,
-      })
-      .returning(),
-  ]);
-  if (!inserted[0]) throw new Error("binary insert returned no row");
-  return inserted[0];
+export async function insertBinary(
+  db: Database,
+  row: Omit<NewBinary, "id">,
+  guard: InsertGuard = {},
+): Promise<BinaryRow> {
+  const tenantExists = sql`EXISTS (SELECT 1 FROM ${tenants} WHERE ${tenants.id} = ${row.tenant}${
+    guard.tenantCreatedBy === undefined ? sql`` : sql` AND ${tenants.creationTime} <= ${guard.tenantCreatedBy}`
+  })`;
+  const id = sql`(SELECT ${counters.value} FROM ${counters} WHERE ${counters.name} = 'managedObjectId')`;
+  const takeId = db
+    .update(counters)
+    .set({ value: sql`${counters.value} + 1` })
+    .where(eq(counters.name, "managedObjectId"));
+  const insert = insertWhere(db, binaries, { ...row, id }, sql`${tenantExists} AND ${notSwept(row.r2Key)}`).returning();
+  const [, inserted] = guard.untrack
+    ? await db.batch([takeId, insert, untrackKey(db, row.r2Key)])
+    : await db.batch([takeId, insert]);
+  if (inserted[0]) return inserted[0];
+  throw (await isSwept(db, row.r2Key)) ? uploadExpired() : tenantGone();
 }
 
 /** The binary `id` of `tenant`; another tenant's id is simply not found. */
@@ -88,7 +113,9 @@ export async function switchContent(
   const [row] = await db
     .update(binaries)
     .set({ ...content, revpos: sql`${binaries.revpos} + 1` })
-    .where(and(eq(binaries.tenant, tenant), eq(binaries.id, id), eq(binaries.r2Key, expectedKey)))
+    .where(
+      and(eq(binaries.tenant, tenant), eq(binaries.id, id), eq(binaries.r2Key, expectedKey), notSwept(content.r2Key)),
+    )
     .returning();
   return row;
 }
@@ -110,7 +137,7 @@ export async function swapContent(
     db
       .update(binaries)
       .set({ ...content, revpos: sql`${binaries.revpos} + 1` })
-      .where(where)
+      .where(and(where, notSwept(content.r2Key)))
       .returning(),
   ]);
   const row = after[0];
@@ -176,18 +203,4 @@ export async function deleteBinaryRow(
   );
   const [row] = await db.delete(binaries).where(where).returning();
   return row;
-}
-
-/** Which of `keys` some row references (for the orphan sweep); chunked under D1's 100-parameter cap. */
-export async function referencedKeys(db: Database, keys: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += 90) {
-    const rows = await db
-      .select({ key: binaries.r2Key })
-      .from(binaries)
-      .where(inArray(binaries.r2Key, keys.slice(i, i + 90)))
-      .all();
-    for (const row of rows) found.add(row.key);
-  }
-  return found;
 }

@@ -139,3 +139,30 @@ export const uploads = sqliteTable(
 );
 
 export type UploadRow = typeof uploads.$inferSelect;
+
+/**
+ * R2 multipart uploads in progress (the R2 binding cannot list them), so the sweep can abort the
+ * ones a crash left behind. Shared by every feature that uploads in parts; `purpose` names it.
+ */
+export const multipartUploads = sqliteTable(
+  "multipart_uploads",
+  {
+    uploadId: text("upload_id").primaryKey(),
+    key: text("key").notNull(),
+    purpose: text("purpose").notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+  },
+  (t) => [index("multipart_uploads_by_key").on(t.key), index("multipart_uploads_by_age").on(t.purpose, t.createdAtMs)],
+);
+
+/** R2 keys the orphan sweep claimed before deleting them: no row may be committed pointing at one. */
+export const sweptKeys = sqliteTable("swept_keys", {
+  key: text("key").primaryKey(),
+  sweptAtMs: integer("swept_at_ms").notNull(),
+});
+
+/** Recently deleted tenants, whose ids are not reused while anything of them may remain. */
+export const deletedTenants = sqliteTable("deleted_tenants", {
+  id: text("id").primaryKey(),
+  deletedAtMs: integer("deleted_at_ms").notNull(),
+});

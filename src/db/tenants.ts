@@ -1,6 +1,7 @@
-import { asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, gte, lt, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import { binaries, tenants, users } from "./schema";
+import { insertWhere } from "./insert-where";
+import { binaries, deletedTenants, multipartUploads, tenants, users } from "./schema";
 import { type NewUser, userValues } from "./users";
 
 export type TenantRow = typeof tenants.$inferSelect;
@@ -21,9 +22,28 @@ export async function countTenants(db: Database): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** When the tenant id was last deleted (ms since the epoch), if it was. */
+export async function tenantDeletedAt(db: Database, id: string): Promise<number | undefined> {
+  return (await db.select().from(deletedTenants).where(eq(deletedTenants.id, id)).get())?.deletedAtMs;
+}
+
+/** Whether R2 multipart uploads are still tracked under the key prefix `prefix` (which ends in "/"). */
+export async function hasTrackedUploads(db: Database, prefix: string): Promise<boolean> {
+  // Keys under "x/" are those in ["x/", "x0"): "0" follows "/" in code point order.
+  const upper = `${prefix.slice(0, -1)}0`;
+  const row = await db
+    .select({ key: multipartUploads.key })
+    .from(multipartUploads)
+    .where(and(gte(multipartUploads.key, prefix), lt(multipartUploads.key, upper)))
+    .limit(1)
+    .get();
+  return row !== undefined;
+}
+
 /**
- * Creates a tenant and its first admin in one atomic batch; undefined when the id is taken
- * (nothing is written then).
+ * Creates a tenant and its first admin in one atomic batch; undefined when the id is taken. The
+ * tenant is a plain INSERT, so when a concurrent creation of the same id won, its UNIQUE failure
+ * rolls the whole batch back: the loser's admin is never added to the winner's tenant.
  */
 export async function createTenantWithAdmin(
   db: Database,
@@ -32,26 +52,36 @@ export async function createTenantWithAdmin(
 ): Promise<TenantRow | undefined> {
   if (await findTenant(db, tenant.id)) return undefined;
   const creationTime = new Date().toISOString();
-  const [inserted] = await db.batch([
-    db
-      .insert(tenants)
-      .values({ ...tenant, creationTime })
-      .onConflictDoNothing()
-      .returning(),
-    db.insert(users).values(userValues({ ...admin, tenant: tenant.id })),
-  ]);
-  return inserted[0];
+  try {
+    const [inserted] = await db.batch([
+      db
+        .insert(tenants)
+        .values({ ...tenant, creationTime })
+        .returning(),
+      db.insert(users).values(userValues({ ...admin, tenant: tenant.id })),
+      db.delete(deletedTenants).where(eq(deletedTenants.id, tenant.id)),
+    ]);
+    return inserted[0];
+  } catch (error) {
+    if (/UNIQUE constraint failed/i.test(String((error as { cause?: unknown }).cause ?? error))) return undefined;
+    throw error;
+  }
 }
 
 /**
  * Removes a tenant with its users and binary rows in one batch. Rows go before bytes
  * (docs/api.md §10): the caller deletes the R2 objects afterwards, and the sweep collects any it misses.
  */
-export async function deleteTenantRows(db: Database, id: string): Promise<boolean> {
+export async function deleteTenantRows(db: Database, id: string, now = Date.now()): Promise<boolean> {
   const [, , deleted] = await db.batch([
     db.delete(binaries).where(eq(binaries.tenant, id)),
     db.delete(users).where(eq(users.tenant, id)),
     db.delete(tenants).where(eq(tenants.id, id)).returning({ id: tenants.id }),
+    // A tombstone, only if a tenant was deleted (changes() counts the statement just before).
+    insertWhere(db, deletedTenants, { id, deletedAtMs: now }, sql`changes() = 1`).onConflictDoUpdate({
+      target: deletedTenants.id,
+      set: { deletedAtMs: now },
+    }),
   ]);
   return deleted.length === 1;
 }

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import { tenants, type UserRow, users } from "./schema";
+import { insertWhere } from "./insert-where";
+import { counters, tenants, type UserRow, users } from "./schema";
 
 /** The user `userName` of `tenant`, if any. */
 export async function findUser(db: Database, tenant: string, userName: string): Promise<UserRow | undefined> {
@@ -155,4 +156,28 @@ export async function createTenantIfAbsent(db: Database, id: string, domain?: st
     .insert(tenants)
     .values({ id, domain: domain ?? null, company: null, creationTime: sql`strftime('%Y-%m-%dT%H:%M:%fZ','now')` })
     .onConflictDoNothing();
+}
+
+/** The `counters` row whose presence says the bootstrap admin was created once. */
+const BOOTSTRAP_MARKER = "bootstrapAdmin";
+
+/** Whether the bootstrap admin was ever created. */
+export async function bootstrapDone(db: Database): Promise<boolean> {
+  return (await db.select().from(counters).where(eq(counters.name, BOOTSTRAP_MARKER)).get()) !== undefined;
+}
+
+/**
+ * Creates the bootstrap tenant and admin unless the marker row exists, in one batch: the marker is
+ * inserted with a random token, and the tenant and user only where the marker holds that token, so
+ * of concurrent isolates exactly one creates them, and nobody ever again.
+ */
+export async function createBootstrapAdminOnce(db: Database, admin: NewUser): Promise<void> {
+  const token = crypto.getRandomValues(new Uint32Array(1))[0] ?? 1;
+  const mine = sql`(SELECT ${counters.value} FROM ${counters} WHERE ${counters.name} = ${BOOTSTRAP_MARKER}) = ${token}`;
+  const tenant = { id: admin.tenant, domain: null, company: null, creationTime: new Date().toISOString() };
+  await db.batch([
+    db.insert(counters).values({ name: BOOTSTRAP_MARKER, value: token }).onConflictDoNothing(),
+    insertWhere(db, tenants, tenant, mine).onConflictDoNothing(),
+    insertWhere(db, users, userValues(admin), mine).onConflictDoNothing(),
+  ]);
 }

@@ -7,9 +7,18 @@ import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging
 import { ALL_ROLES } from "../c8y/roles";
 import { checkEmail, checkPassword, checkTenantId, checkUserName, requiredText } from "../c8y/user-input";
 import { tenantJson } from "../c8y/user-json";
-import { countTenants, createTenantWithAdmin, deleteTenantRows, findTenant, listTenants } from "../db/tenants";
+import type { Database } from "../db/client";
+import {
+  countTenants,
+  createTenantWithAdmin,
+  deleteTenantRows,
+  findTenant,
+  hasTrackedUploads,
+  listTenants,
+  tenantDeletedAt,
+} from "../db/tenants";
 import type { AppEnv } from "../env";
-import { forbidden, tenantConflict, tenantNotFound } from "../errors";
+import { forbidden, tenantConflict, tenantIdBusy, tenantNotFound } from "../errors";
 import { deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
 import { c8yJson, originOf, readJsonObject, rejectOtherMethods } from "./context";
 import { requirePlatformAdmin } from "./middleware";
@@ -31,6 +40,25 @@ tenantsRoutes.get("/", async (c) => {
  * Creates a tenant and its admin (every role) atomically:
  * `{id?, company, domain, adminName, adminPass, adminEmail?}`.
  */
+/** How long a deleted tenant's id rests: longer than any cached login of the old tenant lives (60 s). */
+export const TENANT_ID_REST_MS = 2 * 60_000;
+
+/**
+ * A tenant id is not handed out again while anything of its previous holder may remain
+ * (docs/api.md §7): cached logins (for TENANT_ID_REST_MS after the delete), bytes in R2 the delete
+ * has not removed yet, or tracked multipart uploads under its prefix. 409 otherwise.
+ */
+async function checkIdFree(db: Database, bucket: R2Bucket, id: string): Promise<void> {
+  const deletedAt = await tenantDeletedAt(db, id);
+  if (deletedAt !== undefined && Date.now() - deletedAt < TENANT_ID_REST_MS) {
+    throw tenantIdBusy(id, "a tenant with this id was deleted moments ago");
+  }
+  const prefix = tenantPrefix(id);
+  if ((await bucket.list({ prefix, limit: 1 })).objects.length > 0 || (await hasTrackedUploads(db, prefix))) {
+    throw tenantIdBusy(id, "data of a deleted tenant with this id is still being removed");
+  }
+}
+
 tenantsRoutes.post("/", async (c) => {
   const body = await readJsonObject(c);
   const id = body.id === undefined ? `t${crypto.randomUUID().replace(/-/g, "").slice(0, 10)}` : checkTenantId(body.id);
@@ -38,6 +66,7 @@ tenantsRoutes.post("/", async (c) => {
   const adminName = checkUserName(body.adminName, "adminName");
   const adminEmail = checkEmail(body.adminEmail, "adminEmail");
   const passwordHash = await hashPassword(checkPassword(body.adminPass, "adminPass"));
+  await checkIdFree(c.var.db, c.env.BUCKET, id);
   const created = await createTenantWithAdmin(c.var.db, tenant, {
     userName: adminName,
     passwordHash,

@@ -1,6 +1,6 @@
 import { invalidRequest } from "../errors";
 import { bytesToBase64 } from "../utils/base64";
-import { type StoredBytes, unknownLengthSink } from "./r2-sinks";
+import { type MultipartTracker, type StoredBytes, unknownLengthSink } from "./r2-sinks";
 import { readChunks } from "./read-chunks";
 
 /**
@@ -16,6 +16,7 @@ export async function receiveBody(
   contentLength: number | undefined,
   contentType: string,
   limits: { partSize: number; singlePutMaxBytes: number },
+  tracker?: MultipartTracker,
 ): Promise<StoredBytes> {
   const httpMetadata = { contentType };
   try {
@@ -27,7 +28,7 @@ export async function receiveBody(
       const object = await bucket.put(key, body, { httpMetadata });
       return { key, size: object.size, md5: bytesToBase64(new Uint8Array(object.checksums.md5!)) };
     }
-    const sink = unknownLengthSink(bucket, key, limits.partSize, httpMetadata);
+    const sink = unknownLengthSink(bucket, key, limits.partSize, httpMetadata, tracker);
     try {
       for await (const chunk of readChunks(body)) await sink.write(chunk);
       const stored = await sink.close();

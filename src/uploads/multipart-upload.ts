@@ -1,7 +1,14 @@
 import { invalidMediaType, invalidRequest, tooLarge, unsupportedMediaType } from "../errors";
 import { isValidMediaType, MAX_MEDIA_TYPE_LENGTH } from "../http/media-type";
 import { MultipartError, parseMultipartStream } from "./multipart-stream";
-import { type ByteSink, knownLengthSink, LengthMismatchError, type StoredBytes, unknownLengthSink } from "./r2-sinks";
+import {
+  type ByteSink,
+  knownLengthSink,
+  LengthMismatchError,
+  type MultipartTracker,
+  type StoredBytes,
+  unknownLengthSink,
+} from "./r2-sinks";
 
 /** A multipart upload whose bytes are in R2 and whose `object` part passed `parseObject`. */
 export interface ReceivedUpload<T> {
@@ -21,6 +28,8 @@ export interface MultipartUploadOptions<T> {
   maxFieldSize: number;
   /** Validates the `object` part as soon as it arrives, so a bad one stops the upload early. */
   parseObject: (text: string) => T;
+  /** Told about the R2 multipart upload, if the bytes need one. */
+  tracker?: MultipartTracker;
 }
 
 const FILESIZE = /^\s*(\d{1,16})\s*$/;
@@ -78,7 +87,13 @@ export async function receiveMultipartUpload<T>(
           sink =
             filesize !== undefined && filesize <= options.singlePutMaxBytes
               ? knownLengthSink(bucket, options.key, filesize, httpMetadata(event.contentType))
-              : unknownLengthSink(bucket, options.key, options.partSize, httpMetadata(event.contentType));
+              : unknownLengthSink(
+                  bucket,
+                  options.key,
+                  options.partSize,
+                  httpMetadata(event.contentType),
+                  options.tracker,
+                );
           break;
         case "fileChunk":
           await sink!.write(event.chunk);

@@ -5,6 +5,17 @@ export interface StoredBytes {
   key: string;
   size: number;
   md5: string;
+  /** The R2 multipart upload the bytes went through, if they did (tracked until the row commits). */
+  uploadId?: string;
+}
+
+/**
+ * Hears about the R2 multipart uploads a sink creates, so that one left behind by a crash can be
+ * found and aborted later: the R2 binding cannot list them (docs/api.md §10).
+ */
+export interface MultipartTracker {
+  created(uploadId: string): Promise<void>;
+  aborted(uploadId: string): Promise<void>;
 }
 
 /** Raised when the bytes received differ from the length announced before them. */
@@ -78,6 +89,7 @@ export function unknownLengthSink(
   key: string,
   partSize: number,
   httpMetadata: R2HTTPMetadata,
+  tracker?: MultipartTracker,
 ): ByteSink {
   const digest = new crypto.DigestStream("MD5");
   const digestWriter = digest.getWriter();
@@ -90,7 +102,10 @@ export function unknownLengthSink(
   let inFlight: Promise<void> = Promise.resolve();
 
   async function sendPart(bytes: Uint8Array): Promise<void> {
-    upload ??= await bucket.createMultipartUpload(key, { httpMetadata });
+    if (!upload) {
+      upload = await bucket.createMultipartUpload(key, { httpMetadata });
+      await tracker?.created(upload.uploadId);
+    }
     // One part in flight at a time, so parts finish (and are recorded) in order.
     await inFlight;
     const partNumber = parts.length + 1;
@@ -125,12 +140,15 @@ export function unknownLengthSink(
       if (filled > 0) await sendPart(buffer.subarray(0, filled));
       await inFlight;
       await upload.complete(parts);
-      return { key, size, md5 };
+      return { key, size, md5, uploadId: upload.uploadId };
     },
     async abort() {
       await digestWriter.abort().catch(() => undefined);
       await inFlight.catch(() => undefined);
-      if (upload) await upload.abort().catch(() => undefined);
+      if (upload) {
+        await upload.abort().catch(() => undefined);
+        await tracker?.aborted(upload.uploadId).catch(() => undefined);
+      }
       await bucket.delete(key);
     },
   };
