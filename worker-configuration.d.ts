@@ -8,6 +8,7 @@ interface __BaseEnv_Env {
 	ORPHAN_MIN_AGE_SECONDS: string;
 	MAX_JSON_SIZE: string;
 	EDGE_CACHE_MAX_BYTES: string;
+	AUTH_RECHECK_SECONDS: string;
 	CORS_ALLOWED_ORIGINS: string;
 	EDGE_CACHE_TTL_SECONDS: string;
 	TUS_MAX_SIZE: string;

@@ -26,6 +26,8 @@ export interface Config {
   linkKeys: LinkKey[];
   /** Age below which the orphan sweep leaves an unreferenced object alone. */
   orphanMinAgeMs: number;
+  /** A cached login older than this is re-checked against its user row (disabled, deleted, new password). */
+  authRecheckMs: number;
   /** Origins whose scripts may call the API (CORS): `*` or a comma-separated list, see http/cors.ts. */
   corsAllowedOrigins: string;
   /** Largest resumable upload, in bytes (Tus-Max-Size, Upload-Limit max-size; docs/api.md §20). */
@@ -60,6 +62,7 @@ export function readConfig(env: Env): Config {
       edgeCacheTtlSeconds: integerVar("EDGE_CACHE_TTL_SECONDS", env.EDGE_CACHE_TTL_SECONDS, 300, 1),
       linkKeys: parseLinkKeys(env.LINK_SIGNING_KEYS),
       orphanMinAgeMs: integerVar("ORPHAN_MIN_AGE_SECONDS", env.ORPHAN_MIN_AGE_SECONDS, 3600, 0) * 1000,
+      authRecheckMs: integerVar("AUTH_RECHECK_SECONDS", env.AUTH_RECHECK_SECONDS, 5, 0) * 1000,
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS?.trim() || "*",
       tusMaxSize: integerVar("TUS_MAX_SIZE", env.TUS_MAX_SIZE, 1024 * 1024 * MIB, 0),
       uploadExpiryMs: integerVar("RESUMABLE_EXPIRY_SECONDS", env.RESUMABLE_EXPIRY_SECONDS, 86_400, 60) * 1000,

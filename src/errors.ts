@@ -42,6 +42,11 @@ export const unauthorized = (scheme: "Basic" | "XBasic") =>
   new ApiError(401, "security/Unauthorized", "Invalid credentials! : Bad credentials", {
     "WWW-Authenticate": `${scheme} realm="Cumulocity"`,
   });
+/** A disabled user with the right password (docs/api.md §11). */
+export const userDisabled = (scheme: "Basic" | "XBasic") =>
+  new ApiError(401, "security/Unauthorized", "User account is disabled", {
+    "WWW-Authenticate": `${scheme} realm="Cumulocity"`,
+  });
 export const forbidden = (message = "Access is denied") => new ApiError(403, "security/Forbidden", message);
 
 // --- 404 ---

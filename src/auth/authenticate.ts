@@ -1,5 +1,7 @@
 import type { Database } from "../db/client";
-import { unauthorized } from "../errors";
+import type { UserRow } from "../db/schema";
+import { findUser } from "../db/users";
+import { unauthorized, userDisabled } from "../errors";
 import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials";
 import { type BootstrapConfig, ensureBootstrapAdmin } from "./bootstrap";
 import { CredentialCache } from "./credential-cache";
@@ -7,18 +9,39 @@ import { admitAttempt, forgetAttempts, throttleKey } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./passwords";
 import type { Principal } from "./principal";
 
-/** Verified logins, shared by the requests an isolate serves. */
-const credentialCache = new CredentialCache<Principal>(60_000, 1_000);
+/**
+ * A verified login as the cache keeps it: the principal, the password hash it was verified
+ * against, and when the user row was last read. A cached login is re-checked against its row
+ * (one D1 read, no PBKDF2) once it is older than the recheck interval, so a user disabled,
+ * deleted, given a new password or new roles in another isolate is refused (or sees its new roles)
+ * within that interval (docs/api.md §11).
+ */
+interface CachedLogin {
+  principal: Principal;
+  passwordHash: string;
+  checkedAt: number;
+}
 
-/** Drops cached logins of a user whose password or roles changed (in this isolate; others expire). */
+/** Verified logins, shared by the requests an isolate serves. */
+const credentialCache = new CredentialCache<CachedLogin>(60_000, 1_000);
+
+/** Drops cached logins of a user whose password or roles changed (in this isolate; others re-check). */
 export function forgetCachedLogins(tenant: string, userName?: string): void {
-  credentialCache.deleteWhere((p) => p.tenant === tenant && (userName === undefined || p.userName === userName));
+  credentialCache.deleteWhere(
+    ({ principal: p }) => p.tenant === tenant && (userName === undefined || p.userName === userName),
+  );
 }
 
 /** The principal cached for an Authorization header, if any (for tests and diagnostics). */
 export async function cachedPrincipal(authorization: string): Promise<Principal | undefined> {
-  return credentialCache.get(await CredentialCache.keyOf(authorization));
+  return credentialCache.get(await CredentialCache.keyOf(authorization))?.principal;
 }
+
+const principalOf = (user: UserRow): Principal => ({
+  tenant: user.tenant,
+  userName: user.userName,
+  roles: new Set(user.roles),
+});
 
 // Unknown users still cost one PBKDF2, so response time does not tell which user names exist.
 let dummyHash: Promise<string> | undefined;
@@ -27,13 +50,17 @@ function dummyPasswordHash(): Promise<string> {
   return dummyHash;
 }
 
-/** Checks credentials against D1, throttling repeated failures; returns the principal or throws. */
+/**
+ * Checks credentials against D1, throttling repeated failures; returns the user or throws. A
+ * disabled user is refused after its password was checked, so the answer tells only someone who
+ * knows the password that the account is disabled.
+ */
 async function verify(
   db: Database,
   credentials: BasicCredentials,
   scheme: "Basic" | "XBasic",
   clientAddress: string | undefined,
-): Promise<Principal> {
+): Promise<UserRow> {
   // Counted before the user is even looked up, under the login as sent: a 429 says nothing about
   // whether the user exists, and parallel guesses cannot slip past the count (docs/api.md §11).
   const key = throttleKey(credentials, clientAddress);
@@ -44,7 +71,8 @@ async function verify(
   const ok = (await verifyPassword(credentials.password, stored)) && user !== undefined;
   if (!ok) throw unauthorized(scheme);
   await forgetAttempts(db, key);
-  return { tenant: user.tenant, userName: user.userName, roles: new Set(user.roles) };
+  if (!user.enabled) throw userDisabled(scheme);
+  return user;
 }
 
 /** What authentication reads of a request. */
@@ -57,6 +85,33 @@ export interface AuthenticationInput {
   clientAddress?: string;
 }
 
+/** How authentication trusts its cache. */
+export interface AuthenticationOptions {
+  /** A cached login older than this is re-checked against its user row (AUTH_RECHECK_SECONDS). */
+  recheckMs: number;
+  /** The current time, for tests. */
+  now?: number;
+}
+
+/**
+ * A cached login, if it still stands: used as is within the recheck interval, else compared with
+ * the user's row (still there, enabled, same password hash), taking the row's current roles.
+ */
+async function fromCache(db: Database, key: string, options: AuthenticationOptions): Promise<Principal | undefined> {
+  const now = options.now ?? Date.now();
+  const cached = credentialCache.get(key, now);
+  if (!cached) return undefined;
+  if (now - cached.checkedAt < options.recheckMs) return cached.principal;
+  const user = await findUser(db, cached.principal.tenant, cached.principal.userName);
+  if (!user?.enabled || user.passwordHash !== cached.passwordHash) {
+    credentialCache.delete(key);
+    return undefined;
+  }
+  const principal = principalOf(user);
+  credentialCache.set(key, { principal, passwordHash: user.passwordHash, checkedAt: now }, now);
+  return principal;
+}
+
 /**
  * Who are you: resolves HTTP Basic credentials to a principal, or throws 401 (429 while a login is
  * throttled). It never decides what the caller may do; that is authorization's job. `d1` keys the
@@ -67,17 +122,19 @@ export async function authenticate(
   d1: object,
   bootstrap: BootstrapConfig,
   input: AuthenticationInput,
+  options: AuthenticationOptions = { recheckMs: 5_000 },
 ): Promise<Principal> {
   const scheme = input.useXBasic ? "XBasic" : "Basic";
   const credentials = parseBasicCredentials(input.authorization);
   if (!input.authorization || !credentials) throw unauthorized(scheme);
 
   const cacheKey = await CredentialCache.keyOf(input.authorization);
-  let principal = credentialCache.get(cacheKey);
-  if (!principal) {
-    await ensureBootstrapAdmin(db, d1, bootstrap);
-    principal = await verify(db, credentials, scheme, input.clientAddress);
-    credentialCache.set(cacheKey, principal);
-  }
+  const cached = await fromCache(db, cacheKey, options);
+  if (cached) return cached;
+  await ensureBootstrapAdmin(db, d1, bootstrap);
+  const user = await verify(db, credentials, scheme, input.clientAddress);
+  const principal = principalOf(user);
+  const now = options.now ?? Date.now();
+  credentialCache.set(cacheKey, { principal, passwordHash: user.passwordHash, checkedAt: now }, now);
   return principal;
 }

@@ -13,6 +13,14 @@ export function isPlatformAdmin(principal: Principal): boolean {
   return principal.tenant === MANAGEMENT_TENANT && principal.roles.has("ROLE_TENANT_MANAGEMENT_ADMIN");
 }
 
+/** Whether the principal may read tenants (a management-tenant user with the read or admin role). */
+export function isPlatformReader(principal: Principal): boolean {
+  return (
+    principal.tenant === MANAGEMENT_TENANT &&
+    (principal.roles.has("ROLE_TENANT_MANAGEMENT_ADMIN") || principal.roles.has("ROLE_TENANT_MANAGEMENT_READ"))
+  );
+}
+
 /** Whether the principal may act inside `tenant`: its own, or any tenant for a platform admin. */
 export function mayAccessTenant(principal: Principal, tenant: string): boolean {
   return tenant === principal.tenant || isPlatformAdmin(principal);

@@ -38,6 +38,11 @@ export class CredentialCache<T> {
     this.entries.set(key, { value, expires: now + this.ttlMs });
   }
 
+  /** Forgets one entry. */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   /** Forgets every entry for which `predicate` holds (a changed password or role list). */
   deleteWhere(predicate: (value: T) => boolean): void {
     for (const [key, entry] of this.entries) if (predicate(entry.value)) this.entries.delete(key);

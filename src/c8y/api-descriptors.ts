@@ -1,5 +1,5 @@
 /**
- * The API descriptors Cumulocity clients start from (docs/api.md "API descriptors"): GET /platform
+ * The API descriptors Cumulocity clients start from (docs/api.md §22): GET /platform
  * and GET /inventory list the collections with their `self` links and URI templates. The Java SDK
  * builds every URL from them (the binaries URL is `inventory.managedObjects.self` with
  * "managedObjects" replaced by "binaries"), so binaries are not published separately, as in the

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, lt, sql } from "drizzle-orm";
+import { and, asc, count, eq, gte, lt, ne, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
 import { binaries, deletedTenants, multipartUploads, tenants, users } from "./schema";
@@ -12,13 +12,15 @@ export async function findTenant(db: Database, id: string): Promise<TenantRow | 
 }
 
 /** One page of tenants, by id. */
-export async function listTenants(db: Database, limit: number, offset: number): Promise<TenantRow[]> {
-  return db.select().from(tenants).orderBy(asc(tenants.id)).limit(limit).offset(offset).all();
+export async function listTenants(db: Database, limit: number, offset: number, except?: string): Promise<TenantRow[]> {
+  const where = except === undefined ? undefined : ne(tenants.id, except);
+  return db.select().from(tenants).where(where).orderBy(asc(tenants.id)).limit(limit).offset(offset).all();
 }
 
-/** How many tenants exist. */
-export async function countTenants(db: Database): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(tenants);
+/** How many tenants exist (other than `except`, when given). */
+export async function countTenants(db: Database, except?: string): Promise<number> {
+  const where = except === undefined ? undefined : ne(tenants.id, except);
+  const [row] = await db.select({ n: count() }).from(tenants).where(where);
   return row?.n ?? 0;
 }
 

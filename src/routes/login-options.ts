@@ -5,7 +5,7 @@ import { MIN_PASSWORD_LENGTH } from "../c8y/user-input";
 import type { AppEnv } from "../env";
 import { c8yJson, originOf, rejectOtherMethods } from "./context";
 
-/** GET /tenant/loginOptions, mounted before authentication: it is public (docs/api.md "Login options"). */
+/** GET /tenant/loginOptions, mounted before authentication: it is public (docs/api.md §22). */
 export const loginOptionsRoutes = new Hono<AppEnv>();
 
 loginOptionsRoutes.get("/", (c) =>

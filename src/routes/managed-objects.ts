@@ -8,7 +8,7 @@ import { findBinary, mergeMetadata } from "../db/binaries";
 import { primaryOf } from "../db/client";
 import type { AppEnv } from "../env";
 import { fragmentsTooLarge, notFound } from "../errors";
-import { c8yJson, originOf, readJsonObject, rejectOtherMethods, storesOf } from "./context";
+import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods, storesOf } from "./context";
 
 /** /inventory/managedObjects/{id} for binaries: read, update metadata, delete (docs/api.md §1). */
 export const managedObjectsRoutes = new Hono<AppEnv>();
@@ -33,7 +33,8 @@ managedObjectsRoutes.put("/:id", async (c) => {
     if (await findBinary(primaryOf(c.var.db), row.tenant, row.id)) throw fragmentsTooLarge(maxJsonSize);
     throw notFound("Managed object");
   }
-  return c8yJson(c, toManagedObject(updated, managedObjectUrl(originOf(c), updated.id)), MANAGED_OBJECT_MEDIA_TYPE);
+  const body = toManagedObject(updated, managedObjectUrl(originOf(c), updated.id));
+  return c8yWritten(c, body, MANAGED_OBJECT_MEDIA_TYPE, 200);
 });
 
 managedObjectsRoutes.delete("/:id", async (c) => {

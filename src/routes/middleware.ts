@@ -1,7 +1,7 @@
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { authenticate as authenticateRequest } from "../auth/authenticate";
-import { hasAnyRole, isPlatformAdmin, mayAccessTenant } from "../auth/authorize";
+import { hasAnyRole, isPlatformAdmin, isPlatformReader, mayAccessTenant } from "../auth/authorize";
 import { readConfig } from "../config";
 import { bookmarkOf, sessionDb } from "../db/client";
 import type { AppEnv } from "../env";
@@ -38,10 +38,13 @@ export const withDb = createMiddleware<AppEnv>(async function withDb(c, next) {
 
 /** Authentication: resolves the Authorization header to `c.var.principal`, or answers 401/429. */
 export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
-  const principal = await authenticateRequest(c.var.db, c.env.DB, c.env, {
+  const input = {
     authorization: c.req.header("Authorization"),
     clientAddress: c.req.header("CF-Connecting-IP"),
     useXBasic: c.req.header("UseXBasic")?.toLowerCase() === "true",
+  };
+  const principal = await authenticateRequest(c.var.db, c.env.DB, c.env, input, {
+    recheckMs: readConfig(c.env).authRecheckMs,
   });
   c.set("principal", principal);
   await next();
@@ -62,6 +65,26 @@ export function requireAnyRole(...roles: string[]) {
 /** Authorization: only platform admins (tenant admins of the management tenant). */
 export const requirePlatformAdmin = createMiddleware<AppEnv>(async function requirePlatformAdmin(c, next) {
   if (!isPlatformAdmin(c.var.principal)) throw forbidden();
+  await next();
+});
+
+const isRead = (method: string) => method === "GET" || method === "HEAD";
+
+/**
+ * Authorization by method: GET and HEAD need one of `read` (e.g. ROLE_USER_MANAGEMENT_READ), every
+ * other method one of `write`. A read role never lets a request that changes anything through.
+ */
+export function requireRolesByMethod(roles: { read: readonly string[]; write: readonly string[] }) {
+  return createMiddleware<AppEnv>(async function requireRolesByMethod(c, next) {
+    if (!hasAnyRole(c.var.principal, isRead(c.req.method) ? roles.read : roles.write)) throw forbidden();
+    await next();
+  });
+}
+
+/** Authorization for /tenant/tenants: platform admins, and for GET/HEAD also platform readers. */
+export const requirePlatformRights = createMiddleware<AppEnv>(async function requirePlatformRights(c, next) {
+  const allowed = isRead(c.req.method) ? isPlatformReader(c.var.principal) : isPlatformAdmin(c.var.principal);
+  if (!allowed) throw forbidden();
   await next();
 });
 
@@ -104,7 +127,7 @@ function corsFor(setting: string): CorsSetup {
 }
 
 /**
- * CORS (docs/api.md "CORS"), first in the chain: a preflight (OPTIONS with
+ * CORS (docs/api.md §21), first in the chain: a preflight (OPTIONS with
  * Access-Control-Request-Method) is answered here, before authentication, and every other response,
  * errors included, carries Access-Control-Allow-Origin and -Expose-Headers. An OPTIONS that is not
  * a preflight (a tus client asking for the server's capabilities) goes on to the routes; hono's

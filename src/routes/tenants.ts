@@ -20,18 +20,20 @@ import {
 import type { AppEnv } from "../env";
 import { forbidden, tenantConflict, tenantIdBusy, tenantNotFound } from "../errors";
 import { deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
-import { c8yJson, originOf, readJsonObject, rejectOtherMethods } from "./context";
-import { requirePlatformAdmin } from "./middleware";
+import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods } from "./context";
+import { requirePlatformRights } from "./middleware";
 
 /** /tenant/tenants: creating and removing tenants, for admins of the management tenant only (docs/api.md §7). */
 export const tenantsRoutes = new Hono<AppEnv>();
 
-tenantsRoutes.use("*", requirePlatformAdmin);
+tenantsRoutes.use("*", requirePlatformRights);
 
 tenantsRoutes.get("/", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
-  const rows = await listTenants(c.var.db, paging.pageSize, offsetOf(paging));
-  const total = wantsTotal(paging) ? await countTenants(c.var.db) : undefined;
+  // The caller's own tenant is not one of its subtenants (as in the reference).
+  const own = c.var.principal.tenant;
+  const rows = await listTenants(c.var.db, paging.pageSize, offsetOf(paging), own);
+  const total = wantsTotal(paging) ? await countTenants(c.var.db, own) : undefined;
   const items = rows.map((row) => tenantJson(originOf(c), row));
   return c8yJson(c, collectionBody(c.req.url, paging, "tenants", items, total), TENANT_COLLECTION_MEDIA_TYPE);
 });
@@ -75,7 +77,7 @@ tenantsRoutes.post("/", async (c) => {
   });
   if (!created) throw tenantConflict(id);
   const json = { ...tenantJson(originOf(c), created), adminName, adminEmail: adminEmail ?? undefined };
-  return c8yJson(c, json, TENANT_MEDIA_TYPE, 201, { Location: json.self });
+  return c8yWritten(c, json, TENANT_MEDIA_TYPE, 201, { Location: json.self });
 });
 
 tenantsRoutes.get("/:id", async (c) => {

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { forgetCachedLogins } from "../auth/authenticate";
 import { clearLoginFailures } from "../auth/login-throttle";
 import { hashPassword } from "../auth/passwords";
@@ -12,7 +12,14 @@ import {
 } from "../c8y/media-types";
 import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
 import { ALL_ROLES, Roles } from "../c8y/roles";
-import { checkEmail, checkPassword, checkUserName, roleFromReference } from "../c8y/user-input";
+import {
+  checkEmail,
+  checkEnabled,
+  checkPassword,
+  checkProfileText,
+  checkUserName,
+  roleFromReference,
+} from "../c8y/user-input";
 import { roleJson, roleReferenceJson, userJson } from "../c8y/user-json";
 import type { Database } from "../db/client";
 import type { UserRow } from "../db/schema";
@@ -20,8 +27,8 @@ import { findTenant } from "../db/tenants";
 import { countUsers, createUserIfAbsent, deleteUser, findUser, listUsers, setRoles, updateUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { forbidden, userConflict, userNotFound } from "../errors";
-import { c8yJson, originOf, readJsonObject, rejectOtherMethods } from "./context";
-import { requireAnyRole, requireTenantAccess } from "./middleware";
+import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods } from "./context";
+import { requireRolesByMethod, requireTenantAccess } from "./middleware";
 
 /** /user: Cumulocity's user API, the subset that matters here (docs/api.md §7). */
 export const usersRoutes = new Hono<AppEnv>();
@@ -39,18 +46,37 @@ async function manageableUser(db: Database, actor: Principal, tenant: string, us
   return user;
 }
 
+/** The caller's own user: it may not delete or disable itself (it would lock itself out). */
+const isSelf = (principal: { tenant: string; userName: string }, tenant: string, userName: string) =>
+  principal.tenant === tenant && principal.userName === userName;
+
+/** The profile fields of a user body; undefined where the body has none. */
+function profileOf(body: Record<string, unknown>) {
+  return {
+    email: checkEmail(body.email),
+    firstName: checkProfileText(body.firstName, "firstName"),
+    lastName: checkProfileText(body.lastName, "lastName"),
+    phone: checkProfileText(body.phone, "phone", 40),
+  };
+}
+
 usersRoutes.get("/roles", (c) => {
   const origin = originOf(c);
-  const roles = ALL_ROLES.map((role) => roleJson(origin, role));
-  const body = { self: `${origin}/user/roles`, roles, statistics: { currentPage: 1, pageSize: ALL_ROLES.length } };
-  return c8yJson(c, body, ROLE_COLLECTION_MEDIA_TYPE);
+  const paging = parsePaging((name) => c.req.query(name));
+  const start = offsetOf(paging);
+  const roles = ALL_ROLES.slice(start, start + paging.pageSize).map((role) => roleJson(origin, role));
+  const total = wantsTotal(paging) ? ALL_ROLES.length : undefined;
+  return c8yJson(c, collectionBody(c.req.url, paging, "roles", roles, total), ROLE_COLLECTION_MEDIA_TYPE);
 });
 usersRoutes.all("/roles", rejectOtherMethods("GET"));
 
 // Everything below acts inside one tenant and needs user management rights there.
 usersRoutes.use(
   "/:tenant/*",
-  requireAnyRole(Roles.userManagementAdmin),
+  requireRolesByMethod({
+    read: [Roles.userManagementAdmin, Roles.userManagementRead],
+    write: [Roles.userManagementAdmin],
+  }),
   requireTenantAccess("tenant"),
   async (c, next) => {
     if (!(await findTenant(c.var.db, c.req.param("tenant") ?? ""))) throw userNotFound("Tenant not found.");
@@ -61,8 +87,10 @@ usersRoutes.use(
 usersRoutes.get("/:tenant/users", async (c) => {
   const tenant = c.req.param("tenant");
   const paging = parsePaging((name) => c.req.query(name));
-  const rows = await listUsers(c.var.db, tenant, paging.pageSize, offsetOf(paging));
-  const total = wantsTotal(paging) ? await countUsers(c.var.db, tenant) : undefined;
+  // `username`: a prefix of the user name (the Python SDK's Users.select(username=...)).
+  const prefix = c.req.query("username") || undefined;
+  const rows = await listUsers(c.var.db, tenant, paging.pageSize, offsetOf(paging), prefix);
+  const total = wantsTotal(paging) ? await countUsers(c.var.db, tenant, prefix) : undefined;
   const items = rows.map((row) => userJson(originOf(c), row));
   return c8yJson(c, collectionBody(c.req.url, paging, "users", items, total), USER_COLLECTION_MEDIA_TYPE);
 });
@@ -76,40 +104,46 @@ usersRoutes.post("/:tenant/users", async (c) => {
     tenant,
     userName,
     passwordHash,
-    email: checkEmail(body.email),
+    ...profileOf(body),
+    enabled: checkEnabled(body.enabled),
     roles: [],
   });
   if (!created) throw userConflict(userName);
   const json = userJson(originOf(c), created);
-  return c8yJson(c, json, USER_MEDIA_TYPE, 201, { Location: json.self });
+  return c8yWritten(c, json, USER_MEDIA_TYPE, 201, { Location: json.self });
 });
 
-usersRoutes.get("/:tenant/users/:userName", async (c) => {
-  const user = await findUser(c.var.db, c.req.param("tenant"), c.req.param("userName"));
-  if (!user) throw noSuchUser(c.req.param("userName"));
+/** One user; also under `userByName`, the URI template /platform publishes. */
+async function showUser(c: Context<AppEnv>) {
+  const user = await findUser(c.var.db, c.req.param("tenant") ?? "", c.req.param("userName") ?? "");
+  if (!user) throw noSuchUser(c.req.param("userName") ?? "");
   return c8yJson(c, userJson(originOf(c), user), USER_MEDIA_TYPE);
-});
+}
+usersRoutes.get("/:tenant/users/:userName", showUser);
+usersRoutes.get("/:tenant/userByName/:userName", showUser);
 
 usersRoutes.put("/:tenant/users/:userName", async (c) => {
   const { tenant, userName } = c.req.param();
   const body = await readJsonObject(c);
   await manageableUser(c.var.db, c.var.principal, tenant, userName);
   const password = body.password === undefined ? undefined : checkPassword(body.password);
+  const enabled = checkEnabled(body.enabled);
+  if (enabled === false && isSelf(c.var.principal, tenant, userName)) throw forbidden("You cannot disable yourself.");
   const change = {
     passwordHash: password === undefined ? undefined : await hashPassword(password),
-    email: checkEmail(body.email),
+    ...profileOf(body),
+    enabled,
   };
   const updated = await updateUser(c.var.db, tenant, userName, change);
   if (!updated) throw noSuchUser(userName);
-  if (password !== undefined) {
-    forgetCachedLogins(tenant, userName);
-    await clearLoginFailures(c.var.db, tenant, userName);
-  }
-  return c8yJson(c, userJson(originOf(c), updated), USER_MEDIA_TYPE);
+  if (password !== undefined || enabled === false) forgetCachedLogins(tenant, userName);
+  if (password !== undefined) await clearLoginFailures(c.var.db, tenant, userName);
+  return c8yWritten(c, userJson(originOf(c), updated), USER_MEDIA_TYPE, 200);
 });
 
 usersRoutes.delete("/:tenant/users/:userName", async (c) => {
   const { tenant, userName } = c.req.param();
+  if (isSelf(c.var.principal, tenant, userName)) throw forbidden("You cannot delete yourself.");
   await manageableUser(c.var.db, c.var.principal, tenant, userName);
   if (!(await deleteUser(c.var.db, tenant, userName))) throw noSuchUser(userName);
   forgetCachedLogins(tenant, userName);
@@ -123,7 +157,7 @@ usersRoutes.post("/:tenant/users/:userName/roles", async (c) => {
   if (!mayGrant(c.var.principal, role)) throw forbidden(`You cannot grant ${role} (roles only flow downwards).`);
   if (!user.roles.includes(role)) await setRoles(c.var.db, tenant, userName, [...user.roles, role]);
   forgetCachedLogins(tenant, userName);
-  return c8yJson(c, roleReferenceJson(originOf(c), tenant, userName, role), ROLE_REFERENCE_MEDIA_TYPE, 201);
+  return c8yWritten(c, roleReferenceJson(originOf(c), tenant, userName, role), ROLE_REFERENCE_MEDIA_TYPE, 201);
 });
 
 usersRoutes.delete("/:tenant/users/:userName/roles/:role", async (c) => {
@@ -142,5 +176,6 @@ usersRoutes.delete("/:tenant/users/:userName/roles/:role", async (c) => {
 
 usersRoutes.all("/:tenant/users", rejectOtherMethods("GET, POST"));
 usersRoutes.all("/:tenant/users/:userName", rejectOtherMethods("GET, PUT, DELETE"));
+usersRoutes.all("/:tenant/userByName/:userName", rejectOtherMethods("GET"));
 usersRoutes.all("/:tenant/users/:userName/roles", rejectOtherMethods("POST"));
 usersRoutes.all("/:tenant/users/:userName/roles/:role", rejectOtherMethods("DELETE"));

@@ -11,7 +11,7 @@ function put(id: string, body: string, auth = admin) {
   return call(`/inventory/managedObjects/${id}`, {
     method: "PUT",
     body,
-    headers: { Authorization: auth, "Content-Type": "application/json" },
+    headers: { Authorization: auth, "Content-Type": "application/json", Accept: "application/json" },
   });
 }
 
