@@ -82,3 +82,47 @@ export const wantsTotal = (paging: Paging) => paging.withTotalPages || paging.wi
 
 /** Rows to skip for the requested page. */
 export const offsetOf = (paging: Paging) => (paging.currentPage - 1) * paging.pageSize;
+
+/**
+ * The same collection body as `collectionBody`, streamed: items arrive in batches and are written
+ * as they come, so memory holds one batch whatever `pageSize` (docs/api.md §3). `first` is the
+ * first batch, already read, so a failure before any byte is sent is still an ordinary error
+ * response. The links and statistics follow the items (JSON key order does not matter), since
+ * `next` depends on how many there were. A failure after the first batch ends the body early.
+ */
+export function collectionStream(
+  requestUrl: string,
+  paging: Paging,
+  key: string,
+  first: unknown[],
+  rest: AsyncIterator<unknown[]>,
+  total: number | undefined,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let count = 0;
+  const items = (batch: unknown[]) => {
+    const text = batch.map((item) => JSON.stringify(item)).join(",");
+    const separator = count > 0 && batch.length > 0 ? "," : "";
+    count += batch.length;
+    return encoder.encode(separator + text);
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(`{${JSON.stringify(key)}:[`));
+      controller.enqueue(items(first));
+    },
+    async pull(controller) {
+      const next = await rest.next();
+      if (!next.done) {
+        controller.enqueue(items(next.value));
+        return;
+      }
+      const { [key]: _items, ...meta } = collectionBody(requestUrl, paging, key, new Array(count), total);
+      controller.enqueue(encoder.encode(`],${JSON.stringify(meta).slice(1)}`));
+      controller.close();
+    },
+    async cancel() {
+      await rest.return?.();
+    },
+  });
+}

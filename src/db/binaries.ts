@@ -93,6 +93,27 @@ export async function listBinaries(
   return db.select().from(binaries).where(whereOf(filter)).orderBy(asc(binaries.id)).limit(limit).offset(offset).all();
 }
 
+/**
+ * One page of binaries (`limit` rows from `offset`, by ascending id) read in batches of at most
+ * `batchSize` rows, so a caller that streams them holds one batch in memory at a time. Each batch
+ * is its own statement: rows created or deleted meanwhile may shift a long page, as between pages.
+ */
+export async function* listBinaryBatches(
+  db: Database,
+  filter: BinaryFilter,
+  limit: number,
+  offset: number,
+  batchSize: number,
+): AsyncGenerator<BinaryRow[], void, undefined> {
+  for (let read = 0; read < limit; ) {
+    const size = Math.min(batchSize, limit - read);
+    const rows = await listBinaries(db, filter, size, offset + read);
+    yield rows;
+    read += rows.length;
+    if (rows.length < size) return;
+  }
+}
+
 /** How many binaries match; only run when a client asks for totals. */
 export async function countBinaries(db: Database, filter: BinaryFilter): Promise<number> {
   const [row] = await db.select({ n: count() }).from(binaries).where(whereOf(filter));

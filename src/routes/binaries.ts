@@ -5,10 +5,10 @@ import { createBinary, loadBinary, type Precondition, removeBinary, replaceBinar
 import { parseId } from "../c8y/ids";
 import { binaryUrl, toManagedObject } from "../c8y/managed-object";
 import { COLLECTION_MEDIA_TYPE } from "../c8y/media-types";
-import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
+import { collectionStream, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
 import { Roles } from "../c8y/roles";
 import { readConfig } from "../config";
-import { countBinaries, listBinaries } from "../db/binaries";
+import { countBinaries, listBinaryBatches } from "../db/binaries";
 import { primaryOf } from "../db/client";
 import { binaryResponse, validatorsOf } from "../downloads/binary-response";
 import { revisionOf } from "../downloads/revision";
@@ -27,6 +27,9 @@ function preconditionOf(headers: Headers): Precondition | undefined {
   return (row) => writePreconditionsHold(headers, validatorsOf(row));
 }
 
+/** Rows per D1 statement when a list page is streamed (docs/api.md §3). */
+const LIST_BATCH = 100;
+
 /** /inventory/binaries: list, upload, download, replace, delete (docs/api.md §1, §3–6). */
 export const binariesRoutes = new Hono<AppEnv>();
 
@@ -34,10 +37,19 @@ binariesRoutes.get("/", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
   const query = { one: (name: string) => c.req.query(name), all: (name: string) => c.req.queries(name) };
   const filter = binaryFilterFor(c.var.principal, query);
-  const rows = filter ? await listBinaries(c.var.db, filter, paging.pageSize, offsetOf(paging)) : [];
   const total = wantsTotal(paging) ? (filter ? await countBinaries(c.var.db, filter) : 0) : undefined;
-  const items = rows.map((row) => toManagedObject(row, binaryUrl(originOf(c), row.id)));
-  return c8yJson(c, collectionBody(c.req.url, paging, "managedObjects", items, total), COLLECTION_MEDIA_TYPE);
+  const origin = originOf(c);
+  // Streamed a batch at a time: a page of 2000 objects of MAX_JSON_SIZE each never sits in memory whole.
+  async function* pages(): AsyncGenerator<unknown[], void, undefined> {
+    if (!filter) return;
+    for await (const rows of listBinaryBatches(c.var.db, filter, paging.pageSize, offsetOf(paging), LIST_BATCH)) {
+      yield rows.map((row) => toManagedObject(row, binaryUrl(origin, row.id)));
+    }
+  }
+  const batches = pages();
+  const first = await batches.next();
+  const body = collectionStream(c.req.url, paging, "managedObjects", first.done ? [] : first.value, batches, total);
+  return c.body(body, 200, { "Content-Type": COLLECTION_MEDIA_TYPE });
 });
 
 binariesRoutes.post("/", requireAnyRole(Roles.inventoryAdmin, Roles.inventoryCreate), async (c) => {
