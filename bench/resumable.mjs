@@ -101,14 +101,15 @@ async function main() {
       const postMbps = median(results["POST, client shape (chunked)"].map((r) => r.mbps));
       for (const [label, runs] of Object.entries(results)) {
         const mbps = median(runs.map((r) => r.mbps));
-        rows.push([
-          `${sizeMB} MB`,
-          label,
-          mbps.toFixed(1),
-          (mbps / postMbps).toFixed(2),
-          Math.max(...runs.map((r) => r.growthMiB)).toFixed(1),
-        ]);
-        console.error(`${sizeMB} MB ${label}: ${mbps.toFixed(1)} MB/s`);
+        const growth = Math.max(...runs.map((r) => r.growthMiB));
+        rows.push({
+          size: `${sizeMB} MB`,
+          upload: label,
+          "MB/s (median)": mbps.toFixed(1),
+          "vs client-shape POST": (mbps / postMbps).toFixed(2),
+          "workerd RSS growth, max (MiB)": growth.toFixed(1),
+        });
+        console.error(`${sizeMB} MB ${label}: ${mbps.toFixed(1)} MB/s, RSS +${growth.toFixed(1)} MiB`);
       }
     }
   } finally {
