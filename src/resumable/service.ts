@@ -389,20 +389,25 @@ async function finish(
       const content = { r2Key: key, length: stored.size, md5, contentType: upload.contentType, lastUpdated: now };
       ({ row: binary, oldKey: replaced } = await switchTo(db, principal, upload, content));
     } else {
-      binary = await insertBinary(db, {
-        tenant: principal.tenant,
-        name: upload.name,
-        type: upload.type,
-        owner: principal.userName,
-        creationTime: now,
-        lastUpdated: now,
-        contentType: upload.contentType,
-        length: stored.size,
-        md5,
-        revpos: 1,
-        r2Key: key,
-        fragments: upload.fragments,
-      });
+      binary = await insertBinary(
+        db,
+        {
+          tenant: principal.tenant,
+          name: upload.name,
+          type: upload.type,
+          owner: principal.userName,
+          creationTime: now,
+          lastUpdated: now,
+          contentType: upload.contentType,
+          length: stored.size,
+          md5,
+          revpos: 1,
+          r2Key: key,
+          fragments: upload.fragments,
+        },
+        // Only into the tenant the upload was created in: not deleted (and created anew) since.
+        { tenantCreatedBy: new Date(upload.createdMs + 30_000).toISOString() },
+      );
     }
   } catch (error) {
     await deleteObjectQuietly(bucket, key);

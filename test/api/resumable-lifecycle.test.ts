@@ -218,3 +218,25 @@ describe("X-HTTP-Method-Override", () => {
     expect((await call(path, { method: "HEAD", headers: { Authorization: alice, ...TUS } })).status).toBe(404);
   });
 });
+
+describe("tenant lifecycle", () => {
+  it("an upload whose tenant was deleted (and created anew) meanwhile commits no binary, leaves no object", async () => {
+    const dave = await seedUser("t9", "dave");
+    const res = await call("/inventory/binaries/uploads", {
+      method: "POST",
+      headers: { Authorization: dave, ...TUS, "Upload-Length": "10", "Upload-Metadata": `filename ${b64("t9.bin")}` },
+    });
+    const path = pathOf(res);
+    await env.DB.prepare("DELETE FROM tenants WHERE id = 't9'").run();
+    // A new tenant with the same id, created after the upload: the upload must not land in it.
+    await env.DB.prepare("INSERT INTO tenants (id, creation_time) VALUES ('t9', ?)")
+      .bind(new Date(Date.now() + 120_000).toISOString())
+      .run();
+    const before = (await env.BUCKET.list({ prefix: "t9/" })).objects.length;
+    const done = await patch(path, 0, randomBytes(10, 9), {}, dave);
+    expect(done.status).toBe(404);
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant = 't9'").first<{ n: number }>();
+    expect(rows?.n).toBe(0);
+    expect((await env.BUCKET.list({ prefix: "t9/" })).objects.length).toBe(before);
+  });
+});
