@@ -220,7 +220,7 @@ describe("X-HTTP-Method-Override", () => {
 });
 
 describe("tenant lifecycle", () => {
-  it("an upload whose tenant was deleted (and created anew) meanwhile commits no binary, leaves no object", async () => {
+  it("a deleted (and recreated) tenant: the upload commits no binary and leaves no object", async () => {
     const dave = await seedUser("t9", "dave");
     const res = await call("/inventory/binaries/uploads", {
       method: "POST",
