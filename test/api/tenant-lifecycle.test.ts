@@ -1,8 +1,10 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBootstrapAdmin } from "../../src/auth/bootstrap";
 import { deleteTenantRows } from "../../src/db/tenants";
-import { basic, call, db, seedUser, upload } from "../helpers";
+import worker from "../../src/index";
+import { BASE, basic, call, db, seedUser, upload } from "../helpers";
 
 /**
  * Tenant lifecycle: nothing is committed into a deleted tenant, ids are not reused early, and
@@ -107,6 +109,27 @@ describe("uploads and deleted tenants", () => {
     expect(
       (await (await call("/inventory/binaries", { headers: { Authorization: user } })).json<any>()).managedObjects,
     ).toEqual([]);
+  });
+});
+
+describe("cached logins of a deleted tenant", () => {
+  it("are refused (401) once re-checked against D1, in every isolate", async () => {
+    const user = await seedUser("gone4", "cached");
+    // Another isolate's view: its cache is not told of the delete; re-checks run on every request here.
+    const isolate = { ...env, AUTH_RECHECK_SECONDS: "0" };
+    const get = async () => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(
+        new Request(`${BASE}/inventory/binaries`, { headers: { Authorization: user } }),
+        isolate,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      return res.status;
+    };
+    expect(await get()).toBe(200);
+    await deleteTenantRows(db(), "gone4");
+    expect(await get()).toBe(401);
   });
 });
 
