@@ -2,6 +2,19 @@ import type { BinaryRow } from "../db/schema";
 import { invalidRequest } from "../errors";
 import { parseJsonObject } from "../http/json";
 
+/**
+ * The reference collections every Cumulocity managed object has (docs/api.md §2). A binary has no
+ * children or parents, so they are always empty; clients read them, and their `self` links answer.
+ */
+export const REFERENCE_COLLECTIONS = [
+  "childAdditions",
+  "childAssets",
+  "childDevices",
+  "additionParents",
+  "assetParents",
+  "deviceParents",
+] as const;
+
 /** Fields the service owns; a client's values for them are ignored (docs/api.md §2). */
 const RESERVED = new Set([
   "id",
@@ -13,6 +26,7 @@ const RESERVED = new Set([
   "contentType",
   "c8y_IsBinary",
   "_attachments",
+  ...REFERENCE_COLLECTIONS,
 ]);
 
 /**
@@ -69,6 +83,7 @@ export function toManagedObject(row: BinaryRow, self: string): Record<string, un
     length: row.length,
     contentType: row.contentType,
     c8y_IsBinary: "",
+    ...referenceCollections(self.replace("/inventory/binaries/", "/inventory/managedObjects/")),
     _attachments: {
       [row.name]: {
         stub: true,
@@ -79,6 +94,13 @@ export function toManagedObject(row: BinaryRow, self: string): Record<string, un
       },
     },
   };
+}
+
+/** The empty reference collections of a binary, with `self` under its managed object URL. */
+function referenceCollections(managedObject: string): Record<string, { self: string; references: [] }> {
+  return Object.fromEntries(
+    REFERENCE_COLLECTIONS.map((name) => [name, { self: `${managedObject}/${name}`, references: [] }]),
+  );
 }
 
 /** Absolute URLs of a binary under both of its paths, built from the request's origin. */

@@ -14,6 +14,10 @@ export interface BinaryFilter {
   owner?: string;
   ids?: number[];
   text?: string;
+  /** Further conditions (fragmentType, the inventory query language), each 0 or 1 per row. */
+  conditions?: SQL[];
+  /** Sort keys before the ascending id that always ends the order. */
+  orderBy?: SQL[];
 }
 
 /** The sweep has not claimed `key`: its bytes are still there to point at (docs/api.md §10). */
@@ -69,6 +73,19 @@ export async function findBinary(db: Database, tenant: string, id: number): Prom
     .get();
 }
 
+/**
+ * `text=x` (docs/api.md §3, §24): x occurs in the name, the type or any string value of the
+ * fragments, ignoring the case of ASCII letters. instr, not LIKE: SQLite refuses LIKE patterns past
+ * a length limit ("pattern too complex"). Fragments are only searched when they are valid JSON.
+ */
+function textMatches(text: string): SQL {
+  const needle = sql`lower(${text})`;
+  const strings = sql`json_tree(${binaries.fragments}) AS t WHERE t.type = 'text'`;
+  const inFragments = sql`EXISTS (SELECT 1 FROM ${strings} AND instr(lower(t.atom), ${needle}) > 0)`;
+  const inColumns = sql`instr(lower(${binaries.name}), ${needle}) > 0 OR instr(lower(${binaries.type}), ${needle}) > 0`;
+  return sql`(${inColumns} OR (CASE WHEN json_valid(${binaries.fragments}) THEN ${inFragments} ELSE 0 END))`;
+}
+
 function whereOf(filter: BinaryFilter): SQL | undefined {
   const conditions: (SQL | undefined)[] = [eq(binaries.tenant, filter.tenant)];
   if (filter.type !== undefined) conditions.push(eq(binaries.type, filter.type));
@@ -76,10 +93,8 @@ function whereOf(filter: BinaryFilter): SQL | undefined {
   // One bound parameter however many ids: D1 allows at most 100 per statement.
   if (filter.ids !== undefined)
     conditions.push(sql`${binaries.id} IN (SELECT value FROM json_each(${JSON.stringify(filter.ids)}))`);
-  if (filter.text !== undefined) {
-    // instr, not LIKE: SQLite refuses LIKE patterns past a length limit ("pattern too complex").
-    conditions.push(sql`instr(lower(${binaries.name}), lower(${filter.text})) > 0`);
-  }
+  if (filter.text !== undefined) conditions.push(textMatches(filter.text));
+  for (const condition of filter.conditions ?? []) conditions.push(condition);
   return and(...conditions);
 }
 
@@ -90,7 +105,14 @@ export async function listBinaries(
   limit: number,
   offset: number,
 ): Promise<BinaryRow[]> {
-  return db.select().from(binaries).where(whereOf(filter)).orderBy(asc(binaries.id)).limit(limit).offset(offset).all();
+  return db
+    .select()
+    .from(binaries)
+    .where(whereOf(filter))
+    .orderBy(...(filter.orderBy ?? []), asc(binaries.id))
+    .limit(limit)
+    .offset(offset)
+    .all();
 }
 
 /**

@@ -1,10 +1,16 @@
 import { Hono } from "hono";
+import { binaryFilterFor } from "../binaries/list-filter";
 import { loadBinary, removeBinary } from "../binaries/service";
 import { parseId } from "../c8y/ids";
-import { clientFields, managedObjectUrl, toManagedObject } from "../c8y/managed-object";
-import { MANAGED_OBJECT_MEDIA_TYPE } from "../c8y/media-types";
+import { clientFields, managedObjectUrl, REFERENCE_COLLECTIONS, toManagedObject } from "../c8y/managed-object";
+import {
+  COLLECTION_MEDIA_TYPE,
+  MANAGED_OBJECT_MEDIA_TYPE,
+  MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE,
+} from "../c8y/media-types";
+import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
 import { readConfig } from "../config";
-import { findBinary, mergeMetadata } from "../db/binaries";
+import { countBinaries, findBinary, listBinaries, mergeMetadata } from "../db/binaries";
 import { primaryOf } from "../db/client";
 import type { AppEnv } from "../env";
 import { fragmentsTooLarge, notFound } from "../errors";
@@ -12,6 +18,28 @@ import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods, stor
 
 /** /inventory/managedObjects/{id} for binaries: read, update metadata, delete (docs/api.md §1). */
 export const managedObjectsRoutes = new Hono<AppEnv>();
+
+/**
+ * The tenant's binaries as Cumulocity's managed object collection (docs/api.md §24): paging,
+ * type, owner, ids, text, fragmentType and the query language, with `self` under managedObjects.
+ */
+managedObjectsRoutes.get("/", async (c) => {
+  const paging = parsePaging((name) => c.req.query(name));
+  const query = { one: (name: string) => c.req.query(name), all: (name: string) => c.req.queries(name) };
+  const filter = binaryFilterFor(c.var.principal, query);
+  const rows = filter ? await listBinaries(c.var.db, filter, paging.pageSize, offsetOf(paging)) : [];
+  const total = wantsTotal(paging) ? (filter ? await countBinaries(c.var.db, filter) : 0) : undefined;
+  const items = rows.map((row) => toManagedObject(row, managedObjectUrl(originOf(c), row.id)));
+  return c8yJson(c, collectionBody(c.req.url, paging, "managedObjects", items, total), COLLECTION_MEDIA_TYPE);
+});
+
+/** How many managed objects the same filters select (the official client's inventory.count()). */
+managedObjectsRoutes.get("/count", async (c) => {
+  const query = { one: (name: string) => c.req.query(name), all: (name: string) => c.req.queries(name) };
+  const filter = binaryFilterFor(c.var.principal, query);
+  const total = filter ? await countBinaries(c.var.db, filter) : 0;
+  return c.json(total);
+});
 
 managedObjectsRoutes.get("/:id", async (c) => {
   const row = await loadBinary(c.var.db, c.var.principal, parseId(c.req.param("id")), "read");
@@ -42,4 +70,21 @@ managedObjectsRoutes.delete("/:id", async (c) => {
   return c.body(null, 204);
 });
 
+/** A binary's reference collections (childAdditions, …): always empty, paged like every collection. */
+for (const name of REFERENCE_COLLECTIONS) {
+  managedObjectsRoutes.get(`/:id/${name}`, async (c) => {
+    const row = await loadBinary(c.var.db, c.var.principal, parseId(c.req.param("id")), "read");
+    const paging = parsePaging((key) => c.req.query(key));
+    const body = collectionBody(c.req.url, paging, "references", [], wantsTotal(paging) ? 0 : undefined);
+    return c8yJson(
+      c,
+      { ...body, self: `${managedObjectUrl(originOf(c), row.id)}/${name}` },
+      MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE,
+    );
+  });
+  managedObjectsRoutes.all(`/:id/${name}`, rejectOtherMethods("GET"));
+}
+
+managedObjectsRoutes.all("/", rejectOtherMethods("GET"));
+managedObjectsRoutes.all("/count", rejectOtherMethods("GET"));
 managedObjectsRoutes.all("/:id", rejectOtherMethods("GET, PUT, DELETE"));
