@@ -126,19 +126,28 @@ export async function updateUser(
   return row;
 }
 
-/** Replaces a user's role list; returns the updated row. */
-export async function setRoles(
-  db: Database,
-  tenant: string,
-  userName: string,
-  roles: string[],
-): Promise<UserRow | undefined> {
-  const [row] = await db
+/** Whether the user's role list holds `role`, as SQL. */
+const holds = (role: string) => sql`EXISTS (SELECT 1 FROM json_each(${users.roles}) WHERE value = ${role})`;
+
+/**
+ * Adds one role in a single UPDATE (no read-modify-write), so concurrent grants to one user all
+ * stay; a role already held is left as is.
+ */
+export async function grantRole(db: Database, tenant: string, userName: string, role: string): Promise<void> {
+  await db
     .update(users)
-    .set({ roles })
-    .where(and(eq(users.tenant, tenant), eq(users.userName, userName)))
-    .returning();
-  return row;
+    .set({ roles: sql`json_insert(${users.roles}, '$[#]', ${role})` })
+    .where(and(eq(users.tenant, tenant), eq(users.userName, userName), sql`NOT ${holds(role)}`));
+}
+
+/** Removes one role in a single UPDATE; false when the user did not hold it. */
+export async function revokeRole(db: Database, tenant: string, userName: string, role: string): Promise<boolean> {
+  const rows = await db
+    .update(users)
+    .set({ roles: sql`(SELECT json_group_array(value) FROM json_each(${users.roles}) WHERE value != ${role})` })
+    .where(and(eq(users.tenant, tenant), eq(users.userName, userName), holds(role)))
+    .returning({ userName: users.userName });
+  return rows.length === 1;
 }
 
 /** Deletes a user; returns whether one was deleted. */

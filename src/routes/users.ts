@@ -24,7 +24,16 @@ import { roleJson, roleReferenceJson, userJson } from "../c8y/user-json";
 import type { Database } from "../db/client";
 import type { UserRow } from "../db/schema";
 import { findTenant } from "../db/tenants";
-import { countUsers, createUserIfAbsent, deleteUser, findUser, listUsers, setRoles, updateUser } from "../db/users";
+import {
+  countUsers,
+  createUserIfAbsent,
+  deleteUser,
+  findUser,
+  grantRole,
+  listUsers,
+  revokeRole,
+  updateUser,
+} from "../db/users";
 import type { AppEnv } from "../env";
 import { forbidden, userConflict, userNotFound } from "../errors";
 import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods } from "./context";
@@ -153,23 +162,19 @@ usersRoutes.delete("/:tenant/users/:userName", async (c) => {
 usersRoutes.post("/:tenant/users/:userName/roles", async (c) => {
   const { tenant, userName } = c.req.param();
   const role = roleFromReference(await readJsonObject(c));
-  const user = await manageableUser(c.var.db, c.var.principal, tenant, userName);
+  await manageableUser(c.var.db, c.var.principal, tenant, userName);
   if (!mayGrant(c.var.principal, role)) throw forbidden(`You cannot grant ${role} (roles only flow downwards).`);
-  if (!user.roles.includes(role)) await setRoles(c.var.db, tenant, userName, [...user.roles, role]);
+  await grantRole(c.var.db, tenant, userName, role);
   forgetCachedLogins(tenant, userName);
   return c8yWritten(c, roleReferenceJson(originOf(c), tenant, userName, role), ROLE_REFERENCE_MEDIA_TYPE, 201);
 });
 
 usersRoutes.delete("/:tenant/users/:userName/roles/:role", async (c) => {
   const { tenant, userName, role } = c.req.param();
-  const user = await manageableUser(c.var.db, c.var.principal, tenant, userName);
-  if (!user.roles.includes(role)) throw userNotFound(`User '${userName}' has no role '${role}'.`);
-  await setRoles(
-    c.var.db,
-    tenant,
-    userName,
-    user.roles.filter((r) => r !== role),
-  );
+  await manageableUser(c.var.db, c.var.principal, tenant, userName);
+  if (!(await revokeRole(c.var.db, tenant, userName, role))) {
+    throw userNotFound(`User '${userName}' has no role '${role}'.`);
+  }
   forgetCachedLogins(tenant, userName);
   return c.body(null, 204);
 });

@@ -158,3 +158,20 @@ describe("the reported escalations", () => {
     expect((await userRow("t2", "ua"))?.roles).toBe(JSON.stringify([Roles.userManagementAdmin]));
   });
 });
+
+describe("concurrent role changes", () => {
+  it("parallel grants of different roles to one user all stay, and parallel revokes all apply", async () => {
+    await seedUser("management", "many-roles", [], "many-roles-pw");
+    const path = "/user/management/users/many-roles/roles";
+    const roles = [Roles.inventoryRead, Roles.inventoryCreate, Roles.inventoryAdmin, Roles.userManagementAdmin];
+    const granted = await Promise.all(roles.map((role) => send("POST", path, auth.platformAdmin, roleRef(role))));
+    expect(granted.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    const held = JSON.parse(String((await userRow("management", "many-roles"))?.roles)) as string[];
+    expect([...held].sort()).toEqual([...roles].sort());
+    const revoked = await Promise.all(
+      roles.slice(0, 3).map((role) => send("DELETE", `${path}/${role}`, auth.platformAdmin)),
+    );
+    expect(revoked.map((r) => r.status)).toEqual([204, 204, 204]);
+    expect((await userRow("management", "many-roles"))?.roles).toBe(JSON.stringify([Roles.userManagementAdmin]));
+  });
+});
