@@ -49,7 +49,9 @@ function cli(
     });
     const poll = options.interruptWhen
       ? setInterval(async () => {
-          if (!interrupted && (await options.interruptWhen?.())) {
+          // Polls overlap when a check takes longer than 50 ms: check again after the await, so
+          // only one Ctrl-C is sent (a second SIGINT kills the CLI: exit code null, not 130).
+          if (!interrupted && (await options.interruptWhen?.()) && !interrupted) {
             interrupted = true;
             child.kill("SIGINT");
           }
