@@ -3,12 +3,11 @@ import { linkLifetime, mintLink } from "../binaries/links";
 import { binaryFilterFor } from "../binaries/list-filter";
 import { createBinary, loadBinary, type Precondition, removeBinary, replaceBinary } from "../binaries/service";
 import { parseId } from "../c8y/ids";
-import { binaryUrl, toManagedObject } from "../c8y/managed-object";
-import { COLLECTION_MEDIA_TYPE } from "../c8y/media-types";
-import { collectionStream, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
+import { binaryUrl } from "../c8y/managed-object";
+import { parsePaging, wantsTotal } from "../c8y/paging";
 import { Roles } from "../c8y/roles";
 import { readConfig } from "../config";
-import { countBinaries, listBinaryBatches } from "../db/binaries";
+import { countBinaries } from "../db/binaries";
 import { primaryOf } from "../db/client";
 import { binaryResponse, validatorsOf } from "../downloads/binary-response";
 import { revisionOf } from "../downloads/revision";
@@ -17,6 +16,7 @@ import { invalidMediaType } from "../errors";
 import { hasWritePreconditions, writePreconditionsHold } from "../http/conditional";
 import { contentLength } from "../http/headers";
 import { isValidMediaType, MAX_MEDIA_TYPE_LENGTH } from "../http/media-type";
+import { binaryCollection } from "./binary-collection";
 import { c8yJson, edgeCacheOf, originOf, readOptionalJsonObject, rejectOtherMethods, storesOf } from "./context";
 import { createdBinary } from "./created-binary";
 import { requireAnyRole } from "./middleware";
@@ -27,9 +27,6 @@ function preconditionOf(headers: Headers): Precondition | undefined {
   return (row) => writePreconditionsHold(headers, validatorsOf(row));
 }
 
-/** Rows per D1 statement when a list page is streamed (docs/api.md §3). */
-const LIST_BATCH = 100;
-
 /** /inventory/binaries: list, upload, download, replace, delete (docs/api.md §1, §3–6). */
 export const binariesRoutes = new Hono<AppEnv>();
 
@@ -39,17 +36,7 @@ binariesRoutes.get("/", async (c) => {
   const filter = binaryFilterFor(c.var.principal, query);
   const total = wantsTotal(paging) ? (filter ? await countBinaries(c.var.db, filter) : 0) : undefined;
   const origin = originOf(c);
-  // Streamed a batch at a time: a page of 2000 objects of MAX_JSON_SIZE each never sits in memory whole.
-  async function* pages(): AsyncGenerator<unknown[], void, undefined> {
-    if (!filter) return;
-    for await (const rows of listBinaryBatches(c.var.db, filter, paging.pageSize, offsetOf(paging), LIST_BATCH)) {
-      yield rows.map((row) => toManagedObject(row, binaryUrl(origin, row.id)));
-    }
-  }
-  const batches = pages();
-  const first = await batches.next();
-  const body = collectionStream(c.req.url, paging, "managedObjects", first.done ? [] : first.value, batches, total);
-  return c.body(body, 200, { "Content-Type": COLLECTION_MEDIA_TYPE });
+  return binaryCollection(c, filter, paging, total, (id) => binaryUrl(origin, id));
 });
 
 binariesRoutes.post("/", requireAnyRole(Roles.inventoryAdmin, Roles.inventoryCreate), async (c) => {

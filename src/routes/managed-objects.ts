@@ -3,17 +3,14 @@ import { binaryFilterFor } from "../binaries/list-filter";
 import { loadBinary, removeBinary } from "../binaries/service";
 import { parseId } from "../c8y/ids";
 import { clientFields, managedObjectUrl, REFERENCE_COLLECTIONS, toManagedObject } from "../c8y/managed-object";
-import {
-  COLLECTION_MEDIA_TYPE,
-  MANAGED_OBJECT_MEDIA_TYPE,
-  MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE,
-} from "../c8y/media-types";
-import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
+import { MANAGED_OBJECT_MEDIA_TYPE, MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE } from "../c8y/media-types";
+import { collectionBody, parsePaging, wantsTotal } from "../c8y/paging";
 import { readConfig } from "../config";
-import { countBinaries, findBinary, listBinaries, mergeMetadata } from "../db/binaries";
+import { countBinaries, findBinary, mergeMetadata } from "../db/binaries";
 import { primaryOf } from "../db/client";
 import type { AppEnv } from "../env";
 import { fragmentsTooLarge, notFound } from "../errors";
+import { binaryCollection } from "./binary-collection";
 import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods, storesOf } from "./context";
 
 /** /inventory/managedObjects/{id} for binaries: read, update metadata, delete (docs/api.md §1). */
@@ -27,10 +24,9 @@ managedObjectsRoutes.get("/", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
   const query = { one: (name: string) => c.req.query(name), all: (name: string) => c.req.queries(name) };
   const filter = binaryFilterFor(c.var.principal, query);
-  const rows = filter ? await listBinaries(c.var.db, filter, paging.pageSize, offsetOf(paging)) : [];
   const total = wantsTotal(paging) ? (filter ? await countBinaries(c.var.db, filter) : 0) : undefined;
-  const items = rows.map((row) => toManagedObject(row, managedObjectUrl(originOf(c), row.id)));
-  return c8yJson(c, collectionBody(c.req.url, paging, "managedObjects", items, total), COLLECTION_MEDIA_TYPE);
+  const origin = originOf(c);
+  return binaryCollection(c, filter, paging, total, (id) => managedObjectUrl(origin, id));
 });
 
 /** How many managed objects the same filters select (the official client's inventory.count()). */

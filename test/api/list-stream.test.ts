@@ -58,6 +58,16 @@ describe("streamed list pages", () => {
     expect(last.next).toBeUndefined();
   });
 
+  it("GET /inventory/managedObjects streams the same way, with self under managedObjects", async () => {
+    const res = await call("/inventory/managedObjects?pageSize=2000", { headers: { Authorization: reader } });
+    expect(res.status).toBe(200);
+    const chunks = await chunksOf(res);
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    const body = JSON.parse(new TextDecoder().decode(new Uint8Array(await new Blob(chunks).arrayBuffer())));
+    expect(body.managedObjects).toHaveLength(COUNT);
+    expect(body.managedObjects[0].self).toMatch(/\/inventory\/managedObjects\/900001$/);
+  });
+
   it("an empty page is a well-formed collection", async () => {
     const res = await call("/inventory/binaries?pageSize=10&currentPage=99", { headers: { Authorization: reader } });
     expect(await res.json()).toMatchObject({ managedObjects: [], statistics: { currentPage: 99, pageSize: 10 } });
