@@ -12,6 +12,7 @@ import { linksRoutes } from "./routes/links";
 import { loginOptionsRoutes } from "./routes/login-options";
 import { managedObjectsRoutes } from "./routes/managed-objects";
 import { authenticate, crossOrigin, withDb } from "./routes/middleware";
+import { openApiRoutes } from "./routes/openapi";
 import { platformRoutes } from "./routes/platform";
 import { tenantRoutes } from "./routes/tenant";
 import { tenantsRoutes } from "./routes/tenants";
@@ -26,6 +27,10 @@ app.route("/links/binaries", linksRoutes);
 app.use("*", crossOrigin);
 // Public: answered before authentication.
 app.route("/tenant/loginOptions", loginOptionsRoutes);
+app.route(
+  "/openapi.json",
+  openApiRoutes(() => app.routes),
+);
 app.use("*", withDb);
 app.use("*", authenticate);
 app.route("/", platformRoutes);

@@ -1,0 +1,5 @@
+// swagger-ui-dist ships no type definitions; /docs uses only its constructor.
+declare module "swagger-ui-dist/swagger-ui-es-bundle.js" {
+  const SwaggerUIBundle: (options: Record<string, unknown>) => unknown;
+  export default SwaggerUIBundle;
+}
