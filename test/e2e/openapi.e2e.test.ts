@@ -179,6 +179,7 @@ describe("responses match /openapi.json", () => {
     });
     await api("GET", users, "/user/oas/users?pageSize=10");
     await api("GET", `${users}/{userName}`, "/user/oas/users/reader");
+    await api("GET", "/user/{tenant}/userByName/{userName}", "/user/oas/userByName/reader");
     await api("PUT", `${users}/{userName}`, "/user/oas/users/reader", {
       body: JSON.stringify({ firstName: "Rea" }),
       headers: { "Content-Type": "application/json", Accept: "application/json" },

@@ -302,6 +302,12 @@ export const OPERATIONS: Record<string, Operation> = {
     parameters: [tenant, userName],
     responses: { "200": ok("the user", USER_MEDIA_TYPE, "User"), ...errors(401, 403, 404) },
   },
+  "GET /user/{tenant}/userByName/{userName}": {
+    summary: "A user, by name (the user API descriptor's userByName template)",
+    tags: ["users"],
+    parameters: [tenant, userName],
+    responses: { "200": ok("the user", USER_MEDIA_TYPE, "User"), ...errors(401, 403, 404) },
+  },
   "PUT /user/{tenant}/users/{userName}": {
     summary: "Change a user (password, email, enabled, …)",
     tags: ["users"],
