@@ -263,6 +263,18 @@ describe("files page", () => {
     expect(await row("readings-2026.csv").textContent()).toContain("c8y_Readings");
   });
 
+  it("sorts by a column on the server", async () => {
+    const names = () => page.locator('[data-testid="file-row"] td.name').allTextContents();
+    await page.getByRole("button", { name: "Name", exact: true }).click();
+    await expect.poll(names).toEqual(["gradient.png", "notes.txt", "readings-2026.csv"]);
+    expect(await page.getByRole("columnheader", { name: /Name/ }).getAttribute("aria-sort")).toBe("ascending");
+    await page.getByRole("button", { name: "Name", exact: true }).click();
+    await expect.poll(names).toEqual(["readings-2026.csv", "notes.txt", "gradient.png"]);
+    expect(await page.getByRole("columnheader", { name: /Name/ }).getAttribute("aria-sort")).toBe("descending");
+    await page.getByRole("button", { name: "Size", exact: true }).click();
+    await expect.poll(names).toEqual(["notes.txt", "readings-2026.csv", "gradient.png"]);
+  });
+
   it("deletes one file after confirmation and several at once", async () => {
     // By keyboard: Enter opens the confirmation, Escape closes it without deleting.
     await page.getByRole("button", { name: "Delete notes.txt" }).focus();

@@ -93,6 +93,9 @@ describe("responses match /openapi.json", () => {
     await api("GET", "/inventory/binaries", `/inventory/binaries?query=${encodeURIComponent("$orderby=name desc")}`);
     await api("GET", "/inventory/binaries", `/inventory/binaries?query=${encodeURIComponent("$filter=x")}`);
     await api("GET", object, `/inventory/managedObjects/${id}`);
+    await api("GET", "/inventory/managedObjects", "/inventory/managedObjects?fragmentType=c8y_IsBinary&pageSize=5");
+    await api("GET", "/inventory/managedObjects/count", "/inventory/managedObjects/count?type=openapi_Test");
+    await api("GET", `${object}/childAssets`, `/inventory/managedObjects/${id}/childAssets`);
     await api("PUT", object, `/inventory/managedObjects/${id}`, {
       body: JSON.stringify({ name: "spec-renamed.txt" }),
       headers: { "Content-Type": "application/json", Accept: "application/json" },

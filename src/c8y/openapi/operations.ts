@@ -12,6 +12,7 @@ import {
   INVENTORY_API_MEDIA_TYPE,
   LOGIN_OPTION_COLLECTION_MEDIA_TYPE,
   MANAGED_OBJECT_MEDIA_TYPE,
+  MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE,
   PLATFORM_API_MEDIA_TYPE,
   ROLE_COLLECTION_MEDIA_TYPE,
   ROLE_REFERENCE_MEDIA_TYPE,
@@ -199,6 +200,85 @@ export const OPERATIONS: Record<string, Operation> = {
     description: "The query is the signed link as minted; answers like the authenticated download (docs/api.md §18).",
     parameters: [id, ...download.parameters],
     responses: { ...download.responses, ...errors(403, 404, 416) },
+  },
+  "GET /inventory/managedObjects": {
+    summary: "The tenant's binaries as inventory managed objects (fragmentType, type, owner, ids, text, query)",
+    tags: ["managed objects"],
+    parameters: [
+      ...paging,
+      query("fragmentType", "only objects with this fragment (c8y_IsBinary: all)"),
+      query("type", "only this type"),
+      query("owner", "only this owner"),
+      query("ids", "comma-separated ids"),
+      query("text", "text any string property contains"),
+      query("query", "inventory query language: $filter=… $orderby=… (docs/api.md §24)"),
+    ],
+    responses: {
+      "200": ok("a page of managed objects", COLLECTION_MEDIA_TYPE, "ManagedObjectCollection"),
+      ...errors(401, 422),
+    },
+  },
+  "GET /inventory/managedObjects/count": {
+    summary: "How many managed objects the same filters select",
+    tags: ["managed objects"],
+    responses: {
+      "200": { description: "the count", content: { "application/json": { schema: { type: "integer", minimum: 0 } } } },
+      ...errors(401, 422),
+    },
+  },
+  "GET /inventory/managedObjects/{id}/childAdditions": {
+    summary: "childAdditions: always empty (binaries have no parent or child links)",
+    tags: ["managed objects"],
+    parameters: [id, ...paging],
+    responses: {
+      "200": ok("an empty reference collection", MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE, "ReferenceCollection"),
+      ...errors(401, 403, 404),
+    },
+  },
+  "GET /inventory/managedObjects/{id}/childAssets": {
+    summary: "childAssets: always empty (binaries have no parent or child links)",
+    tags: ["managed objects"],
+    parameters: [id, ...paging],
+    responses: {
+      "200": ok("an empty reference collection", MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE, "ReferenceCollection"),
+      ...errors(401, 403, 404),
+    },
+  },
+  "GET /inventory/managedObjects/{id}/childDevices": {
+    summary: "childDevices: always empty (binaries have no parent or child links)",
+    tags: ["managed objects"],
+    parameters: [id, ...paging],
+    responses: {
+      "200": ok("an empty reference collection", MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE, "ReferenceCollection"),
+      ...errors(401, 403, 404),
+    },
+  },
+  "GET /inventory/managedObjects/{id}/additionParents": {
+    summary: "additionParents: always empty (binaries have no parent or child links)",
+    tags: ["managed objects"],
+    parameters: [id, ...paging],
+    responses: {
+      "200": ok("an empty reference collection", MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE, "ReferenceCollection"),
+      ...errors(401, 403, 404),
+    },
+  },
+  "GET /inventory/managedObjects/{id}/assetParents": {
+    summary: "assetParents: always empty (binaries have no parent or child links)",
+    tags: ["managed objects"],
+    parameters: [id, ...paging],
+    responses: {
+      "200": ok("an empty reference collection", MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE, "ReferenceCollection"),
+      ...errors(401, 403, 404),
+    },
+  },
+  "GET /inventory/managedObjects/{id}/deviceParents": {
+    summary: "deviceParents: always empty (binaries have no parent or child links)",
+    tags: ["managed objects"],
+    parameters: [id, ...paging],
+    responses: {
+      "200": ok("an empty reference collection", MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE, "ReferenceCollection"),
+      ...errors(401, 403, 404),
+    },
   },
   "GET /inventory/managedObjects/{id}": {
     summary: "A binary's managed object",
