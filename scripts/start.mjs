@@ -2,14 +2,28 @@
 // `npm start [-- extra wrangler dev flags]`: local login, local migrations, then wrangler dev.
 import "./node22.mjs"; // Node >= 22.12 even when run directly by an older machine Node
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 
 const persistTo = process.env.PERSIST_TO ?? ".wrangler/state";
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const wrangler = ["node_modules/wrangler/bin/wrangler.js"];
 
-// The local admin (management/admin:admin) comes from .dev.vars, which never leaves the machine.
+// The local admin (management/admin:admin) comes from .dev.vars, which never leaves the machine. A
+// .dev.vars copied before a variable was added to the example gets that variable appended (say,
+// LINK_SIGNING_KEYS), so an old checkout does not break; values already set are never changed.
 if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
+else {
+  const namesIn = (text) => new Set([...text.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]));
+  const current = readFileSync(".dev.vars", "utf8");
+  const have = namesIn(current);
+  const missing = readFileSync(".dev.vars.example", "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z0-9_]+=/.test(line) && !have.has(line.split("=")[0]));
+  if (missing.length > 0) {
+    appendFileSync(".dev.vars", `${current.endsWith("\n") ? "" : "\n"}${missing.join("\n")}\n`);
+    console.log(`.dev.vars: added ${missing.map((line) => line.split("=")[0]).join(", ")} from .dev.vars.example`);
+  }
+}
 
 const migrate = spawnSync(
   process.execPath,
