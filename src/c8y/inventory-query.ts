@@ -1,4 +1,5 @@
 import { unprocessable } from "../errors";
+import { REFERENCE_COLLECTIONS } from "./managed-object";
 
 /**
  * Cumulocity's inventory query language (the `query` parameter of GET /inventory/managedObjects,
@@ -327,15 +328,10 @@ const COLUMN_ALIASES: Record<string, StandardProperty> = {
 const MARKERS = new Set(["c8y_IsBinary"]);
 
 /** Standard properties that a binary has but that no query can look into. */
-const OPAQUE = new Set([
+const OPAQUE = new Set<string>([
   "self",
   "_attachments",
-  "childAdditions",
-  "childAssets",
-  "childDevices",
-  "additionParents",
-  "assetParents",
-  "deviceParents",
+  ...REFERENCE_COLLECTIONS,
   "externalIds",
   "supportedMeasurements",
 ]);

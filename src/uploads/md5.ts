@@ -6,6 +6,7 @@
  * which kept a 120 MiB resumable upload above the 64 MiB memory target; this one hashes views in
  * place and keeps at most 63 pending bytes.
  */
+import { base64ToBytes, bytesToBase64 } from "../utils/base64";
 
 /** The serialisable state between two requests: chaining values, bytes hashed, the unprocessed tail. */
 export interface Md5State {
@@ -35,7 +36,7 @@ export class Md5 {
     const md5 = new Md5();
     [md5.h0, md5.h1, md5.h2, md5.h3] = state.h;
     md5.length = state.length;
-    const pending = Uint8Array.from(atob(state.pending), (c) => c.charCodeAt(0));
+    const pending = base64ToBytes(state.pending);
     if (pending.length >= 64 || pending.length !== state.length % 64) throw new Error("corrupt MD5 state");
     md5.block.set(pending);
     md5.filled = pending.length;
@@ -46,7 +47,7 @@ export class Md5 {
     return {
       h: [this.h0, this.h1, this.h2, this.h3],
       length: this.length,
-      pending: btoa(String.fromCharCode(...this.block.subarray(0, this.filled))),
+      pending: bytesToBase64(this.block.subarray(0, this.filled)),
     };
   }
 

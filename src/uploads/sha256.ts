@@ -2,6 +2,7 @@
  * SHA-256 (FIPS 180-4) whose running state can be saved and restored between requests. WebCrypto
  * digests cannot be paused and Workers refuse WebAssembly compiled at run time, hence plain JS.
  */
+import { base64ToBytes, bytesToBase64 } from "../utils/base64";
 
 /** The serialisable state: chaining values, bytes hashed, the bytes after the last full block (base64). */
 export interface Sha256State {
@@ -34,7 +35,7 @@ export class Sha256 {
     if (state.h.length !== 8) throw new Error("corrupt SHA-256 state");
     sha.h.set(state.h);
     sha.length = state.length;
-    const pending = Uint8Array.from(atob(state.pending), (c) => c.charCodeAt(0));
+    const pending = base64ToBytes(state.pending);
     if (pending.length !== state.length % 64) throw new Error("corrupt SHA-256 state");
     sha.block.set(pending);
     sha.filled = pending.length;
@@ -45,7 +46,7 @@ export class Sha256 {
     return {
       h: Array.from(this.h),
       length: this.length,
-      pending: btoa(String.fromCharCode(...this.block.subarray(0, this.filled))),
+      pending: bytesToBase64(this.block.subarray(0, this.filled)),
     };
   }
 
