@@ -40,6 +40,7 @@ export async function cachedPrincipal(authorization: string): Promise<Principal 
 const principalOf = (user: UserRow): Principal => ({
   tenant: user.tenant,
   userName: user.userName,
+  userId: user.uid,
   roles: new Set(user.roles),
 });
 
@@ -103,7 +104,7 @@ async function fromCache(db: Database, key: string, options: AuthenticationOptio
   if (!cached) return undefined;
   if (now - cached.checkedAt < options.recheckMs) return cached.principal;
   const user = await findUser(db, cached.principal.tenant, cached.principal.userName);
-  if (!user?.enabled || user.passwordHash !== cached.passwordHash) {
+  if (!user?.enabled || user.passwordHash !== cached.passwordHash || user.uid !== cached.principal.userId) {
     credentialCache.delete(key);
     return undefined;
   }

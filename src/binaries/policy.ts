@@ -16,3 +16,8 @@ export function mayRead(principal: Principal, owner: string): boolean {
 export function mayWrite(principal: Principal, owner: string): boolean {
   return hasAnyRole(principal, [Roles.inventoryAdmin]) || principal.userName === owner;
 }
+
+/** CREATE or ADMIN may create binaries (POST, or a resumable upload of a new binary, at every request). */
+export function mayCreate(principal: Principal): boolean {
+  return hasAnyRole(principal, [Roles.inventoryAdmin, Roles.inventoryCreate]);
+}

@@ -41,6 +41,13 @@ export const users = sqliteTable(
     lastName: text("last_name"),
     phone: text("phone"),
     lastPasswordChange: text("last_password_change"),
+    /**
+     * A random id given when the user is created: a user deleted and created again under the same
+     * name (or in a tenant created again under the same id) gets a new one, so nothing owned by
+     * the old user (an open resumable upload) passes to the new one. Rows created before the column
+     * existed got theirs from the migration.
+     */
+    uid: text("uid").notNull().default(""),
   },
   (t) => [primaryKey({ columns: [t.tenant, t.userName] }), index("users_by_name").on(t.userName)],
 );
@@ -105,7 +112,10 @@ export const uploads = sqliteTable(
   {
     id: text("id").primaryKey(),
     tenant: text("tenant").notNull(),
+    /** The owner's user name (the binary's `owner` once complete). */
     owner: text("owner").notNull(),
+    /** The owner's `users.uid`: who the upload belongs to (a re-created user of that name is someone else). */
+    ownerId: text("owner_id").notNull().default(""),
     createdMs: integer("created_ms").notNull(),
     expiresMs: integer("expires_ms").notNull(),
     /** Bytes the whole file will have; null until a deferred length is declared. */
@@ -135,7 +145,7 @@ export const uploads = sqliteTable(
     lockUntilMs: integer("lock_until_ms").notNull(),
     completedMs: integer("completed_ms"),
   },
-  (t) => [index("uploads_by_owner").on(t.tenant, t.owner, t.createdMs), index("uploads_by_expiry").on(t.expiresMs)],
+  (t) => [index("uploads_by_owner_id").on(t.ownerId, t.createdMs), index("uploads_by_expiry").on(t.expiresMs)],
 );
 
 export type UploadRow = typeof uploads.$inferSelect;

@@ -129,11 +129,11 @@ export async function deleteUpload(db: Database, tenant: string, id: string): Pr
   return row;
 }
 
-/** A user's incomplete, unexpired uploads, oldest first. */
+/** A user's (by `users.uid`) incomplete, unexpired uploads, oldest first. */
 export async function listOpenUploads(
   db: Database,
   tenant: string,
-  owner: string,
+  ownerId: string,
   nowMs: number,
   limit: number,
   offset: number,
@@ -144,7 +144,7 @@ export async function listOpenUploads(
     .where(
       and(
         eq(uploads.tenant, tenant),
-        eq(uploads.owner, owner),
+        eq(uploads.ownerId, ownerId),
         isNull(uploads.completedMs),
         sql`${uploads.expiresMs} > ${nowMs}`,
       ),

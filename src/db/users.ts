@@ -41,6 +41,11 @@ export interface NewUser {
   phone?: string | null;
 }
 
+/** 128 random bits, hex: a user's identity that no later user of the same name gets. */
+function newUserId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** The row of a new user. */
 export function userValues(user: NewUser): typeof users.$inferInsert {
   const { tenant, userName, passwordHash } = user;
@@ -55,6 +60,7 @@ export function userValues(user: NewUser): typeof users.$inferInsert {
     lastName: user.lastName ?? null,
     phone: user.phone ?? null,
     creationTime: new Date().toISOString(),
+    uid: newUserId(),
   };
 }
 

@@ -28,7 +28,7 @@
  * - Terminate / expiry: delete the row first, then abort the multipart upload and delete the tail.
  */
 import type { Principal } from "../auth/principal";
-import { mayWrite } from "../binaries/policy";
+import { mayCreate, mayWrite } from "../binaries/policy";
 import type { Stores } from "../binaries/service";
 import { findBinary, insertBinary, switchContent } from "../db/binaries";
 import type { BinaryRow, UploadRow } from "../db/schema";
@@ -136,6 +136,7 @@ export async function createUpload(
     id: newUploadId(),
     tenant: principal.tenant,
     owner: principal.userName,
+    ownerId: principal.userId,
     createdMs: input.nowMs,
     expiresMs: input.nowMs + config.uploadExpiryMs,
     length: length ?? null,
@@ -168,7 +169,13 @@ function newUploadId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The principal's own upload; anyone else's (other users, other tenants, unknown ids) is a 404. */
+/**
+ * The principal's own upload; anyone else's (other users, other tenants, unknown ids, and a user of
+ * the same name deleted and created again) is a 404. Rights are those of the upload's creation,
+ * checked again at every request (docs/api.md §20): an upload of a new binary needs CREATE or ADMIN
+ * now (403 once the role is gone); a replace needs write access to its binary, checked (with one
+ * D1 read) when it completes, the only step that reaches the binary.
+ */
 export async function loadUpload(
   db: Stores["db"],
   principal: Principal,
@@ -176,7 +183,8 @@ export async function loadUpload(
   nowMs: number,
 ): Promise<UploadRow> {
   const row = /^[0-9a-f]{32}$/.test(id) ? await findUpload(db, principal.tenant, id) : undefined;
-  if (!row || row.owner !== principal.userName) throw notFound("Upload");
+  if (!row || row.ownerId !== principal.userId || row.owner !== principal.userName) throw notFound("Upload");
+  if (!row.replace && !mayCreate(principal)) throw forbidden();
   if (row.expiresMs <= nowMs && row.completedMs === null) throw uploadGone();
   return row;
 }
@@ -479,7 +487,7 @@ export async function listUploads(
   limit: number,
   offset: number,
 ): Promise<UploadRow[]> {
-  return listOpenUploads(db, principal.tenant, principal.userName, nowMs, limit, offset);
+  return listOpenUploads(db, principal.tenant, principal.userId, nowMs, limit, offset);
 }
 
 /** What one upload sweep removed. */

@@ -1,9 +1,8 @@
 import { type Context, Hono } from "hono";
-import { hasAnyRole } from "../auth/authorize";
+import { mayCreate } from "../binaries/policy";
 import { binaryUrl, toManagedObject } from "../c8y/managed-object";
 import { MANAGED_OBJECT_MEDIA_TYPE } from "../c8y/media-types";
 import { collectionBody, offsetOf, parsePaging } from "../c8y/paging";
-import { Roles } from "../c8y/roles";
 import { readConfig } from "../config";
 import type { UploadRow } from "../db/schema";
 import { validatorsOf } from "../downloads/binary-response";
@@ -170,8 +169,7 @@ uploadsRoutes.post("/", async (c) => {
       intent.contentType = checkedMediaType(type, "Content-Type");
     intent.name ??= filenameOf(c.req.header("Content-Disposition"));
   }
-  if (intent.binaryId === undefined && !hasAnyRole(c.var.principal, [Roles.inventoryAdmin, Roles.inventoryCreate]))
-    throw forbidden();
+  if (intent.binaryId === undefined && !mayCreate(c.var.principal)) throw forbidden();
 
   let length: number | undefined;
   const body = bodyLength(c);

@@ -10,7 +10,7 @@ import worker from "../../src/index";
 import { call, db, multipartBody, r2KeyOf, seedUser, storeCounts, upload } from "../helpers";
 
 let admin: string;
-const principal = { tenant: "t1", userName: "alice", roles: new Set(["ROLE_INVENTORY_ADMIN"]) };
+const principal = { tenant: "t1", userName: "alice", userId: "u-alice", roles: new Set(["ROLE_INVENTORY_ADMIN"]) };
 
 beforeAll(async () => {
   admin = await seedUser("t1", "alice");
