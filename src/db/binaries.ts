@@ -1,4 +1,4 @@
-import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { tenantGone, uploadExpired } from "../errors";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
@@ -62,6 +62,24 @@ export async function insertBinary(
     : await db.batch([takeId, insert]);
   if (inserted[0]) return inserted[0];
   throw (await isSwept(db, row.r2Key)) ? uploadExpired() : tenantGone();
+}
+
+/** Ids per query of findBinaries: D1 binds at most 100 parameters per statement (the tenant is one). */
+const IDS_PER_QUERY = 90;
+
+/** The binaries of `tenant` among `ids`, in no particular order; unknown ids are simply absent. */
+export async function findBinaries(db: Database, tenant: string, ids: readonly number[]): Promise<BinaryRow[]> {
+  const chunks: number[][] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) chunks.push(ids.slice(i, i + IDS_PER_QUERY));
+  const found = await Promise.all(
+    chunks.map((chunk) =>
+      db
+        .select()
+        .from(binaries)
+        .where(and(eq(binaries.tenant, tenant), inArray(binaries.id, chunk))),
+    ),
+  );
+  return found.flat();
 }
 
 /** The binary `id` of `tenant`; another tenant's id is simply not found. */

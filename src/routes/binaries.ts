@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { linkLifetime, mintLink } from "../binaries/links";
 import { binaryFilterFor } from "../binaries/list-filter";
+import { loadSelection } from "../binaries/selection";
 import { createBinary, loadBinary, type Precondition, removeBinary, replaceBinary } from "../binaries/service";
-import { parseId } from "../c8y/ids";
+import { parseId, parseIds } from "../c8y/ids";
 import { binaryUrl } from "../c8y/managed-object";
 import { parsePaging, wantsTotal } from "../c8y/paging";
 import { Roles } from "../c8y/roles";
@@ -11,6 +12,7 @@ import { countBinaries } from "../db/binaries";
 import { primaryOf } from "../db/client";
 import { binaryResponse, validatorsOf } from "../downloads/binary-response";
 import { revisionOf } from "../downloads/revision";
+import { r2Source, zipStream } from "../downloads/zip-archive";
 import type { AppEnv } from "../env";
 import { invalidMediaType } from "../errors";
 import { hasWritePreconditions, writePreconditionsHold } from "../http/conditional";
@@ -43,6 +45,25 @@ binariesRoutes.post("/", requireAnyRole(Roles.inventoryAdmin, Roles.inventoryCre
   const row = await createBinary(storesOf(c), c.var.principal, c.req.raw.body, c.req.header("Content-Type"));
   c.header("Location", binaryUrl(originOf(c), row.id));
   return createdBinary(c, row);
+});
+
+// Before /:id, which would otherwise take "zip" (and answer 404: not an id).
+binariesRoutes.get("/zip", async (c) => {
+  const rows = await loadSelection(c.var.db, c.var.principal, parseIds(c.req.queries("ids")) ?? []);
+  const entries = rows.map((row) => ({ ...revisionOf(row), id: row.id }));
+  const zip = zipStream(entries, r2Source(c.env.BUCKET));
+  // A fixed-length stream: the worker sends Content-Length, so clients show real progress.
+  const body = zip.body.pipeThrough(new FixedLengthStream(zip.length));
+  return new Response(body, {
+    headers: {
+      "Content-Type": "application/zip",
+      "Content-Length": String(zip.length),
+      "Content-Disposition": 'attachment; filename="binaries.zip"',
+      "Cache-Control": "private, no-store, no-transform",
+      "Content-Encoding": "identity",
+    },
+    encodeBody: "manual",
+  });
 });
 
 binariesRoutes.get("/:id", async (c) => {
@@ -80,5 +101,6 @@ binariesRoutes.delete("/:id", async (c) => {
 });
 
 binariesRoutes.all("/", rejectOtherMethods("GET, POST"));
+binariesRoutes.all("/zip", rejectOtherMethods("GET, HEAD"));
 binariesRoutes.all("/:id", rejectOtherMethods("GET, HEAD, PUT, DELETE"));
 binariesRoutes.all("/:id/links", rejectOtherMethods("POST"));

@@ -163,6 +163,23 @@ export const OPERATIONS: Record<string, Operation> = {
     },
     responses: { "201": created("stored"), ...errors(400, 401, 403, 413, 422) },
   },
+  "GET /inventory/binaries/zip": {
+    summary: "Download several binaries as one zip",
+    tags: ["binaries"],
+    description:
+      "Streams a zip (stored, ZIP64 past 4 GiB) of the listed binaries in the order given; names made safe and " +
+      "unique. Every id must exist (404) and be readable (403); at most 1000 binaries and 16 GiB (422). " +
+      "docs/api.md §26.",
+    parameters: [{ ...query("ids", "comma-separated ids (or the parameter repeated)"), required: true }],
+    responses: {
+      "200": {
+        description: "the zip, with its exact Content-Length",
+        headers: { "Content-Disposition": header('attachment; filename="binaries.zip"') },
+        content: { "application/zip": { schema: { type: "string", format: "binary" } } },
+      },
+      ...errors(400, 401, 403, 404, 422),
+    },
+  },
   "GET /inventory/binaries/{id}": {
     summary: "Download a binary (HEAD: headers only)",
     tags: ["binaries"],
