@@ -10,7 +10,7 @@ export interface ZipListing {
   data: Uint8Array;
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function crc32(bytes: Uint8Array): number {
   let crc = ~0;

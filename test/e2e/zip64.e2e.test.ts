@@ -48,9 +48,11 @@ let predicted: bigint;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "zip64-"));
   file = join(dir, "set.zip");
-  const zip = zipStream(entries, async (entry) =>
-    entry.content ? new Blob([entry.content]).stream() : zeroStream(entry.length),
-  );
+  const contents = new Map(entries.map((entry) => [entry.id, entry.content]));
+  const zip = zipStream(entries, async (entry) => {
+    const content = contents.get(entry.id);
+    return content ? new Blob([content]).stream() : zeroStream(entry.length);
+  });
   predicted = zip.length;
   const fd = openSync(file, "w");
   let position = 0;
