@@ -31,12 +31,6 @@ export function errorBody(err: ApiError): string {
 /** Malformed requests in the inventory area. */
 export const invalidRequest = (message: string) => new ApiError(400, "inventory/Invalid Request", message);
 
-/** A Content-Type that could not be sent back unchanged as a header (docs/api.md §12). */
-export const invalidMediaType = (what: string, maxLength: number) =>
-  invalidRequest(
-    `${what} must be a media type (type/subtype; parameters) of at most ${maxLength} visible ASCII characters.`,
-  );
-
 // --- 401, 403 ---
 export const unauthorized = (scheme: "Basic" | "XBasic") =>
   new ApiError(401, "security/Unauthorized", "Invalid credentials! : Bad credentials", {

@@ -131,7 +131,7 @@ export async function createBinary(
         owner: principal.userName,
         creationTime: now,
         lastUpdated: now,
-        contentType: upload.contentType ?? "application/octet-stream",
+        contentType: upload.contentType,
         length: upload.stored.size,
         md5: upload.stored.md5,
         revpos: 1,

@@ -30,7 +30,7 @@ const RESERVED = new Set([
 ]);
 
 /**
- * Longest `name` and `type`, in characters (docs/api.md §12): the name becomes the downloaded file's
+ * Longest `name`, in characters (docs/api.md §12): the name becomes the downloaded file's
  * name, and common file systems cap a file name at 255 bytes or UTF-16 units.
  */
 export const MAX_NAME_LENGTH = 255;
@@ -50,8 +50,9 @@ export function clientFields(source: Record<string, unknown>): ClientFields {
   for (const [key, value] of Object.entries(source)) {
     if (key === "name" || key === "type") {
       if (typeof value !== "string") throw invalidRequest(`'${key}' must be a string.`);
-      if (value.length > MAX_NAME_LENGTH)
-        throw invalidRequest(`'${key}' must be at most ${MAX_NAME_LENGTH} characters.`);
+      // Only the name is capped (it becomes a file name); a type is a label, bounded by the JSON size cap.
+      if (key === "name" && value.length > MAX_NAME_LENGTH)
+        throw invalidRequest(`'name' must be at most ${MAX_NAME_LENGTH} characters.`);
       if (key === "name") name = value;
       else type = value;
     } else if (!RESERVED.has(key)) {
@@ -61,12 +62,15 @@ export function clientFields(source: Record<string, unknown>): ClientFields {
   return { name, type, fragments };
 }
 
-/** The `object` part of an upload: JSON with at least `name` and `type` (docs/api.md §4). */
+/**
+ * The `object` part of an upload: JSON with a non-empty `name` (it names the downloaded file).
+ * `type` is a label like a managed object's: an empty or missing one is stored as "" (the Python
+ * SDK sends `type: ''` when it was given none; docs/api.md §4).
+ */
 export function parseUploadObject(text: string): Required<ClientFields> {
   const fields = clientFields(parseJsonObject(text, "The 'object' part"));
   if (!fields.name) throw invalidRequest("The 'object' part needs a 'name'.");
-  if (!fields.type) throw invalidRequest("The 'object' part needs a 'type'.");
-  return { name: fields.name, type: fields.type, fragments: fields.fragments };
+  return { name: fields.name, type: fields.type ?? "", fragments: fields.fragments };
 }
 
 /** The JSON of a binary's managed object (docs/api.md §2), with `self` pointing where the caller asks. */

@@ -2,7 +2,7 @@ import type { BinaryRow } from "../db/schema";
 import { notFound, rangeNotSatisfiable } from "../errors";
 import { notModified, rangeStillValid, type Validators } from "../http/conditional";
 import { contentDisposition } from "../http/content-disposition";
-import { isValidMediaType } from "../http/media-type";
+import { servedMediaType } from "../http/media-type";
 import { parseRange } from "../http/range";
 import { cacheable, cachedBody, type EdgeCache, isCached, storeInCache } from "./edge-cache";
 import { type Revision, revisionOf, validatorsOfRevision } from "./revision";
@@ -68,11 +68,8 @@ export async function binaryResponse(
     return new Response(null, { status: 304, headers });
   }
 
-  // A value stored before media types were checked (docs/api.md §12) may not be sendable as a header.
-  headers.set(
-    "Content-Type",
-    isValidMediaType(revision.contentType) ? revision.contentType : "application/octet-stream",
-  );
+  // A stored label need not be a media type (docs/api.md §4): only a valid one is sent as the header.
+  headers.set("Content-Type", servedMediaType(revision.contentType));
   const range = rangeStillValid(request.headers, validators)
     ? parseRange(request.headers.get("Range") ?? undefined, size)
     : { kind: "full" as const };

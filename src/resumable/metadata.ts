@@ -1,6 +1,7 @@
 import { clientFields } from "../c8y/managed-object";
 import { invalidRequest, tooLarge } from "../errors";
 import { parseJsonObject } from "../http/json";
+import { storedContentType } from "../http/media-type";
 
 /** What an upload will become: the managed object's fields, or the binary whose bytes it replaces. */
 export interface UploadIntent {
@@ -10,15 +11,6 @@ export interface UploadIntent {
   fragments: Record<string, unknown>;
   /** Set for a resumable replace (PUT semantics on that binary). */
   binaryId?: number;
-}
-
-// Visible ASCII `type/subtype` with optional parameters; no controls, so it is always a valid header.
-const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*;[\x20-\x7e]*)?$/;
-
-/** A client's media type for the stored file: at most 256 visible ASCII characters in `type/subtype` form. */
-export function checkedMediaType(value: string, what: string): string {
-  if (value.length > 256 || !MEDIA_TYPE.test(value)) throw invalidRequest(`${what} is not a valid media type.`);
-  return value;
 }
 
 /**
@@ -40,7 +32,8 @@ export function intentFromMetadata(metadata: Map<string, string>, maxJsonSize: n
   const name = metadata.get("filename") ?? metadata.get("name");
   if (name !== undefined) intent.name = name;
   const filetype = metadata.get("filetype");
-  if (filetype !== undefined && filetype !== "") intent.contentType = checkedMediaType(filetype, "'filetype'");
+  // A label, not a gate (docs/api.md §4): stored as sent when printable, else application/octet-stream.
+  if (filetype !== undefined && filetype !== "") intent.contentType = storedContentType(filetype);
   const type = metadata.get("type");
   if (type !== undefined) intent.type = type;
   const binaryId = metadata.get("binaryId");

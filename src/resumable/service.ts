@@ -61,6 +61,7 @@ import {
   uploadLocked,
 } from "../errors";
 import { writePreconditionsHold } from "../http/conditional";
+import { servedMediaType } from "../http/media-type";
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from "../http/tus-headers";
 import { deleteObjectQuietly, objectKey, UPLOAD_TAIL_PREFIX } from "../r2/objects";
 import { type AppendTarget, appendBody, type Progress, type StoredPart } from "../uploads/resumable-append";
@@ -248,7 +249,7 @@ export async function appendToUpload(
     key: leased.r2Key,
     singleObjectKey: () => objectKey(principal.tenant),
     partSize: leased.partSize,
-    httpMetadata: { contentType: leased.contentType },
+    httpMetadata: { contentType: servedMediaType(leased.contentType) },
     newTailKey: () => `${UPLOAD_TAIL_PREFIX}${leased.id}/tail-${crypto.randomUUID()}`,
     async reservePartNumber() {
       const number = await reservePartNumber(db, leased.id, token, Date.now() + LEASE_MS);

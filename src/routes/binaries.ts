@@ -14,10 +14,9 @@ import { binaryResponse, validatorsOf } from "../downloads/binary-response";
 import { revisionOf } from "../downloads/revision";
 import { r2Source, zipStream } from "../downloads/zip-archive";
 import type { AppEnv } from "../env";
-import { invalidMediaType } from "../errors";
 import { hasWritePreconditions, writePreconditionsHold } from "../http/conditional";
 import { contentLength } from "../http/headers";
-import { isValidMediaType, MAX_MEDIA_TYPE_LENGTH } from "../http/media-type";
+import { storedContentType } from "../http/media-type";
 import { binaryCollection } from "./binary-collection";
 import { c8yJson, edgeCacheOf, originOf, readOptionalJsonObject, rejectOtherMethods, storesOf } from "./context";
 import { createdBinary } from "./created-binary";
@@ -85,9 +84,8 @@ binariesRoutes.put("/:id", async (c) => {
   const content = {
     body: c.req.raw.body,
     length: contentLength(c.req.header("Content-Length")),
-    contentType: c.req.header("Content-Type") || "application/octet-stream",
+    contentType: storedContentType(c.req.header("Content-Type")),
   };
-  if (!isValidMediaType(content.contentType)) throw invalidMediaType("The Content-Type", MAX_MEDIA_TYPE_LENGTH);
   const id = parseId(c.req.param("id"));
   const row = await replaceBinary(storesOf(c), c.var.principal, id, content, preconditionOf(c.req.raw.headers));
   c.header("ETag", validatorsOf(row).etag);

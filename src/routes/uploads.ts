@@ -16,9 +16,10 @@ import {
   unsupportedMediaType,
 } from "../errors";
 import { contentLength, wantsBody } from "../http/headers";
+import { storedContentType } from "../http/media-type";
 import { sfBoolean, sfInteger, sfIntegerDictionary } from "../http/structured-fields";
 import { nonNegativeInteger, parseUploadChecksum, parseUploadMetadata } from "../http/tus-headers";
-import { checkedMediaType, filenameOf, intentFromMetadata, type UploadIntent } from "../resumable/metadata";
+import { filenameOf, intentFromMetadata, type UploadIntent } from "../resumable/metadata";
 import {
   type AppendOutcome,
   appendToUpload,
@@ -165,8 +166,7 @@ uploadsRoutes.post("/", async (c) => {
   const { intent, raw } = metadataOf(c);
   if (draft) {
     const type = c.req.header("Content-Type");
-    if (type !== undefined && intent.contentType === undefined)
-      intent.contentType = checkedMediaType(type, "Content-Type");
+    if (type !== undefined && intent.contentType === undefined) intent.contentType = storedContentType(type);
     intent.name ??= filenameOf(c.req.header("Content-Disposition"));
   }
   if (intent.binaryId === undefined && !mayCreate(c.var.principal)) throw forbidden();

@@ -1,4 +1,5 @@
 import { invalidRequest } from "../errors";
+import { servedMediaType } from "../http/media-type";
 import { bytesToBase64 } from "../utils/base64";
 import { type MultipartTracker, type StoredBytes, unknownLengthSink } from "./r2-sinks";
 import { readChunks } from "./read-chunks";
@@ -18,7 +19,7 @@ export async function receiveBody(
   limits: { partSize: number; singlePutMaxBytes: number },
   tracker?: MultipartTracker,
 ): Promise<StoredBytes> {
-  const httpMetadata = { contentType };
+  const httpMetadata = { contentType: servedMediaType(contentType) };
   try {
     if (!body || contentLength === 0) {
       const object = await bucket.put(key, new Uint8Array(0), { httpMetadata });

@@ -1,5 +1,5 @@
-import { invalidMediaType, invalidRequest, tooLarge, unsupportedMediaType } from "../errors";
-import { isValidMediaType, MAX_MEDIA_TYPE_LENGTH } from "../http/media-type";
+import { invalidRequest, tooLarge, unsupportedMediaType } from "../errors";
+import { servedMediaType, storedContentType } from "../http/media-type";
 import { MultipartError, parseMultipartStream } from "./multipart-stream";
 import {
   type ByteSink,
@@ -13,8 +13,8 @@ import {
 /** A multipart upload whose bytes are in R2 and whose `object` part passed `parseObject`. */
 export interface ReceivedUpload<T> {
   object: T;
-  /** The `file` part's Content-Type header, as sent; undefined when the part had none. */
-  contentType: string | undefined;
+  /** The `file` part's Content-Type as stored: the client's label, or application/octet-stream (docs/api.md §4). */
+  contentType: string;
   filename: string | undefined;
   stored: StoredBytes;
 }
@@ -54,12 +54,11 @@ export async function receiveMultipartUpload<T>(
 
   let object: T | undefined;
   let filesize: number | undefined;
-  let file: { contentType: string | undefined; filename: string | undefined } | undefined;
+  let file: { contentType: string; filename: string | undefined } | undefined;
   let sink: ByteSink | undefined;
   let stored: StoredBytes | undefined;
-  const httpMetadata = (contentType: string | undefined): R2HTTPMetadata => ({
-    contentType: contentType ?? "application/octet-stream",
-  });
+  // R2 keeps a header-safe media type; the label itself goes to the row.
+  const httpMetadata = (contentType: string): R2HTTPMetadata => ({ contentType: servedMediaType(contentType) });
 
   try {
     const events = parseMultipartStream(body, contentTypeHeader, {
@@ -80,18 +79,16 @@ export async function receiveMultipartUpload<T>(
           break;
         case "fileStart":
           if (file) throw invalidRequest("More than one 'file' part.");
-          if (event.contentType !== undefined && !isValidMediaType(event.contentType)) {
-            throw invalidMediaType("The 'file' part's Content-Type", MAX_MEDIA_TYPE_LENGTH);
-          }
-          file = { contentType: event.contentType, filename: event.filename };
+          // A label, not a gate: whatever the client calls its bytes, they are stored.
+          file = { contentType: storedContentType(event.contentType), filename: event.filename };
           sink =
             filesize !== undefined && filesize <= options.singlePutMaxBytes
-              ? knownLengthSink(bucket, options.key, filesize, httpMetadata(event.contentType))
+              ? knownLengthSink(bucket, options.key, filesize, httpMetadata(file.contentType))
               : unknownLengthSink(
                   bucket,
                   options.key,
                   options.partSize,
-                  httpMetadata(event.contentType),
+                  httpMetadata(file.contentType),
                   options.tracker,
                 );
           break;
