@@ -121,6 +121,9 @@ export async function createUpload(
     const current = await findBinary(db, principal.tenant, intent.binaryId);
     if (!current) throw notFound("Managed object");
     if (!mayWrite(principal, current.owner)) throw forbidden();
+    // A stale If-Match fails at creation, before any byte is sent (and is checked again at completion).
+    const ifMatch = new Headers(input.ifMatch === undefined ? {} : { "If-Match": input.ifMatch });
+    if (!writePreconditionsHold(ifMatch, validatorsOf(current))) throw preconditionFailed();
     binaryId = current.id;
     name = current.name;
     type = current.type;

@@ -465,6 +465,29 @@ describe("resumable replace (Upload-Metadata binaryId)", () => {
     expect(await now.text()).toBe("v2");
   });
 
+  it("a stale If-Match fails at creation with 412, before any byte is sent; a current one creates", async () => {
+    const original = await upload(alice, "doc3.txt", "v1");
+    const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM uploads").first<{ n: number }>();
+    const stale = await create(alice, {
+      "Upload-Length": "5",
+      "Upload-Metadata": metadata({ binaryId: original.id }),
+      "If-Match": '"stale"',
+    });
+    expect(stale.status).toBe(412);
+    expect(stale.headers.get("Location")).toBeNull();
+    const after = await env.DB.prepare("SELECT COUNT(*) AS n FROM uploads").first<{ n: number }>();
+    expect(after?.n).toBe(before?.n);
+    const etag = (await call(`/inventory/binaries/${original.id}`, { headers: { Authorization: alice } })).headers.get(
+      "ETag",
+    )!;
+    const current = await create(alice, {
+      "Upload-Length": "5",
+      "Upload-Metadata": metadata({ binaryId: original.id }),
+      "If-Match": etag,
+    });
+    expect(current.status).toBe(201);
+  });
+
   it("replacing needs write rights on that binary: another user's is 403, another tenant's 404", async () => {
     const original = await upload(alice, "mine.txt", "x");
     const plainBob = await seedUser("t1", "bob2", [Roles.inventoryCreate]);
