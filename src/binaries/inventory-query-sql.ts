@@ -162,7 +162,8 @@ function matchesEmpty(value: QueryLiteral): boolean {
 
 /** `fragmentType=x`: the binary has the fragment (c8y_IsBinary: every binary). */
 export function whereHasFragment(name: string): SQL {
-  if (!/^[A-Za-z0-9_@:.-]{1,200}$/.test(name))
+  // Dots separate nested fragment names; an empty one (`.`, `a.`, `.a`, `a..b`) names nothing.
+  if (name.length > 200 || !/^[A-Za-z0-9_@:-]+(\.[A-Za-z0-9_@:-]+)*$/.test(name))
     throw unprocessable(`'fragmentType' must be a fragment name, not '${name}'.`);
   return hasFragment(name);
 }

@@ -49,6 +49,7 @@ import {
 } from "../db/uploads";
 import { validatorsOf } from "../downloads/binary-response";
 import {
+  ApiError,
   checksumMismatch,
   forbidden,
   invalidRequest,
@@ -311,10 +312,31 @@ export async function appendToUpload(
       binary,
       digests: result.finalDigests,
     };
+  } catch (error) {
+    throw await whyAppendFailed(db, principal.tenant, leased.id, token, error);
   } finally {
     await checksumWriter?.abort().catch(() => undefined);
     await releaseLease(db, leased.id, token);
   }
+}
+
+/**
+ * An append that failed in storage (R2 refusing a part of an aborted multipart upload, say) mostly
+ * failed because the upload changed under it: terminated meanwhile (404, as for any later request)
+ * or its lease taken over (423). Only a failure with the upload intact and ours is the server's.
+ */
+async function whyAppendFailed(
+  db: Stores["db"],
+  tenant: string,
+  id: string,
+  token: string,
+  error: unknown,
+): Promise<unknown> {
+  if (error instanceof ApiError) return error;
+  const latest = await findUpload(db, tenant, id);
+  if (!latest) return notFound("Upload");
+  if (latest.lockToken !== token) return uploadLocked();
+  return error;
 }
 
 /** The length after this request: declared once (tus deferred / IETF), never changed after. */
