@@ -6,7 +6,7 @@ import { createBinary, loadBinary, type Precondition, removeBinary, replaceBinar
 import { parseId, parseIds } from "../c8y/ids";
 import { binaryUrl } from "../c8y/managed-object";
 import { parsePaging, wantsTotal } from "../c8y/paging";
-import { Roles } from "../c8y/roles";
+import { CREATE_BINARIES } from "../c8y/roles";
 import { readConfig } from "../config";
 import { countBinaries } from "../db/binaries";
 import { primaryOf } from "../db/client";
@@ -40,7 +40,7 @@ binariesRoutes.get("/", async (c) => {
   return binaryCollection(c, filter, paging, total, (id) => binaryUrl(origin, id));
 });
 
-binariesRoutes.post("/", requireAnyRole(Roles.inventoryAdmin, Roles.inventoryCreate), async (c) => {
+binariesRoutes.post("/", requireAnyRole(...CREATE_BINARIES), async (c) => {
   const row = await createBinary(storesOf(c), c.var.principal, c.req.raw.body, c.req.header("Content-Type"));
   c.header("Location", binaryUrl(originOf(c), row.id));
   return createdBinary(c, row);
