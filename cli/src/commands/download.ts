@@ -135,3 +135,49 @@ export async function downloadCommand(
   await rm(statePath, { force: true });
   ctx.out(output);
 }
+
+/**
+ * `download ID ID … [-o FILE]`: one zip of all of them (GET /inventory/binaries/zip, docs/api.md
+ * §26), streamed to FILE.part and renamed when complete. Not resumable (the archive is made anew
+ * on every request): an interrupted one is removed.
+ */
+export async function downloadZipCommand(
+  ctx: CommandContext,
+  ids: string[],
+  options: { output?: string; force?: boolean },
+): Promise<void> {
+  const output = options.output ?? "binaries.zip";
+  const partPath = `${output}.part`;
+  if (existsSync(output) && !options.force)
+    throw new UsageError(`${output} exists; pass --force to overwrite it or -o to choose another name.`);
+  const response = await ctx.client.request(
+    `inventory/binaries/zip?ids=${ids.join(",")}`,
+    { signal: ctx.interrupted },
+    "Downloading the zip",
+  );
+  const total = Number(response.headers.get("Content-Length") ?? 0);
+  const file = createWriteStream(partPath);
+  const progress = startProgress(`download ${basename(output)}`, total, 0, ctx.progress);
+  let received = 0;
+  try {
+    if (response.body) {
+      for await (const chunk of response.body) {
+        received += chunk.byteLength;
+        if (!file.write(chunk)) await once(file, "drain");
+        progress.update(received);
+      }
+    }
+    if (total > 0 && received !== total) throw new Error(`the server sent ${received} of ${total} bytes`);
+  } catch (error) {
+    file.destroy();
+    await rm(partPath, { force: true });
+    if (ctx.interrupted.aborted) throw new InterruptedError(`Download of ${output} interrupted; nothing was kept.`);
+    throw new Error(`The zip broke off at ${received} of ${total} bytes (${(error as Error).message}); run it again.`);
+  } finally {
+    progress.stop();
+  }
+  file.end();
+  await once(file, "close");
+  await rename(partPath, output);
+  ctx.out(output);
+}

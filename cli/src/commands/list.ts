@@ -2,6 +2,7 @@ import { formatBytes } from "../../../client/format";
 import { type BinaryObject, md5HexOf } from "../../../client/managed-object";
 import type { CommandContext } from "../context";
 import { formatTable } from "../table";
+import { binaries } from "../words";
 
 export interface ListOptions {
   type?: string;
@@ -28,7 +29,7 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     });
     items.push(...page.items);
     const of = page.totalPages !== undefined ? ` of ${Math.max(page.totalPages, 1)}` : "";
-    const count = page.totalElements !== undefined ? `, ${page.totalElements} binaries` : "";
+    const count = page.totalElements !== undefined ? `, ${binaries(page.totalElements)}` : "";
     footer = `page ${page.currentPage}${of}${count}`;
     if (!options.all || !page.hasNext || page.items.length === 0) break;
     currentPage++;

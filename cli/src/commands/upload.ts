@@ -12,6 +12,7 @@ import { errorOf } from "../../../client/errors";
 import type { BinaryObject } from "../../../client/managed-object";
 import type { CommandContext } from "../context";
 import { ensureJsonFile, fileSize, fileStream } from "../files";
+import { mediaTypeOf } from "../media-type";
 import { startProgress } from "../progress";
 import { uploadStateFile } from "../state-dir";
 import { InterruptedError } from "../usage-error";
@@ -29,12 +30,27 @@ export interface UploadOptions {
 export async function uploadCommand(ctx: CommandContext, path: string, options: UploadOptions): Promise<void> {
   const { size } = await fileSize(path);
   const name = options.name ?? basename(path);
-  const contentType = options.contentType ?? "application/octet-stream";
+  // Like a browser's File.type: from the file's name, unless told.
+  const contentType = options.contentType ?? mediaTypeOf(basename(path));
   const type = options.type ?? contentType;
-  const object = (await ctx.client.supportsTus())
+  const object = (await tusAvailable(ctx))
     ? await viaTus(ctx, path, size, { name, type, contentType, chunkSize: options.chunkSize })
     : await viaPost(ctx, path, size, { name, type, contentType });
   ctx.out(options.json ? JSON.stringify(object, null, 2) : object.id);
+}
+
+/**
+ * Whether the server speaks tus (OPTIONS answers Tus-Version). A server that cannot be reached is
+ * an error here, not "no resumable endpoint": the fetch failure goes up with its cause.
+ */
+export async function tusAvailable(ctx: CommandContext): Promise<boolean> {
+  const response = await fetch(ctx.client.uploadsEndpoint, {
+    method: "OPTIONS",
+    headers: ctx.client.headers(),
+    signal: ctx.interrupted,
+  });
+  await response.body?.cancel();
+  return response.ok && response.headers.has("Tus-Version");
 }
 
 /** What a tus upload becomes: a new binary (name, type) or new bytes for `binaryId`. */
@@ -43,7 +59,7 @@ export interface TusTarget {
   type?: string;
   contentType: string;
   chunkSize: number;
-  /** Replace this binary (PUT semantics, docs/api.md §20); `ifMatch` is checked at completion. */
+  /** Replace this binary (PUT semantics, docs/api.md §20); `ifMatch` is checked at creation and completion. */
   binaryId?: string;
   ifMatch?: string;
 }
@@ -62,7 +78,8 @@ export async function viaTus(ctx: CommandContext, path: string, size: number, me
         ? { binaryId: meta.binaryId, filetype: meta.contentType }
         : { filename: meta.name, filetype: meta.contentType, type: meta.type ?? meta.contentType },
       chunkSize: meta.chunkSize * 1024 * 1024,
-      retryDelays: [0, 1_000, 3_000, 5_000, 10_000],
+      // About 10 s of retries, announced, then the resume hint: no long silent freeze.
+      retryDelays: [0, 1_000, 3_000, 6_000],
       urlStorage,
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
@@ -83,7 +100,7 @@ export async function viaTus(ctx: CommandContext, path: string, size: number, me
       onSuccess: ({ lastResponse }) => resolve(lastResponse),
       onError: (error) => {
         // Read the answer before anything else: aborting resets the request it belongs to.
-        const failure = tusFailure(error);
+        const failure = tusFailure(error, ctx.client.baseUrl);
         // 412: the binary changed; this upload can never complete, so do not keep it for a rerun.
         if ((error as DetailedError).originalResponse?.getStatus() !== 412) {
           void failure.then(reject);
@@ -98,12 +115,16 @@ export async function viaTus(ctx: CommandContext, path: string, size: number, me
           .catch(() => {})
           .then(() => failure.then(reject));
       },
-      onShouldRetry: (error) => {
+      onShouldRetry: (error, attempt) => {
         const status = error.originalResponse?.getStatus() ?? 0;
-        return (
+        const retry =
           !ctx.interrupted.aborted &&
-          (status === 0 || status >= 500 || status === 409 || status === 423 || status === 429)
-        );
+          (status === 0 || status >= 500 || status === 409 || status === 423 || status === 429);
+        if (retry && status === 0) {
+          progress.stop();
+          ctx.err(`Lost the connection to the server; retrying (${attempt + 1} of 4)…`);
+        }
+        return retry;
       },
     });
     ctx.interrupted.addEventListener(
