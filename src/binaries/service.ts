@@ -98,11 +98,12 @@ export async function loadBinary(
 
 /** POST /inventory/binaries: bytes to R2 under a fresh key first, then the row. */
 export async function createBinary(
-  { db, bucket, config }: Stores,
+  stores: Stores,
   principal: Principal,
   body: ReadableStream<Uint8Array> | null,
   contentType: string | undefined,
 ): Promise<BinaryRow> {
+  const { db, bucket, config } = stores;
   const startedAt = Date.now();
   const key = objectKey(principal.tenant);
   const upload = await receiveMultipartUpload(bucket, body, contentType, {
@@ -113,12 +114,43 @@ export async function createBinary(
     parseObject: parseUploadObject,
     tracker: multipartTracker(db, key),
   });
-  // The tenant must not have been deleted and created anew while the bytes arrived (the principal
-  // may be a cached login of the old tenant); a new tenant with the same id is created at least
-  // TENANT_ID_REST_MS after the delete, far beyond the clock slack allowed here.
+  const content: StoredContent = {
+    key,
+    size: upload.stored.size,
+    md5: upload.stored.md5,
+    contentType: upload.contentType ?? "application/octet-stream",
+    trackedUploadId: upload.stored.uploadId,
+  };
+  return commitNewBinary(stores, principal, upload.object, content, startedAt);
+}
+
+/** Bytes of a new revision, already in R2 under a fresh key that no row references yet. */
+export interface StoredContent {
+  key: string;
+  size: number;
+  md5: string;
+  contentType: string;
+  /** The R2 multipart upload id, when it is tracked in D1 (untracked in the same write as the row). */
+  trackedUploadId?: string;
+}
+
+/**
+ * The row of a new binary whose bytes are stored (POST, a completed resumable upload): one D1
+ * batch; on failure the bytes are deleted. `startedAtMs` is when the bytes began to arrive: the
+ * tenant must not have been deleted and created anew since (the principal may be a cached login of
+ * the old tenant); a new tenant with the same id is created at least TENANT_ID_REST_MS after the
+ * delete, far beyond the clock slack allowed here.
+ */
+export async function commitNewBinary(
+  { db, bucket }: Stores,
+  principal: Principal,
+  object: { name: string; type: string; fragments: Record<string, unknown> },
+  content: StoredContent,
+  startedAtMs: number,
+): Promise<BinaryRow> {
   const guard = {
-    tenantCreatedBy: new Date(startedAt + CLOCK_SLACK_MS).toISOString(),
-    untrack: upload.stored.uploadId !== undefined,
+    tenantCreatedBy: new Date(startedAtMs + CLOCK_SLACK_MS).toISOString(),
+    untrack: content.trackedUploadId !== undefined,
   };
   const now = new Date().toISOString();
   try {
@@ -126,22 +158,22 @@ export async function createBinary(
       db,
       {
         tenant: principal.tenant,
-        name: upload.object.name,
-        type: upload.object.type,
+        name: object.name,
+        type: object.type,
         owner: principal.userName,
         creationTime: now,
         lastUpdated: now,
-        contentType: upload.contentType,
-        length: upload.stored.size,
-        md5: upload.stored.md5,
+        contentType: content.contentType,
+        length: content.size,
+        md5: content.md5,
         revpos: 1,
-        r2Key: key,
-        fragments: upload.object.fragments,
+        r2Key: content.key,
+        fragments: object.fragments,
       },
       guard,
     );
   } catch (error) {
-    await deleteObjectQuietly(bucket, key);
+    await deleteObjectQuietly(bucket, content.key);
     throw error;
   }
 }
@@ -159,12 +191,13 @@ export interface NewContent {
  * (optimistic concurrency); without one, the last writer wins and nothing leaks.
  */
 export async function replaceBinary(
-  { db, bucket, config, forget }: Stores,
+  stores: Stores,
   principal: Principal,
   id: number,
   content: NewContent,
   precondition?: Precondition,
 ): Promise<BinaryRow> {
+  const { db, bucket, config } = stores;
   const current = await loadBinary(db, principal, id, "write");
   if (precondition && !precondition(current)) throw preconditionFailed();
   const key = objectKey(principal.tenant);
@@ -177,33 +210,58 @@ export async function replaceBinary(
     config,
     multipartTracker(db, key),
   );
+  const newContent: StoredContent = {
+    key,
+    size: stored.size,
+    md5: stored.md5,
+    contentType: content.contentType,
+    trackedUploadId: stored.uploadId,
+  };
+  return commitReplace(stores, principal, current, newContent, precondition);
+}
+
+/**
+ * Switches binary `checked` (as read and authorised by the caller, or its id, read and authorised
+ * here) to bytes already stored (PUT, a completed resumable replace), then deletes the old bytes
+ * and drops them from the edge cache. With a precondition: only if the row still points at the
+ * bytes it held when checked (compare-and-set, else 412). Without: last writer wins in one atomic
+ * swap that also reads the key it replaces; never a retry loop. The new bytes are deleted on any
+ * failure, so no row ever points at missing bytes and no bytes outlive a refusal.
+ */
+export async function commitReplace(
+  { db, bucket, forget }: Stores,
+  principal: Principal,
+  checked: BinaryRow | number,
+  content: StoredContent,
+  precondition?: Precondition,
+): Promise<BinaryRow> {
+  const { key } = content;
   const change = {
     r2Key: key,
-    length: stored.size,
-    md5: stored.md5,
+    length: content.size,
+    md5: content.md5,
     contentType: content.contentType,
     lastUpdated: new Date().toISOString(),
   };
   let switched: { row: BinaryRow; previousKey: string } | undefined;
   try {
-    if (precondition) {
-      // Only the bytes the client checked may be replaced (optimistic concurrency): compare-and-set.
-      const row = await switchContent(db, principal.tenant, current.id, current.r2Key, change);
-      if (!row && (await isSwept(db, key))) throw uploadExpired();
-      if (!row && (await findBinary(primaryOf(db), principal.tenant, current.id))) throw preconditionFailed();
-      switched = row && { row, previousKey: current.r2Key };
+    const current = typeof checked === "number" ? await loadBinary(db, principal, checked, "write") : checked;
+    if (precondition && !precondition(current)) throw preconditionFailed();
+    const row = await switchContent(db, principal.tenant, current.id, current.r2Key, change);
+    if (row) switched = { row, previousKey: current.r2Key };
+    else if (precondition) {
+      // Only the bytes the client checked may be replaced (optimistic concurrency).
+      if (await isSwept(db, key)) throw uploadExpired();
+      if (await findBinary(primaryOf(db), principal.tenant, current.id)) throw preconditionFailed();
     } else {
-      // Last writer wins. Usually nobody replaced it since it was read: one compare-and-set. If
-      // somebody did, one atomic swap that also reads the key it replaces; never a retry loop.
-      const row = await switchContent(db, principal.tenant, current.id, current.r2Key, change);
-      switched = row
-        ? { row, previousKey: current.r2Key }
-        : await swapContent(db, principal.tenant, current.id, change);
+      // Somebody replaced it since it was read: one atomic swap that also reads the key it replaces.
+      switched = await swapContent(db, principal.tenant, current.id, change);
     }
     if (!switched && (await isSwept(db, key))) throw uploadExpired();
-    if (stored.uploadId !== undefined) await untrackMultipartUpload(db, stored.uploadId);
+    if (content.trackedUploadId !== undefined) await untrackMultipartUpload(db, content.trackedUploadId);
   } catch (error) {
-    await deleteObjectQuietly(bucket, key);
+    // Never delete bytes a row already points at (an untrack failing after the switch).
+    if (!switched) await deleteObjectQuietly(bucket, key);
     throw error;
   }
   if (!switched) {

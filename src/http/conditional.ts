@@ -57,10 +57,15 @@ export function hasWritePreconditions(headers: Headers): boolean {
   return headers.has("If-Match") || headers.has("If-Unmodified-Since");
 }
 
+/** An If-Match header value against the current validators (strong comparison). */
+export function ifMatchHolds(ifMatch: string, current: Validators): boolean {
+  return strongMatch(ifMatch, current.etag);
+}
+
 /** PUT/DELETE preconditions: false (→ 412) when If-Match or If-Unmodified-Since fail. */
 export function writePreconditionsHold(headers: Headers, current: Validators): boolean {
   const ifMatch = headers.get("If-Match");
-  if (ifMatch !== null) return strongMatch(ifMatch, current.etag);
+  if (ifMatch !== null) return ifMatchHolds(ifMatch, current);
   const since = parseDate(headers.get("If-Unmodified-Since") ?? undefined);
   return since === undefined || seconds(current.lastModified) <= seconds(since);
 }

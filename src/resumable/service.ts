@@ -28,9 +28,15 @@
  * - Terminate / expiry: delete the row first, then abort the multipart upload and delete the tail.
  */
 import type { Principal } from "../auth/principal";
-import { mayCreate, mayWrite } from "../binaries/policy";
-import type { Stores } from "../binaries/service";
-import { findBinary, insertBinary, switchContent } from "../db/binaries";
+import { mayCreate } from "../binaries/policy";
+import {
+  commitNewBinary,
+  commitReplace,
+  loadBinary,
+  type Precondition,
+  type StoredContent,
+  type Stores,
+} from "../binaries/service";
 import type { BinaryRow, UploadRow } from "../db/schema";
 import {
   acquireLease,
@@ -61,7 +67,7 @@ import {
   uploadGone,
   uploadLocked,
 } from "../errors";
-import { writePreconditionsHold } from "../http/conditional";
+import { ifMatchHolds } from "../http/conditional";
 import { servedMediaType } from "../http/media-type";
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from "../http/tus-headers";
 import { deleteObjectQuietly, objectKey, UPLOAD_TAIL_PREFIX } from "../r2/objects";
@@ -119,12 +125,9 @@ export async function createUpload(
   let contentType: string;
   let fragments = intent.fragments;
   if (intent.binaryId !== undefined) {
-    const current = await findBinary(db, principal.tenant, intent.binaryId);
-    if (!current) throw notFound("Managed object");
-    if (!mayWrite(principal, current.owner)) throw forbidden();
+    const current = await loadBinary(db, principal, intent.binaryId, "write");
     // A stale If-Match fails at creation, before any byte is sent (and is checked again at completion).
-    const ifMatch = new Headers(input.ifMatch === undefined ? {} : { "If-Match": input.ifMatch });
-    if (!writePreconditionsHold(ifMatch, validatorsOf(current))) throw preconditionFailed();
+    if (input.ifMatch !== undefined && !ifMatchHolds(input.ifMatch, validatorsOf(current))) throw preconditionFailed();
     binaryId = current.id;
     name = current.name;
     type = current.type;
@@ -391,7 +394,7 @@ async function deleteAll(bucket: R2Bucket, keys: readonly string[]): Promise<voi
  * or replace the binary exactly as POST or PUT would, and mark the upload complete.
  */
 async function finish(
-  { db, bucket }: Stores,
+  stores: Stores,
   principal: Principal,
   upload: UploadRow,
   token: string,
@@ -399,6 +402,7 @@ async function finish(
   singleObjectKey: string | undefined,
   nowMs: number,
 ): Promise<BinaryRow> {
+  const { db, bucket } = stores;
   if (!(await commitProgress(db, upload.id, token, rowProgress(progress), nowMs + LEASE_MS))) {
     if (singleObjectKey) await deleteObjectQuietly(bucket, singleObjectKey);
     throw uploadLocked();
@@ -414,66 +418,31 @@ async function finish(
   }
   if (!stored) throw new Error(`completed upload ${upload.id} has no object`);
   const digests = ResumableDigests.restore(progress.digests).digest();
-  const md5 = bytesToBase64(digests.md5!);
-  const now = new Date(nowMs).toISOString();
+  const content: StoredContent = {
+    key,
+    size: stored.size,
+    md5: bytesToBase64(digests.md5!),
+    contentType: upload.contentType,
+  };
   let binary: BinaryRow;
-  let replaced: string | undefined;
   try {
-    if (upload.replace) {
-      const content = { r2Key: key, length: stored.size, md5, contentType: upload.contentType, lastUpdated: now };
-      ({ row: binary, oldKey: replaced } = await switchTo(db, principal, upload, content));
-    } else {
-      binary = await insertBinary(
-        db,
-        {
-          tenant: principal.tenant,
-          name: upload.name,
-          type: upload.type,
-          owner: principal.userName,
-          creationTime: now,
-          lastUpdated: now,
-          contentType: upload.contentType,
-          length: stored.size,
-          md5,
-          revpos: 1,
-          r2Key: key,
-          fragments: upload.fragments,
-        },
-        // Only into the tenant the upload was created in: not deleted (and created anew) since.
-        { tenantCreatedBy: new Date(upload.createdMs + 30_000).toISOString() },
-      );
-    }
+    // The one guarded write of a binary (binaries/service), exactly as POST or PUT would make it.
+    binary = upload.replace
+      ? await commitReplace(stores, principal, upload.binaryId ?? 0, content, ifMatchOf(upload))
+      : await commitNewBinary(stores, principal, upload, content, upload.createdMs);
   } catch (error) {
-    await deleteObjectQuietly(bucket, key);
-    // A replace that can never succeed (412, 403, gone) ends the upload; the client must start over.
+    // A completion that can never succeed (412, 403, gone) ends the upload; the client must start over.
     await deleteUpload(db, principal.tenant, upload.id);
     throw error;
   }
-  // As after a PUT: only once the row points at the new bytes do the old ones go.
-  if (replaced) await deleteObjectQuietly(bucket, replaced);
   await markCompleted(db, upload.id, token, { ...rowProgress(progress), binaryId: binary.id }, nowMs);
   return binary;
 }
 
-/** The PUT half of a resumable replace: rights and If-Match checked now, then the row switch. */
-async function switchTo(
-  db: Stores["db"],
-  principal: Principal,
-  upload: UploadRow,
-  content: Pick<BinaryRow, "r2Key" | "length" | "md5" | "contentType" | "lastUpdated">,
-): Promise<{ row: BinaryRow; oldKey: string }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await findBinary(db, principal.tenant, upload.binaryId ?? 0);
-    if (!current) throw notFound("Managed object");
-    if (!mayWrite(principal, current.owner)) throw forbidden();
-    if (upload.ifMatch !== null) {
-      const headers = new Headers({ "If-Match": upload.ifMatch });
-      if (!writePreconditionsHold(headers, validatorsOf(current))) throw preconditionFailed();
-    }
-    const switched = await switchContent(db, principal.tenant, current.id, current.r2Key, content);
-    if (switched) return { row: switched, oldKey: current.r2Key };
-  }
-  throw uploadConflict("The binary kept changing while the upload completed; try again.");
+/** The If-Match a replace was created with, checked again against the binary when it completes. */
+function ifMatchOf(upload: UploadRow): Precondition | undefined {
+  const { ifMatch } = upload;
+  return ifMatch === null ? undefined : (row) => ifMatchHolds(ifMatch, validatorsOf(row));
 }
 
 async function abortQuietly(bucket: R2Bucket, key: string, multipartId: string | null): Promise<void> {
