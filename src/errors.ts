@@ -103,8 +103,6 @@ export const offsetMismatch = (offset: number) =>
   });
 export const uploadConflict = (message: string) => new ApiError(409, "inventory/Conflict", message);
 export const uploadGone = () => new ApiError(410, "inventory/Gone", "The upload has expired.");
-export const lengthRequired = () =>
-  new ApiError(411, "inventory/Length Required", "Upload data needs a Content-Length.");
 /** Another request holds the upload's lease; clients retry after a moment (tus-js-client does on 423). */
 export const uploadLocked = () =>
   new ApiError(423, "inventory/Locked", "Another request is appending to this upload; retry shortly.", {

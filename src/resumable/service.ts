@@ -71,7 +71,13 @@ import { ifMatchHolds } from "../http/conditional";
 import { servedMediaType } from "../http/media-type";
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from "../http/tus-headers";
 import { deleteObjectQuietly, objectKey, UPLOAD_TAIL_PREFIX } from "../r2/objects";
-import { type AppendTarget, appendBody, type Progress, type StoredPart } from "../uploads/resumable-append";
+import {
+  type AppendTarget,
+  appendBody,
+  appendStreamedBody,
+  type Progress,
+  type StoredPart,
+} from "../uploads/resumable-append";
 import { type DigestStates, ResumableDigests } from "../uploads/resumable-digests";
 import { bytesToBase64 } from "../utils/base64";
 import type { UploadIntent } from "./metadata";
@@ -200,7 +206,8 @@ export async function loadUpload(
 export interface AppendInput {
   offset: number;
   body: ReadableStream<Uint8Array> | null;
-  contentLength: number;
+  /** The body's Content-Length; undefined for a body of unknown length (chunked), streamed in bounded memory. */
+  contentLength: number | undefined;
   /** A length declared now (deferred length, or the IETF draft's Upload-Length / Upload-Complete). */
   declaredLength: number | undefined;
   /** The IETF draft's Upload-Complete: true; tus completes when the offset reaches the length. */
@@ -232,13 +239,16 @@ export async function appendToUpload(
   const current = await loadUpload(db, principal, id, input.nowMs);
   if (current.completedMs !== null) throw uploadConflict("The upload is already complete.");
   if (current.received !== input.offset) throw offsetMismatch(current.received);
-  const length = settleLength(current, input, config.tusMaxSize);
-  const end = input.offset + input.contentLength;
-  if (length !== null && end > length)
+  let length = settleLength(current, input, config.tusMaxSize);
+  const streamed = input.contentLength === undefined;
+  const end = input.offset + (input.contentLength ?? 0);
+  const pastLength = () => invalidRequest(`The data runs past the upload's length ${length}.`);
+  const pastCapacity = () =>
+    tooLarge(`Uploads of unknown length are limited to ${capacityOf(current.partSize)} bytes.`);
+  if (!streamed && length !== null && end > length)
     throw invalidRequest(`The data ends at ${end}, past the upload's length ${length}.`);
-  if (length === null && end > capacityOf(current.partSize))
-    throw tooLarge(`Uploads of unknown length are limited to ${capacityOf(current.partSize)} bytes.`);
-  const final = input.complete || (length !== null && end === length);
+  if (!streamed && length === null && end > capacityOf(current.partSize)) throw pastCapacity();
+  let final = !streamed && (input.complete || (length !== null && end === length));
 
   const token = crypto.randomUUID();
   const leased = await acquireLease(db, principal.tenant, id, input.offset, token, input.nowMs, input.nowMs + LEASE_MS);
@@ -279,12 +289,26 @@ export async function appendToUpload(
   const checksum = input.checksum ? new crypto.DigestStream(CHECKSUM_ALGORITHMS[input.checksum.algorithm]) : undefined;
   const checksumWriter = checksum?.getWriter();
   try {
-    const result = await appendBody(target, progressOf(leased), input.body, input.contentLength, {
-      // With a checksum nothing may count before the whole chunk is verified.
-      commitEachPart: checksum === undefined,
-      final,
-      observe: checksumWriter ? (chunk) => void checksumWriter.write(chunk) : undefined,
-    });
+    const observe = checksumWriter ? (chunk: Uint8Array) => void checksumWriter.write(chunk) : undefined;
+    const result =
+      input.contentLength === undefined
+        ? await appendStreamedBody(target, progressOf(leased), input.body, {
+            // Upload-Length caps a body of unknown length as it arrives; nothing counts until it ends.
+            maxBytes: (length ?? capacityOf(leased.partSize)) - input.offset,
+            tooMuch: length === null ? pastCapacity : pastLength,
+            finalAfter: (received) => {
+              final = completesAt(length, input.offset + received, input.complete);
+              if (final && length === null) length = input.offset + received;
+              return final;
+            },
+            observe,
+          })
+        : await appendBody(target, progressOf(leased), input.body, input.contentLength, {
+            // With a checksum nothing may count before the whole chunk is verified.
+            commitEachPart: checksum === undefined,
+            final,
+            observe,
+          });
     if (checksum && checksumWriter && input.checksum) {
       await checksumWriter.close();
       if (bytesToBase64(new Uint8Array(await checksum.digest)) !== input.checksum.digest) {
@@ -342,24 +366,31 @@ async function whyAppendFailed(
   return error;
 }
 
+/**
+ * Whether a streamed append that ended at `end` completes the upload: the draft's Upload-Complete
+ * (which must then agree with a known length), or tus reaching the upload's length.
+ */
+function completesAt(length: number | null, end: number, complete: boolean): boolean {
+  if (complete && length !== null && length !== end)
+    throw invalidRequest(`The upload's length is ${length}; completing at ${end} is inconsistent.`);
+  return complete || (length !== null && end === length);
+}
+
 /** The length after this request: declared once (tus deferred / IETF), never changed after. */
 function settleLength(upload: UploadRow, input: AppendInput, maxSize: number): number | null {
   let length = upload.length;
-  const implied = input.complete ? input.offset + input.contentLength : undefined;
+  const sent = input.contentLength;
+  const implied = input.complete && sent !== undefined ? input.offset + sent : undefined;
   for (const declared of [input.declaredLength, implied]) {
     if (declared === undefined) continue;
     if (length !== null && declared !== length)
       throw invalidRequest(`The upload's length is ${length}, not ${declared} (inconsistent length).`);
-    if (declared < input.offset + input.contentLength && declared !== implied)
+    if (sent !== undefined && declared < input.offset + sent && declared !== implied)
       throw invalidRequest(`Upload-Length ${declared} is less than the data sent.`);
     if (declared > maxSize) throw tooLarge(`Uploads are limited to ${maxSize} bytes.`);
     length = declared;
   }
-  if (input.complete && length !== null && length !== input.offset + input.contentLength) {
-    throw invalidRequest(
-      `The upload's length is ${length}; completing at ${input.offset + input.contentLength} is inconsistent.`,
-    );
-  }
+  if (input.complete && sent !== undefined) completesAt(length, input.offset + sent, true);
   return length;
 }
 

@@ -7,14 +7,7 @@ import { readConfig } from "../config";
 import type { UploadRow } from "../db/schema";
 import { validatorsOf } from "../downloads/binary-response";
 import type { AppEnv } from "../env";
-import {
-  forbidden,
-  invalidRequest,
-  lengthRequired,
-  tooLarge,
-  tusVersionMismatch,
-  unsupportedMediaType,
-} from "../errors";
+import { forbidden, invalidRequest, tooLarge, tusVersionMismatch, unsupportedMediaType } from "../errors";
 import { contentLength, wantsBody } from "../http/headers";
 import { storedContentType } from "../http/media-type";
 import { sfBoolean, sfInteger, sfIntegerDictionary } from "../http/structured-fields";
@@ -77,12 +70,14 @@ function expires(upload: UploadRow): Record<string, string> {
   return { "Upload-Expires": new Date(upload.expiresMs).toUTCString() };
 }
 
-/** The body's length: required when there is a body (R2 needs every length up front). */
-function bodyLength(c: Ctx): number {
+/**
+ * The body's length: its Content-Length, 0 without a body, undefined for a body of unknown length
+ * (`Transfer-Encoding: chunked`), which is streamed in bounded memory (docs/api.md §20).
+ */
+function bodyLength(c: Ctx): number | undefined {
   const length = contentLength(c.req.header("Content-Length"));
   if (length !== undefined) return length;
-  if (c.req.raw.body !== null) throw lengthRequired();
-  return 0;
+  return c.req.raw.body === null ? 0 : undefined;
 }
 
 function checksumOf(c: Ctx) {
@@ -176,7 +171,7 @@ uploadsRoutes.post("/", async (c) => {
   if (draft) {
     length = sfInteger(c.req.header("Upload-Length"));
     if (length !== undefined && length < 0) throw invalidRequest("Upload-Length must not be negative.");
-    if (complete) {
+    if (complete && body !== undefined) {
       if (length !== undefined && length !== body)
         throw invalidRequest("Upload-Length and Content-Length disagree (inconsistent length).");
       length = body;
@@ -189,7 +184,7 @@ uploadsRoutes.post("/", async (c) => {
     if ((declared === undefined) === (deferred === undefined))
       throw invalidRequest("Send exactly one of Upload-Length and Upload-Defer-Length: 1.");
     length = declared;
-    if (body > 0 && mediaTypeOf(c) !== TUS_CONTENT_TYPE)
+    if (body !== 0 && mediaTypeOf(c) !== TUS_CONTENT_TYPE)
       throw unsupportedMediaType(`Upload data must be ${TUS_CONTENT_TYPE}.`);
   }
   const checksum = checksumOf(c);
@@ -205,7 +200,7 @@ uploadsRoutes.post("/", async (c) => {
   });
   const location = uploadUrl(c, upload.id);
   let outcome: AppendOutcome | undefined;
-  if (body > 0 || length === 0 || complete) {
+  if (body !== 0 || length === 0 || complete) {
     outcome = await appendToUpload(stores, c.var.principal, upload.id, {
       offset: 0,
       body: c.req.raw.body,

@@ -25,6 +25,15 @@ export class ByteSource {
     return piece;
   }
 
+  /** Whether the body has ended: reads (and holds) the next chunk when none is held. */
+  async ended(): Promise<boolean> {
+    if (this.held && this.held.length > 0) return false;
+    const next = this.chunks ? await this.chunks.next() : { done: true as const, value: undefined };
+    if (next.done) return true;
+    this.held = next.value;
+    return next.value.length === 0 ? this.ended() : false;
+  }
+
   /** Stops reading (cancels the body) when the request fails half-way. */
   async cancel(): Promise<void> {
     await this.chunks?.return(undefined);

@@ -200,3 +200,74 @@ export async function appendBody(
     throw error;
   }
 }
+
+/** Bounds and completion rule of an append whose body length is not known in advance. */
+export interface StreamedAppendOptions {
+  /** Most body bytes accepted; `tooMuch` is thrown (before those bytes go anywhere) past it. */
+  maxBytes: number;
+  tooMuch: () => Error;
+  /** Decides, once the body has ended after `received` bytes, whether this append ends the upload. */
+  finalAfter: (received: number) => boolean;
+  observe?: (chunk: Uint8Array) => void;
+}
+
+/**
+ * Appends a body of unknown length (`Transfer-Encoding: chunked`) in bounded memory: the body is
+ * read into a buffer that completes the current part (`partSize` minus the tail), which then goes
+ * through `appendBody` with its length known; so memory holds at most one part plus one read
+ * chunk. Whether the append ends the upload is decided only when the body has ended. Nothing is
+ * committed on the way (parts are sent, but only the caller's final commit counts them), so a
+ * body that runs past `maxBytes` changes nothing.
+ */
+export async function appendStreamedBody(
+  target: AppendTarget,
+  start: Progress,
+  body: ReadableStream<Uint8Array> | null,
+  options: StreamedAppendOptions,
+): Promise<AppendResult & { received: number }> {
+  const source = new ByteSource(body);
+  let progress = start;
+  let received = 0;
+  const obsolete: string[] = [];
+  const written: string[] = [];
+  try {
+    for (;;) {
+      const buffer = new Uint8Array(target.partSize - progress.tailLength);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const piece = await source.take(buffer.length - filled);
+        if (!piece) break;
+        if (received + filled + piece.length > options.maxBytes) throw options.tooMuch();
+        buffer.set(piece, filled);
+        filled += piece.length;
+        await target.keepAlive();
+      }
+      received += filled;
+      const ended = filled < buffer.length || (await source.ended());
+      if (!ended && received >= options.maxBytes) throw options.tooMuch();
+      const final = ended && options.finalAfter(received);
+      const result = await appendBody(target, progress, bodyOf(buffer.subarray(0, filled)), filled, {
+        commitEachPart: false,
+        final,
+        observe: options.observe,
+      });
+      progress = result.progress;
+      obsolete.push(...result.obsolete);
+      written.push(...result.written);
+      if (ended) return { ...result, obsolete, written, received };
+    }
+  } catch (error) {
+    await source.cancel().catch(() => undefined);
+    for (const key of written) await deleteObjectQuietly(target.bucket, key);
+    throw error;
+  }
+}
+
+function bodyOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      if (bytes.length > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}

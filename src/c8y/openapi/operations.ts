@@ -520,7 +520,7 @@ export const OPERATIONS: Record<string, Operation> = {
         "Upload-Offset": header("bytes stored", "integer"),
         "Content-Location": header("the binary, once complete"),
       }),
-      ...errors(400, 401, 403, 404, 409, 411, 412, 413, 415, 423, 460),
+      ...errors(400, 401, 403, 404, 409, 412, 413, 415, 423, 460),
     },
   },
   "POST /inventory/binaries/uploads/{uploadId}": {
