@@ -21,6 +21,8 @@ export default defineConfig({
           ORPHAN_MIN_AGE_SECONDS: "3600",
           // A fixed test secret for signed download links (a deployment sets its own with `wrangler secret put`).
           LINK_SIGNING_KEYS: "test:test-link-signing-secret-0123456789",
+          // Two token keys: the first signs, the second still verifies (rotation).
+          TOKEN_SIGNING_KEYS: "t2:test-token-signing-secret-new-0123,t1:test-token-signing-secret-old-0123",
           BOOTSTRAP_TENANT: "",
           BOOTSTRAP_ADMIN_USER: "",
           BOOTSTRAP_ADMIN_PASSWORD: "",

@@ -18,6 +18,9 @@ interface __BaseEnv_Env {
 	BOOTSTRAP_ADMIN_USER: string;
 	BOOTSTRAP_ADMIN_PASSWORD: string;
 	LINK_SIGNING_KEYS: string;
+	TOKEN_SIGNING_KEYS: string;
+	TOKEN_LIFETIME_SECONDS: string;
+	TOKEN_RENEW_BEFORE_SECONDS: string;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {

@@ -24,6 +24,12 @@ export interface Config {
   edgeCacheTtlSeconds: number;
   /** Secrets of signed download links; the first signs, all verify. Empty: links are off. */
   linkKeys: LinkKey[];
+  /** Secrets of login tokens (JWT HS256, the id is the `kid`); the first signs, all verify. Empty: no token login. */
+  tokenKeys: LinkKey[];
+  /** How long a login token is valid after it was issued or renewed. */
+  tokenLifetimeMs: number;
+  /** A cookie session whose token has less than this left is renewed on its next re-check. */
+  tokenRenewBeforeMs: number;
   /** Age below which the orphan sweep leaves an unreferenced object alone. */
   orphanMinAgeMs: number;
   /** A cached login older than this is re-checked against its user row (disabled, deleted, new password). */
@@ -61,6 +67,9 @@ export function readConfig(env: Env): Config {
       ),
       edgeCacheTtlSeconds: integerVar("EDGE_CACHE_TTL_SECONDS", env.EDGE_CACHE_TTL_SECONDS, 300, 1),
       linkKeys: parseLinkKeys(env.LINK_SIGNING_KEYS),
+      tokenKeys: parseKeyring("TOKEN_SIGNING_KEYS", env.TOKEN_SIGNING_KEYS),
+      tokenLifetimeMs: integerVar("TOKEN_LIFETIME_SECONDS", env.TOKEN_LIFETIME_SECONDS, 1_209_600, 60) * 1000,
+      tokenRenewBeforeMs: integerVar("TOKEN_RENEW_BEFORE_SECONDS", env.TOKEN_RENEW_BEFORE_SECONDS, 604_800, 0) * 1000,
       orphanMinAgeMs: integerVar("ORPHAN_MIN_AGE_SECONDS", env.ORPHAN_MIN_AGE_SECONDS, 3600, 0) * 1000,
       authRecheckMs: integerVar("AUTH_RECHECK_SECONDS", env.AUTH_RECHECK_SECONDS, 5, 0) * 1000,
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS?.trim() || "*",
@@ -81,6 +90,11 @@ export interface LinkKey {
 
 /** Parses `LINK_SIGNING_KEYS`: `id:secret` pairs separated by commas; the first signs new links. */
 export function parseLinkKeys(value: string | undefined): LinkKey[] {
+  return parseKeyring("LINK_SIGNING_KEYS", value);
+}
+
+/** Parses a keyring variable (`LINK_SIGNING_KEYS`, `TOKEN_SIGNING_KEYS`): `id:secret` pairs; the first signs. */
+export function parseKeyring(name: string, value: string | undefined): LinkKey[] {
   if (value === undefined || value.trim() === "") return [];
   return value.split(",").map((entry) => {
     const at = entry.indexOf(":");
@@ -88,7 +102,7 @@ export function parseLinkKeys(value: string | undefined): LinkKey[] {
     const secret = entry.slice(at + 1).trim();
     if (at < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || secret.length < 16) {
       throw new Error(
-        "LINK_SIGNING_KEYS must be 'id:secret' pairs separated by commas (id [A-Za-z0-9_-], secret >= 16 characters)",
+        `${name} must be 'id:secret' pairs separated by commas (id [A-Za-z0-9_-], secret >= 16 characters)`,
       );
     }
     return { id, secret };

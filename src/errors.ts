@@ -41,6 +41,21 @@ export const userDisabled = (scheme: "Basic" | "XBasic") =>
   new ApiError(401, "security/Unauthorized", "User account is disabled", {
     "WWW-Authenticate": `${scheme} realm="Cumulocity"`,
   });
+/** A bearer token or authorization cookie that is forged, expired, of another key, or of an ended session. */
+export const invalidToken = () =>
+  new ApiError(401, "security/Unauthorized", "Invalid credentials! : The token is invalid, expired or revoked", {
+    "WWW-Authenticate": 'Bearer realm="Cumulocity"',
+  });
+/** A request with the authorization cookie but without the matching X-XSRF-TOKEN header. */
+export const xsrfMismatch = () =>
+  new ApiError(
+    401,
+    "security/Unauthorized",
+    "Invalid credentials! : The authorization cookie needs the X-XSRF-TOKEN header of its login",
+    { "WWW-Authenticate": 'Bearer realm="Cumulocity"' },
+  );
+/** A token login form that is not one (docs/api.md "Token login"). */
+export const invalidLoginRequest = (message: string) => new ApiError(400, "security/Invalid Request", message);
 export const forbidden = (message = "Access is denied") => new ApiError(403, "security/Forbidden", message);
 
 // --- 404 ---
@@ -118,5 +133,7 @@ export const checksumMismatch = () =>
 
 // --- 500, 503 ---
 export const internalError = () => new ApiError(500, "general/Internal Error", "An internal error occurred.");
+export const tokensNotConfigured = () =>
+  new ApiError(503, "general/Service Unavailable", "Token login is not configured (TOKEN_SIGNING_KEYS).");
 export const linksNotConfigured = () =>
   new ApiError(503, "general/Service Unavailable", "Signed links are not configured (LINK_SIGNING_KEYS).");

@@ -3,6 +3,7 @@ import { sweepLoginFailures } from "./auth/login-throttle";
 import { sweepOrphans } from "./binaries/sweep";
 import { readConfig } from "./config";
 import { createDb } from "./db/client";
+import { deleteExpiredSessions } from "./db/sessions";
 import type { AppEnv } from "./env";
 import { sweepUploads } from "./resumable/service";
 import { binariesRoutes } from "./routes/binaries";
@@ -10,8 +11,10 @@ import { handleError, handleNotFound } from "./routes/context";
 import { currentUserRoutes } from "./routes/current-user";
 import { linksRoutes } from "./routes/links";
 import { loginOptionsRoutes } from "./routes/login-options";
+import { logoutRoutes } from "./routes/logout";
 import { managedObjectsRoutes } from "./routes/managed-objects";
 import { authenticate, crossOrigin, withDb } from "./routes/middleware";
+import { oauthRoutes } from "./routes/oauth";
 import { openApiRoutes } from "./routes/openapi";
 import { platformRoutes } from "./routes/platform";
 import { tenantRoutes } from "./routes/tenant";
@@ -32,6 +35,8 @@ app.route(
   openApiRoutes(() => app.routes),
 );
 app.use("*", withDb);
+// Token login takes a password form: answered before authentication.
+app.route("/tenant/oauth", oauthRoutes);
 app.use("*", authenticate);
 app.route("/", platformRoutes);
 // Before /inventory/binaries, whose /:id would otherwise take "uploads".
@@ -41,6 +46,7 @@ app.route("/inventory/managedObjects", managedObjectsRoutes);
 app.route("/tenant/tenants", tenantsRoutes);
 app.route("/tenant", tenantRoutes);
 app.route("/user/currentUser", currentUserRoutes);
+app.route("/user/logout", logoutRoutes);
 app.route("/user", usersRoutes);
 app.onError(handleError);
 app.notFound(handleNotFound);
@@ -51,6 +57,7 @@ async function scheduled(env: Env): Promise<void> {
   const report = await sweepOrphans(db, env.BUCKET, readConfig(env).orphanMinAgeMs);
   console.log("orphan sweep", report.scanned, report.deleted.length);
   await sweepLoginFailures(db);
+  await deleteExpiredSessions(db, Date.now());
   const uploads = await sweepUploads(db, env.BUCKET, Date.now(), readConfig(env).orphanMinAgeMs);
   console.log("upload sweep", uploads.expired, uploads.orphanTails);
 }

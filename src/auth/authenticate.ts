@@ -8,6 +8,7 @@ import { CredentialCache } from "./credential-cache";
 import { admitAttempt, forgetAttempts, throttleKey } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./passwords";
 import type { Principal } from "./principal";
+import { forgetCachedSessions } from "./token-sessions";
 
 /**
  * A verified login as the cache keeps it: the principal, the password hash it was verified
@@ -25,11 +26,15 @@ interface CachedLogin {
 /** Verified logins, shared by the requests an isolate serves. */
 const credentialCache = new CredentialCache<CachedLogin>(60_000, 1_000);
 
-/** Drops cached logins of a user whose password or roles changed (in this isolate; others re-check). */
+/**
+ * Drops cached logins and token sessions of a user whose password or roles changed (in this
+ * isolate; others re-check).
+ */
 export function forgetCachedLogins(tenant: string, userName?: string): void {
   credentialCache.deleteWhere(
     ({ principal: p }) => p.tenant === tenant && (userName === undefined || p.userName === userName),
   );
+  forgetCachedSessions(tenant, userName);
 }
 
 /** The principal cached for an Authorization header, if any (for tests and diagnostics). */
@@ -74,6 +79,22 @@ async function verify(
   await forgetAttempts(db, key);
   if (!user.enabled) throw userDisabled(scheme);
   return user;
+}
+
+/**
+ * A password login that opens a token session (POST /tenant/oauth): the same bootstrap, throttle
+ * and PBKDF2 check as a Basic login, without the cache (a login happens once).
+ */
+export async function checkPasswordLogin(
+  db: Database,
+  d1: object,
+  bootstrap: BootstrapConfig,
+  credentials: BasicCredentials,
+  scheme: "Basic" | "XBasic",
+  clientAddress: string | undefined,
+): Promise<UserRow> {
+  await ensureBootstrapAdmin(db, d1, bootstrap);
+  return verify(db, credentials, scheme, clientAddress);
 }
 
 /** What authentication reads of a request. */

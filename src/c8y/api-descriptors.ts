@@ -52,7 +52,7 @@ export function platformApiJson(origin: string) {
  * GET /tenant/loginOptions: how to log in, public as in the reference (login pages and go-c8y-cli
  * ask before they have credentials). HTTP Basic is the only option.
  */
-export function loginOptionsJson(origin: string, minPasswordLength: number) {
+export function loginOptionsJson(origin: string, minPasswordLength: number, tenantId?: string) {
   const self = `${origin}/tenant/loginOptions`;
   return {
     self,
@@ -69,6 +69,19 @@ export function loginOptionsJson(origin: string, minPasswordLength: number) {
         enforceStrength: false,
         strengthValidity: false,
         greenMinLength: minPasswordLength,
+      },
+      {
+        // Token login (docs/api.md "Token login"): the form goes to initRequest (cookies) or to
+        // /tenant/oauth/token (a bearer token).
+        id: "oauth2_internal",
+        self: `${self}/oauth2_internal`,
+        type: "OAUTH2_INTERNAL",
+        _type: "OAuthInternalConfig",
+        providerName: "Cumulocity",
+        userManagementSource: "INTERNAL",
+        grantType: "PASSWORD",
+        initRequest: `${origin}/tenant/oauth${tenantId ? `?tenant_id=${encodeURIComponent(tenantId)}` : ""}`,
+        visibleOnLoginPage: true,
       },
     ],
   };

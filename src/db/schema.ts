@@ -176,3 +176,24 @@ export const deletedTenants = sqliteTable("deleted_tenants", {
   id: text("id").primaryKey(),
   deletedAtMs: integer("deleted_at_ms").notNull(),
 });
+
+/**
+ * Token logins (docs/api.md "Token login"): one row per session a token names by its `jti`. A token
+ * is honoured only while its row exists, its user is still there and enabled, and the user's
+ * password hash still has the stamp taken at login (a new password, or a user deleted and created
+ * again, changes it). Logout deletes the row; the cron deletes rows past their expiry.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    tenant: text("tenant").notNull(),
+    userName: text("user_name").notNull(),
+    passwordStamp: text("password_stamp").notNull(),
+    createdMs: integer("created_ms").notNull(),
+    expiresMs: integer("expires_ms").notNull(),
+  },
+  (t) => [index("sessions_by_user").on(t.tenant, t.userName), index("sessions_by_expiry").on(t.expiresMs)],
+);
+
+export type SessionRow = typeof sessions.$inferSelect;

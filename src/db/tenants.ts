@@ -2,6 +2,7 @@ import { and, asc, count, eq, gte, lt, ne, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
 import { binaries, deletedTenants, multipartUploads, tenants, users } from "./schema";
+import { deleteTenantSessions } from "./sessions";
 import { type NewUser, userValues } from "./users";
 
 export type TenantRow = typeof tenants.$inferSelect;
@@ -75,7 +76,8 @@ export async function createTenantWithAdmin(
  * (docs/api.md §10): the caller deletes the R2 objects afterwards, and the sweep collects any it misses.
  */
 export async function deleteTenantRows(db: Database, id: string, now = Date.now()): Promise<boolean> {
-  const [, , deleted] = await db.batch([
+  const [, , , deleted] = await db.batch([
+    deleteTenantSessions(db, id),
     db.delete(binaries).where(eq(binaries.tenant, id)),
     db.delete(users).where(eq(users.tenant, id)),
     db.delete(tenants).where(eq(tenants.id, id)).returning({ id: tenants.id }),

@@ -9,6 +9,10 @@ import { c8yJson, originOf, rejectOtherMethods } from "./context";
 export const loginOptionsRoutes = new Hono<AppEnv>();
 
 loginOptionsRoutes.get("/", (c) =>
-  c8yJson(c, loginOptionsJson(originOf(c), MIN_PASSWORD_LENGTH), LOGIN_OPTION_COLLECTION_MEDIA_TYPE),
+  c8yJson(
+    c,
+    loginOptionsJson(originOf(c), MIN_PASSWORD_LENGTH, c.req.query("tenantId") || c.req.query("tenant_id")),
+    LOGIN_OPTION_COLLECTION_MEDIA_TYPE,
+  ),
 );
 loginOptionsRoutes.all("/", rejectOtherMethods("GET"));

@@ -1,11 +1,15 @@
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { authenticate as authenticateRequest } from "../auth/authenticate";
 import { hasAnyRole, isPlatformAdmin, isPlatformReader, mayAccessTenant } from "../auth/authorize";
+import { authenticateToken, type TokenCarrier, type TokenSettings } from "../auth/token-sessions";
 import { readConfig } from "../config";
 import { bookmarkOf, sessionDb } from "../db/client";
 import type { AppEnv } from "../env";
 import { forbidden, userNotFound } from "../errors";
+import { TOKEN_COOKIE, XSRF_HEADER } from "../http/cookies";
 import {
   CORS_ALLOW_HEADERS,
   CORS_ALLOW_METHODS,
@@ -13,6 +17,7 @@ import {
   CORS_MAX_AGE_SECONDS,
   originMatcher,
 } from "../http/cors";
+import { setSessionCookies } from "./session-cookies";
 
 /** The header that carries a D1 bookmark both ways (docs/api.md §19). */
 export const BOOKMARK_HEADER = "X-D1-Bookmark";
@@ -36,10 +41,44 @@ export const withDb = createMiddleware<AppEnv>(async function withDb(c, next) {
   }
 });
 
-/** Authentication: resolves the Authorization header to `c.var.principal`, or answers 401/429. */
+/** The settings token sessions are checked and renewed with, for this request. */
+export function tokenSettingsOf(c: Context<AppEnv>): TokenSettings {
+  const config = readConfig(c.env);
+  return {
+    keys: config.tokenKeys,
+    lifetimeMs: config.tokenLifetimeMs,
+    renewBeforeMs: config.tokenRenewBeforeMs,
+    recheckMs: config.authRecheckMs,
+    issuer: new URL(c.req.url).hostname,
+  };
+}
+
+/** A bearer token of an Authorization header (`Bearer <token>`), if that is what it holds. */
+function bearerToken(authorization: string | undefined): string | undefined {
+  return /^bearer[ ]+([^\s]+)\s*$/i.exec(authorization ?? "")?.[1];
+}
+
+/**
+ * Authentication: resolves the caller to `c.var.principal`, or answers 401/429. Three ways in
+ * (docs/api.md §11 and "Token login"): `Authorization: Basic …`; `Authorization: Bearer <token>`;
+ * without an Authorization header, the `authorization` cookie together with X-XSRF-TOKEN. A renewed
+ * cookie session gets its fresh cookies on the response.
+ */
 export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
+  const authorization = c.req.header("Authorization");
+  const bearer = bearerToken(authorization);
+  const cookie = authorization === undefined ? getCookie(c, TOKEN_COOKIE) : undefined;
+  if (bearer !== undefined || cookie) {
+    const carrier: TokenCarrier =
+      bearer !== undefined ? { via: "bearer" } : { via: "cookie", xsrfHeader: c.req.header(XSRF_HEADER) };
+    const { principal, renewed } = await authenticateToken(c.var.db, bearer ?? cookie!, carrier, tokenSettingsOf(c));
+    c.set("principal", principal);
+    await next();
+    if (renewed) setSessionCookies(c, renewed);
+    return;
+  }
   const input = {
-    authorization: c.req.header("Authorization"),
+    authorization,
     clientAddress: c.req.header("CF-Connecting-IP"),
     useXBasic: c.req.header("UseXBasic")?.toLowerCase() === "true",
   };

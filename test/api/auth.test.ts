@@ -35,7 +35,7 @@ describe("authentication", () => {
     ["wrong password", basic("t1/alice", "wrong")],
     ["unknown user", basic("t1/nobody", "x")],
     ["wrong tenant", basic("t2/alice", "alice-password")],
-    ["not Basic", "Bearer abc"],
+    ["not Basic", "Digest abc"],
     ["not base64", "Basic ***"],
     ["no colon", `Basic ${btoa("alice")}`],
     ["empty tenant", basic("/alice", "alice-password")],

@@ -28,12 +28,14 @@ function refs(node: unknown, found: string[] = []): string[] {
 }
 
 describe("GET /openapi.json", () => {
-  it("is public OpenAPI 3.1 with Basic auth as the default security", async () => {
+  it("is public OpenAPI 3.1 with Basic, bearer token or cookie as the security", async () => {
     const doc = (await document()) as Doc & { security: unknown; components: { securitySchemes: unknown } };
     expect(doc.openapi).toBe("3.1.0");
-    expect(doc.security).toEqual([{ basic: [] }]);
+    expect(doc.security).toEqual([{ basic: [] }, { bearer: [] }, { cookie: [] }]);
     expect(doc.components.securitySchemes).toEqual({
       basic: expect.objectContaining({ type: "http", scheme: "basic" }),
+      bearer: expect.objectContaining({ type: "http", scheme: "bearer", bearerFormat: "JWT" }),
+      cookie: expect.objectContaining({ type: "apiKey", in: "cookie", name: "authorization" }),
     });
   });
 

@@ -55,7 +55,7 @@ describe("API descriptors", () => {
 });
 
 describe("GET /tenant/loginOptions", () => {
-  it("is public and offers Basic login", async () => {
+  it("is public and offers Basic and token login", async () => {
     const res = await call("/tenant/loginOptions");
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toMatch(
@@ -65,6 +65,7 @@ describe("GET /tenant/loginOptions", () => {
     expect(body.self).toBe(`${BASE}/tenant/loginOptions`);
     expect(body.loginOptions).toEqual([
       expect.objectContaining({ type: "BASIC", self: `${BASE}/tenant/loginOptions/basic`, visibleOnLoginPage: true }),
+      expect.objectContaining({ type: "OAUTH2_INTERNAL", initRequest: `${BASE}/tenant/oauth`, grantType: "PASSWORD" }),
     ]);
   });
 

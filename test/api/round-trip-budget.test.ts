@@ -43,6 +43,11 @@ const BUDGET: Record<string, Cost> = {
   "PUT binary (replace)": { d1: 2, statements: 2, r2: 2, pbkdf2: 0 },
   "DELETE binary": { d1: 2, statements: 2, r2: 1, pbkdf2: 0 },
   "GET binaries (list page)": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
+  // Token login: [count, look up] in one batch, PBKDF2, clear the count, insert the session row.
+  "POST /tenant/oauth/token (login)": { d1: 3, statements: 4, r2: 0, pbkdf2: 1 },
+  // A token this isolate has not seen: its session row joined with its user (one statement), then the row.
+  "GET binary, token, cold isolate": { d1: 2, statements: 2, r2: 1, pbkdf2: 0 },
+  "GET binary, token, warm": { d1: 1, statements: 1, r2: 1, pbkdf2: 0 },
 };
 
 let calls: BindingCall[] = [];
@@ -225,6 +230,30 @@ describe("round-trip budget of writes", () => {
     const list = await measure("/inventory/binaries?pageSize=5", { headers: { Authorization: admin } });
     expect(list.res.status).toBe(200);
     expect(list.cost).toEqual(BUDGET["GET binaries (list page)"]);
+  });
+});
+
+describe("round-trip budget of token logins", () => {
+  it("PBKDF2 only at login; a token download costs its row (warm) plus the session re-check (cold)", async () => {
+    await seedUser("rt", "token-device");
+    const a = await upload(admin, "ta.bin", randomBytes(1500, 11));
+    const b = await upload(admin, "tb.bin", randomBytes(1500, 12));
+    const login = await measure("/tenant/oauth/token?tenant_id=rt", {
+      method: "POST",
+      body: "grant_type=PASSWORD&username=token-device&password=secret-password&tfa_code=undefined",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    expect(login.res.status).toBe(200);
+    expect(login.cost).toEqual(BUDGET["POST /tenant/oauth/token (login)"]);
+    const { access_token: token } = JSON.parse(new TextDecoder().decode(login.body)) as { access_token: string };
+    const cold = await measure(`/inventory/binaries/${a.id}`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(cold.res.status).toBe(200);
+    expect(cold.body).toEqual(randomBytes(1500, 11));
+    expect(cold.cost).toEqual(BUDGET["GET binary, token, cold isolate"]);
+    const warm = await measure(`/inventory/binaries/${b.id}`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(warm.res.status).toBe(200);
+    expect(warm.res.headers.get("X-Edge-Cache")).toBe("miss");
+    expect(warm.cost).toEqual(BUDGET["GET binary, token, warm"]);
   });
 });
 

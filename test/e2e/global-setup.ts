@@ -78,7 +78,12 @@ export default async function setup(project: TestProject) {
   const persistTo = mkdtempSync(join(tmpdir(), "c8y-e2e-"));
   const baseUrl = `http://127.0.0.1:${port}`;
   // The signing key of signed links is passed explicitly, so an older local .dev.vars without it still works.
-  const linkKeys = ["--var", "LINK_SIGNING_KEYS:e2e:e2e-link-signing-secret-0123456789"];
+  const linkKeys = [
+    "--var",
+    "LINK_SIGNING_KEYS:e2e:e2e-link-signing-secret-0123456789",
+    "--var",
+    "TOKEN_SIGNING_KEYS:e2e:e2e-token-signing-secret-0123456789",
+  ];
   const child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port), ...linkKeys], {
     cwd: project.config.root,
     env: { ...process.env, PERSIST_TO: persistTo },

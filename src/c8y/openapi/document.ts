@@ -79,7 +79,7 @@ export function openApiDocument(routes: readonly RegisteredRoute[], origin: stri
         "signed download links. The contract in prose is docs/api.md in the repository.",
     },
     servers: [{ url: origin }],
-    security: [{ basic: [] }],
+    security: [{ basic: [] }, { bearer: [] }, { cookie: [] }],
     tags: ["binaries", "resumable uploads", "managed objects", "users", "tenants", "descriptors"].map((name) => ({
       name,
     })),
@@ -90,6 +90,13 @@ export function openApiDocument(routes: readonly RegisteredRoute[], origin: stri
           type: "http",
           scheme: "basic",
           description: "tenant/user:password (or user:password while the name is unique)",
+        },
+        bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "from POST /tenant/oauth/token" },
+        cookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: "authorization",
+          description: "from POST /tenant/oauth; every request also sends X-XSRF-TOKEN",
         },
       },
       schemas: SCHEMAS,

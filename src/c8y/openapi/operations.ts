@@ -58,6 +58,11 @@ const query = (name: string, description: string, type = "string") => ({
 });
 const head = (name: string, description: string) => ({ name, in: "header", description, schema: { type: "string" } });
 
+const loginForm = {
+  required: true,
+  content: { "application/x-www-form-urlencoded": { schema: schema("LoginForm") } },
+};
+
 const id = path("id", "managed object id: 1 to 15 digits (docs/api.md §1)", "^[0-9]{1,15}$");
 const tenant = path("tenant", "tenant id");
 const userName = path("userName", "user name");
@@ -121,8 +126,37 @@ export const OPERATIONS: Record<string, Operation> = {
     tags: ["tenants"],
     public: true,
     responses: {
-      "200": ok("HTTP Basic is the only option", LOGIN_OPTION_COLLECTION_MEDIA_TYPE, "LoginOptionCollection"),
+      "200": ok("BASIC and OAUTH2_INTERNAL", LOGIN_OPTION_COLLECTION_MEDIA_TYPE, "LoginOptionCollection"),
     },
+  },
+  "POST /tenant/oauth/token": {
+    summary: "Token login: a bearer token for a password form (public)",
+    tags: ["tenants"],
+    public: true,
+    description: 'docs/api.md "Token login": send the token as `Authorization: Bearer <token>`.',
+    parameters: [query("tenant_id", "the tenant (else from username tenant/user, or a unique user name)")],
+    requestBody: loginForm,
+    responses: {
+      "200": { description: "the token", content: { "application/json": { schema: schema("AccessToken") } } },
+      ...errors(400, 401, 415, 429, 503),
+    },
+  },
+  "POST /tenant/oauth": {
+    summary: "Token login for browsers: sets the authorization (HttpOnly) and XSRF-TOKEN cookies (public)",
+    tags: ["tenants"],
+    public: true,
+    description: 'Later requests send the cookie with `X-XSRF-TOKEN: <XSRF-TOKEN cookie>` (docs/api.md "Token login").',
+    parameters: [query("tenant_id", "the tenant (else from username tenant/user, or a unique user name)")],
+    requestBody: loginForm,
+    responses: {
+      "200": empty("logged in", { "Set-Cookie": header("authorization=<token>; XSRF-TOKEN=<xsrf>") }),
+      ...errors(400, 401, 415, 429, 503),
+    },
+  },
+  "POST /user/logout": {
+    summary: "End the caller's token session (and drop its cookies)",
+    tags: ["users"],
+    responses: { "200": empty("logged out"), ...errors(401) },
   },
   "GET /inventory/binaries": {
     summary: "List binaries",
@@ -562,4 +596,5 @@ export const ERROR_REASONS: Record<number, string> = {
   423: "the upload is locked by another request",
   429: "too many failed logins; see Retry-After",
   460: "checksum mismatch",
+  503: "not configured (signing keys)",
 };

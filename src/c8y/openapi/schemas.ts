@@ -211,6 +211,21 @@ export const SCHEMAS: Record<string, Schema> = {
       },
     },
   },
+  LoginForm: {
+    type: "object",
+    required: ["grant_type", "username", "password"],
+    properties: {
+      grant_type: { type: "string", enum: ["PASSWORD"] },
+      username: string,
+      password: string,
+      tfa_code: { type: "string", description: "empty or 'undefined': two-factor codes are not supported" },
+    },
+  },
+  AccessToken: {
+    type: "object",
+    required: ["access_token"],
+    properties: { access_token: { type: "string", description: "a JWT (HS256)" } },
+  },
   SignedLink: {
     type: "object",
     required: ["url", "expiresAt"],

@@ -1,0 +1,57 @@
+import { type Context, Hono } from "hono";
+import { checkPasswordLogin } from "../auth/authenticate";
+import { parseLoginForm } from "../auth/login-form";
+import { type IssuedToken, openSession } from "../auth/token-sessions";
+import { readConfig } from "../config";
+import type { AppEnv } from "../env";
+import { tokensNotConfigured, unsupportedMediaType } from "../errors";
+import { readTextCapped } from "../http/body";
+import { rejectOtherMethods } from "./context";
+import { tokenSettingsOf } from "./middleware";
+import { setSessionCookies } from "./session-cookies";
+
+/**
+ * Token login (docs/api.md "Token login"), mounted before authentication: POST /tenant/oauth/token
+ * answers `{"access_token": …}` for `Authorization: Bearer`; POST /tenant/oauth sets the
+ * `authorization` (HttpOnly) and `XSRF-TOKEN` cookies for the browser flow. A Basic header sent
+ * along (as @c8y/client does) is ignored: the form is the login.
+ */
+export const oauthRoutes = new Hono<AppEnv>();
+
+const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+
+async function logIn(c: Context<AppEnv>): Promise<IssuedToken> {
+  const settings = tokenSettingsOf(c);
+  if (settings.keys.length === 0) throw tokensNotConfigured();
+  if (!FORM.test(c.req.header("Content-Type") ?? "")) {
+    throw unsupportedMediaType("A token login is a form: Content-Type application/x-www-form-urlencoded.");
+  }
+  const body = await readTextCapped(c.req.raw.body, readConfig(c.env).maxJsonSize);
+  const credentials = parseLoginForm(body, c.req.query("tenant_id"));
+  const scheme = c.req.header("UseXBasic")?.toLowerCase() === "true" ? "XBasic" : "Basic";
+  const user = await checkPasswordLogin(
+    c.var.db,
+    c.env.DB,
+    c.env,
+    credentials,
+    scheme,
+    c.req.header("CF-Connecting-IP"),
+  );
+  return openSession(c.var.db, user, settings);
+}
+
+oauthRoutes.post("/token", async (c) => {
+  const issued = await logIn(c);
+  c.header("Cache-Control", "no-store");
+  return c.json({ access_token: issued.token });
+});
+
+oauthRoutes.post("/", async (c) => {
+  const issued = await logIn(c);
+  setSessionCookies(c, issued);
+  c.header("Cache-Control", "no-store");
+  return c.body(null, 200);
+});
+
+oauthRoutes.all("/token", rejectOtherMethods("POST"));
+oauthRoutes.all("/", rejectOtherMethods("POST"));
