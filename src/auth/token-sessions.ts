@@ -143,6 +143,7 @@ export async function authenticateToken(
   const principal: Principal = {
     tenant: user.tenant,
     userName: user.userName,
+    userId: user.uid,
     roles: new Set(user.roles),
     session: session.id,
   };
