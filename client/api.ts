@@ -2,6 +2,7 @@
  * A small client of the binaries API for the files page and the CLI: fetch only, so it runs in
  * browsers and in Node alike. Paths and semantics: docs/api.md §1–§6.
  */
+import type { Credentials } from "./credentials";
 import { errorOf } from "./errors";
 import type { BinaryObject } from "./managed-object";
 
@@ -32,12 +33,59 @@ export interface SignedLink {
 
 const JSON_ACCEPT = "application/json";
 
+/**
+ * How requests prove who they are (docs/api.md §11, §27): an `Authorization` header value (Basic or
+ * `Bearer <token>`), or the browser's HttpOnly login cookie, which the browser attaches by itself
+ * and which needs the `X-XSRF-TOKEN` header, read from the readable `XSRF-TOKEN` cookie.
+ */
+export type Auth = string | { xsrfToken: () => string };
+
+/** The token login's form (docs/api.md §27): go-c8y-cli and @c8y/client send tfa_code=undefined too. */
+function loginForm(credentials: Credentials): string {
+  return new URLSearchParams({
+    grant_type: "PASSWORD",
+    username: credentials.user,
+    password: credentials.password,
+    tfa_code: "",
+  }).toString();
+}
+
+function loginPath(endpoint: "tenant/oauth" | "tenant/oauth/token", tenant: string): string {
+  return tenant ? `${endpoint}?tenant_id=${encodeURIComponent(tenant)}` : endpoint;
+}
+
+/**
+ * Token login: POSTs the password form once. `cookie` (browsers): the answer sets the HttpOnly
+ * `authorization` cookie and the `XSRF-TOKEN` cookie, nothing is returned. `token`: resolves the
+ * bearer token (scripts, the CLI).
+ */
+export async function logIn(
+  baseUrl: string,
+  credentials: Credentials,
+  flow: "cookie" | "token",
+  fetcher: typeof fetch = (input, init) => fetch(input, init),
+): Promise<string | undefined> {
+  const client = new BinariesClient(baseUrl, { xsrfToken: () => "" }, fetcher);
+  const endpoint = flow === "cookie" ? "tenant/oauth" : "tenant/oauth/token";
+  const response = await fetcher(client.url(loginPath(endpoint, credentials.tenant)), {
+    method: "POST",
+    body: loginForm(credentials),
+    // UseXBasic: a wrong password must not make the browser show its own login dialog.
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: JSON_ACCEPT, UseXBasic: "true" },
+  });
+  if (response.status >= 400) throw await errorOf(response, "Login");
+  if (flow === "cookie") return undefined;
+  const body = (await response.json()) as { access_token?: unknown };
+  if (typeof body.access_token !== "string") throw new Error("The server answered the login without a token.");
+  return body.access_token;
+}
+
 export class BinariesClient {
   constructor(
     /** Origin (and optional path prefix) of the service, e.g. "http://127.0.0.1:8787". */
     readonly baseUrl: string,
-    /** The `Authorization` header value. */
-    private readonly authorization: string,
+    /** The `Authorization` header value, or the login cookie's XSRF token. */
+    private readonly auth: Auth,
     private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
@@ -48,7 +96,18 @@ export class BinariesClient {
 
   /** Headers every request carries: credentials, and UseXBasic so browsers never pop up their own login. */
   headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { Authorization: this.authorization, UseXBasic: "true", ...extra };
+    const credentials: Record<string, string> =
+      typeof this.auth === "string" ? { Authorization: this.auth } : { "X-XSRF-TOKEN": this.auth.xsrfToken() };
+    return { ...credentials, UseXBasic: "true", ...extra };
+  }
+
+  /** Ends the token session on the server (POST /user/logout) and, for the cookie flow, drops the cookies. */
+  async logout(): Promise<void> {
+    await this.request(
+      "user/logout",
+      { method: "POST", body: "{}", headers: { "Content-Type": JSON_ACCEPT, Accept: JSON_ACCEPT } },
+      "Logging out",
+    );
   }
 
   /** Sends a request; any status >= 400 becomes an ApiRequestError carrying the API's message. */

@@ -8,9 +8,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
+import { expectNoSecretReadableByScripts } from "./page-storage";
 
 const base = inject("baseUrl");
 const TENANT = "bigfiles";
@@ -24,6 +25,7 @@ const hash = createHash("md5");
 
 let browser: Browser;
 let page: Page;
+let context: BrowserContext;
 
 beforeAll(async () => {
   const fd = openSync(path, "w");
@@ -48,7 +50,8 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  page = await context.newPage();
   await page.goto(`${base}/`);
   await page.getByLabel("Tenant").fill(TENANT);
   await page.getByLabel("User", { exact: true }).fill(USER);
@@ -93,6 +96,9 @@ async function serverOffset(): Promise<number> {
 }
 
 it("pauses and resumes a 150 MB upload, also across a page reload, and stores it byte for byte", async () => {
+  // The page logged in with the cookie flow: nothing a script can read holds the password or token,
+  // and every request below (tus creation, appends, HEADs, the reload) runs on the cookie + X-XSRF-TOKEN.
+  await expectNoSecretReadableByScripts(page, context, PASSWORD);
   await page.getByTestId("upload-input").setInputFiles(path);
   await expect.poll(percent, { timeout: 120_000, interval: 100 }).toBeGreaterThanOrEqual(15);
   // While it runs the row shows its speed and the time left.
@@ -137,6 +143,7 @@ it("pauses and resumes a 150 MB upload, also across a page reload, and stores it
   expect(stored?.length).toBe(SIZE);
   const digest = Object.values(stored?._attachments ?? {})[0]?.digest;
   expect(digest).toBe(`md5-${hash.digest("base64")}`);
+  await expectNoSecretReadableByScripts(page, context, PASSWORD);
   // The unfinished-upload entry is gone once the upload completed.
   expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("tus::")).length)).toBe(0);
 }, 600_000);

@@ -15,6 +15,7 @@ import { crc32, deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
+import { expectNoSecretReadableByScripts } from "./page-storage";
 
 const base = inject("baseUrl");
 const TENANT = "filesui";
@@ -129,9 +130,8 @@ describe("files page", () => {
     await page.getByLabel("Password").press("Enter");
     await page.getByRole("heading", { name: "Files", level: 1 }).waitFor();
     expect(await page.locator("header .who").textContent()).toBe(`${USER} @ ${TENANT}`);
-    // Credentials live in this tab's sessionStorage only.
-    expect(await page.evaluate(() => Object.keys(localStorage).some((k) => k.includes("session")))).toBe(false);
-    expect(await page.evaluate(() => sessionStorage.getItem("c8y-binaries.session"))).toContain(auth.slice(6));
+    // The login is an HttpOnly cookie: no storage or cookie a script can read holds the password or the token.
+    await expectNoSecretReadableByScripts(page, context, PASSWORD);
   });
 
   it("uploads three files through the file input and lists them with type, size, owner and MD5", async () => {
@@ -302,14 +302,11 @@ describe("files page", () => {
     expect(list.statistics.totalElements).toBe(0);
   });
 
-  it("returns to the login when the API answers 401, and logs out", async () => {
-    await page.evaluate(() => {
-      const session = JSON.parse(sessionStorage.getItem("c8y-binaries.session") ?? "{}");
-      sessionStorage.setItem(
-        "c8y-binaries.session",
-        JSON.stringify({ ...session, authorization: "Basic bm9ib2R5Om5vdGhpbmc=" }),
-      );
-    });
+  it("returns to the login when the API answers 401, and Log out ends the session on the server", async () => {
+    // The session ends elsewhere (say, a logout in another tab): the page's next call is a 401.
+    const ended = await expectNoSecretReadableByScripts(page, context, PASSWORD);
+    const out = await fetch(`${base}/user/logout`, { method: "POST", headers: { Authorization: `Bearer ${ended}` } });
+    expect(out.status).toBe(200);
     await page.reload();
     await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Please log in again");
     expect(await page.evaluate(() => sessionStorage.getItem("c8y-binaries.session"))).toBeNull();
@@ -318,8 +315,18 @@ describe("files page", () => {
     await page.getByLabel("User", { exact: true }).fill(USER);
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("button", { name: "Log out" }).waitFor();
+    const token = await expectNoSecretReadableByScripts(page, context, PASSWORD);
+    expect((await fetch(`${base}/inventory/binaries`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(
+      200,
+    );
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByRole("button", { name: "Log in" }).waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem("c8y-binaries.session"))).toBeNull();
+    // The server ended the session (not just the page forgetting it), and the cookies are gone.
+    expect((await fetch(`${base}/inventory/binaries`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(
+      401,
+    );
+    expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain("authorization");
   });
 });

@@ -2,7 +2,7 @@ import { useCallback, useMemo, useState } from "preact/hooks";
 import { BinariesClient } from "../../client/api";
 import { FilesPage } from "./files-page";
 import { LoginForm } from "./login";
-import { clearSession, loadSession, type Session, saveSession } from "./session";
+import { clearSession, loadSession, type Session, saveSession, xsrfToken } from "./session";
 
 /** Login or the files page; any 401 from the API ends the session and returns to the login. */
 export function App() {
@@ -22,7 +22,7 @@ export function App() {
       if (response.status === 401) logout("Your session has ended (the API answered 401). Please log in again.");
       return response;
     };
-    return new BinariesClient(location.origin, session.authorization, fetcher);
+    return new BinariesClient(location.origin, { xsrfToken }, fetcher);
   }, [session, logout]);
 
   if (!session || !client) {
@@ -37,5 +37,11 @@ export function App() {
       />
     );
   }
-  return <FilesPage client={client} session={session} onLogout={() => logout("You have logged out.")} />;
+  // "Log out" ends the session on the server (and drops its cookies) before the page forgets it.
+  const logOutEverywhere = () =>
+    client.logout().then(
+      () => logout("You have logged out."),
+      () => logout("You have logged out here; the server could not be told (it ends the session at expiry)."),
+    );
+  return <FilesPage client={client} session={session} onLogout={() => void logOutEverywhere()} />;
 }

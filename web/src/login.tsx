@@ -1,10 +1,12 @@
 import { useState } from "preact/hooks";
-import { BinariesClient } from "../../client/api";
-import { basicAuthorization } from "../../client/credentials";
+import { BinariesClient, logIn } from "../../client/api";
 import { describeError } from "../../client/errors";
-import type { Session } from "./session";
+import { type Session, xsrfToken } from "./session";
 
-/** Tenant, user and password: the same Basic credentials every API client uses. */
+/**
+ * Tenant, user and password, sent once to the token login (POST /tenant/oauth, docs/api.md §27):
+ * the server answers with an HttpOnly cookie, so the password is not kept anywhere afterwards.
+ */
 export function LoginForm({ notice, onLogin }: { notice: string; onLogin: (session: Session) => void }) {
   const [tenant, setTenant] = useState("");
   const [user, setUser] = useState("");
@@ -16,10 +18,11 @@ export function LoginForm({ notice, onLogin }: { notice: string; onLogin: (sessi
     event.preventDefault();
     setBusy(true);
     setError("");
-    const authorization = basicAuthorization({ tenant: tenant.trim(), user: user.trim(), password });
     try {
-      const tenantName = await new BinariesClient(location.origin, authorization).currentTenant();
-      onLogin({ authorization, tenant: tenantName || tenant.trim(), user: user.trim() });
+      await logIn(location.origin, { tenant: tenant.trim(), user: user.trim(), password }, "cookie");
+      setPassword("");
+      const tenantName = await new BinariesClient(location.origin, { xsrfToken }).currentTenant();
+      onLogin({ tenant: tenantName || tenant.trim(), user: user.trim() });
     } catch (err) {
       setError(describeError(err));
     } finally {
