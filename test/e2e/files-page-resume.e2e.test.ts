@@ -57,7 +57,8 @@ beforeAll(async () => {
   await page.getByLabel("User", { exact: true }).fill(USER);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { name: "Files", level: 1 }).waitFor();
+  // (The login form's heading is "Files" too: wait for what only the logged-in page has.)
+  await page.getByRole("button", { name: "Log out" }).waitFor();
 }, 300_000);
 
 afterAll(async () => {
