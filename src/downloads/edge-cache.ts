@@ -72,3 +72,19 @@ export function storeInCache(edge: EdgeCache, key: string, length: number, body:
 export function forgetCached(edge: EdgeCache, key: string): void {
   edge.waitUntil(edge.cache.delete(cacheKeyOf(key)).catch((error) => console.warn("edge cache delete failed", error)));
 }
+
+/**
+ * The most revisions one request drops from the cache (each drop is a subrequest); a tenant delete
+ * with more cached-size objects leaves the rest to expire (docs/api.md §13, at most `ttlSeconds`).
+ */
+export const MAX_FORGETS_PER_REQUEST = 500;
+
+/** Drops the cacheable ones of `objects` (deleted with their tenant), up to the per-request budget. */
+export function forgetCachedObjects(edge: EdgeCache, objects: readonly R2Object[], budget: { left: number }): void {
+  for (const object of objects) {
+    if (budget.left <= 0) return;
+    if (!cacheable(edge, object.size)) continue;
+    budget.left--;
+    forgetCached(edge, object.key);
+  }
+}

@@ -24,15 +24,22 @@ export async function deleteObjectQuietly(bucket: R2Bucket, key: string): Promis
 /**
  * Deletes every object under `prefix`, a listing page at a time, stopping after `maxObjects`
  * (a request has a bounded number of subrequests); returns how many it deleted. Whatever is
- * left has no row any more and is removed by the orphan sweep.
+ * left has no row any more and is removed by the orphan sweep. `deletedObjects` is told each page
+ * deleted (to drop cached copies).
  */
-export async function deleteObjectsByPrefix(bucket: R2Bucket, prefix: string, maxObjects = 10_000): Promise<number> {
+export async function deleteObjectsByPrefix(
+  bucket: R2Bucket,
+  prefix: string,
+  maxObjects = 10_000,
+  deletedObjects?: (objects: R2Object[]) => void,
+): Promise<number> {
   let deleted = 0;
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ prefix, cursor, limit: 1000 });
     const keys = page.objects.map((object) => object.key);
     if (keys.length > 0) await bucket.delete(keys);
+    deletedObjects?.(page.objects);
     deleted += keys.length;
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor && deleted < maxObjects);

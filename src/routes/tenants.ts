@@ -17,10 +17,11 @@ import {
   listTenants,
   tenantDeletedAt,
 } from "../db/tenants";
+import { forgetCachedObjects, MAX_FORGETS_PER_REQUEST } from "../downloads/edge-cache";
 import type { AppEnv } from "../env";
 import { forbidden, tenantConflict, tenantIdBusy, tenantNotFound } from "../errors";
 import { deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
-import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods } from "./context";
+import { c8yJson, c8yWritten, edgeCacheOf, originOf, readJsonObject, rejectOtherMethods } from "./context";
 import { requirePlatformRights } from "./middleware";
 
 /** /tenant/tenants: creating and removing tenants, for admins of the management tenant only (docs/api.md §7). */
@@ -92,7 +93,13 @@ tenantsRoutes.delete("/:id", async (c) => {
   if (id === MANAGEMENT_TENANT) throw forbidden("The management tenant cannot be deleted.");
   if (!(await deleteTenantRows(c.var.db, id))) throw tenantNotFound(id);
   forgetCachedLogins(id);
-  await deleteObjectsByPrefix(c.env.BUCKET, tenantPrefix(id));
+  // Signed links need no D1, so only the bytes say the tenant is gone: drop them from this data
+  // centre's edge cache too (elsewhere they expire within EDGE_CACHE_TTL_SECONDS, docs/api.md §13).
+  const edge = edgeCacheOf(c);
+  const budget = { left: MAX_FORGETS_PER_REQUEST };
+  await deleteObjectsByPrefix(c.env.BUCKET, tenantPrefix(id), undefined, (objects) => {
+    if (edge) forgetCachedObjects(edge, objects, budget);
+  });
   return c.body(null, 204);
 });
 

@@ -286,3 +286,62 @@ describe("the link test secret", () => {
     expect(env.LINK_SIGNING_KEYS).toBe("test:test-link-signing-secret-0123456789");
   });
 });
+
+describe("links die with their revision and their tenant, also from the edge cache (issue 21, finding 3)", () => {
+  /** Fetches a link twice, so the second answer comes from the edge cache. */
+  async function cached(url: string, expected: string) {
+    expect(await (await fetchLink(url)).text()).toBe(expected);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the cache put finishes in waitUntil
+    const hit = await fetchLink(url);
+    expect(hit.headers.get("X-Edge-Cache")).toBe("hit");
+    expect(await hit.text()).toBe(expected);
+  }
+
+  it("a resumable replace (tus upload with binaryId): the old revision's link is 404", async () => {
+    const target = await upload(admin, "tus-rolling.bin", "revision one");
+    const old = await linkTo(target.id);
+    await cached(old, "revision one");
+    const created = await call("/inventory/binaries/uploads", {
+      method: "POST",
+      headers: {
+        Authorization: admin,
+        "Tus-Resumable": "1.0.0",
+        "Upload-Length": "12",
+        "Upload-Metadata": `binaryId ${btoa(target.id)}`,
+        "Content-Type": "application/offset+octet-stream",
+      },
+      body: "revision two",
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("Content-Location")).toBe(`${BASE}/inventory/binaries/${target.id}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const init of [{}, { method: "HEAD" }, { headers: { Range: "bytes=0-3" } }] as RequestInit[]) {
+      expect((await fetchLink(old, init)).status).toBe(404);
+    }
+  });
+
+  it("a deleted tenant: its links are 404", async () => {
+    const platform = await seedUser("management", "root");
+    const body = { id: "linked", company: "L", domain: "l.example", adminName: "boss", adminPass: "boss-password-1" };
+    const tenantCreated = await call("/tenant/tenants", {
+      method: "POST",
+      headers: { Authorization: platform, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(tenantCreated.status).toBe(201);
+    const boss = `Basic ${btoa("linked/boss:boss-password-1")}`;
+    const mo2 = await upload(boss, "tenant.bin", "tenant bytes");
+    const minted = await call(`/inventory/binaries/${mo2.id}/links`, {
+      method: "POST",
+      headers: { Authorization: boss },
+    });
+    const url = (await minted.json<{ url: string }>()).url;
+    await cached(url, "tenant bytes");
+    const deleted = await call("/tenant/tenants/linked", { method: "DELETE", headers: { Authorization: platform } });
+    expect(deleted.status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const init of [{}, { method: "HEAD" }, { headers: { Range: "bytes=0-3" } }] as RequestInit[]) {
+      expect((await fetchLink(url, init)).status).toBe(404);
+    }
+  });
+});
