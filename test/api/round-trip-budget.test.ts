@@ -7,7 +7,7 @@ import { readConfig } from "../../src/config";
 import { findBinary } from "../../src/db/binaries";
 import worker from "../../src/index";
 import { type BindingCall, proxyD1, proxyR2 } from "../bindings-proxy";
-import { BASE, db, multipartBody, randomBytes, seedUser, upload } from "../helpers";
+import { BASE, chunkedStream, db, multipartBody, randomBytes, seedUser, upload } from "../helpers";
 
 /**
  * The round-trip budget (docs/benchmarks.md "Round-trip budget"): what each endpoint and case costs
@@ -40,7 +40,11 @@ const BUDGET: Record<string, Cost> = {
   "signed link, HEAD or 304, not cached": { d1: 0, statements: 0, r2: 1, pbkdf2: 0 },
   "signed link, tampered or expired": { d1: 0, statements: 0, r2: 0, pbkdf2: 0 },
   "POST binary (upload, small file)": { d1: 1, statements: 2, r2: 1, pbkdf2: 0 },
+  "POST binary, client shape (file first, no filesize, chunked), 1 MB": { d1: 1, statements: 2, r2: 1, pbkdf2: 0 },
+  "POST binary, chunked, one byte less than a part": { d1: 1, statements: 2, r2: 1, pbkdf2: 0 },
+  "POST binary, chunked, one byte more than a part": { d1: 2, statements: 4, r2: 4, pbkdf2: 0 },
   "PUT binary (replace)": { d1: 2, statements: 2, r2: 2, pbkdf2: 0 },
+  "PUT binary, chunked, 1 MB": { d1: 2, statements: 2, r2: 2, pbkdf2: 0 },
   "DELETE binary": { d1: 2, statements: 2, r2: 1, pbkdf2: 0 },
   "GET binaries (list page)": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
   // Token login: [count, look up] in one batch, PBKDF2, clear the count, insert the session row.
@@ -254,6 +258,45 @@ describe("round-trip budget of token logins", () => {
     expect(warm.res.status).toBe(200);
     expect(warm.res.headers.get("X-Edge-Cache")).toBe("miss");
     expect(warm.cost).toEqual(BUDGET["GET binary, token, warm"]);
+  });
+});
+
+describe("round-trip budget of uploads of unknown length", () => {
+  // docs/api.md §4: the first part is buffered, so a file that ends within it is one plain R2 put.
+  const PART = Number(readConfig(env).partSize);
+  async function chunkedPost(size: number) {
+    const { body, contentType } = multipartBody([
+      { name: "file", value: randomBytes(size, size % 251), filename: "bin", contentType: "application/octet-stream" },
+      { name: "object", value: '{"name":"c.bin","type":"c8y_Firmware"}' },
+    ]);
+    const created = await measure("/inventory/binaries", {
+      method: "POST",
+      body: chunkedStream(body, 64 * 1024),
+      headers: { Authorization: admin, "Content-Type": contentType, Accept: "application/json" },
+    });
+    expect(created.res.status).toBe(201);
+    return created;
+  }
+
+  it("the official client's shape of 1 MB is one R2 put, read back as a plain object", async () => {
+    const created = await chunkedPost(1_000_000);
+    expect(created.cost).toEqual(BUDGET["POST binary, client shape (file first, no filesize, chunked), 1 MB"]);
+    const { id } = JSON.parse(new TextDecoder().decode(created.body)) as { id: string };
+    const row = await findBinary(db(), "rt", Number(id));
+    const object = await env.BUCKET.head(row!.r2Key);
+    expect(object?.checksums.md5).toBeDefined(); // a plain put: R2 has its MD5 (multipart objects have none)
+    const replaced = await measure(`/inventory/binaries/${id}`, {
+      method: "PUT",
+      body: chunkedStream(randomBytes(1_000_000, 5), 64 * 1024),
+      headers: { Authorization: admin },
+    });
+    expect(replaced.res.status).toBe(201);
+    expect(replaced.cost).toEqual(BUDGET["PUT binary, chunked, 1 MB"]);
+  });
+
+  it("one byte less than a part is one put; one byte more is a multipart upload", async () => {
+    expect((await chunkedPost(PART - 1)).cost).toEqual(BUDGET["POST binary, chunked, one byte less than a part"]);
+    expect((await chunkedPost(PART + 1)).cost).toEqual(BUDGET["POST binary, chunked, one byte more than a part"]);
   });
 });
 
