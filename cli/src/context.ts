@@ -1,4 +1,5 @@
 import { BinariesClient } from "../../client/api";
+import { readSession } from "./session-file";
 import { type GlobalOptions, resolveSettings } from "./settings";
 
 /** What every command gets: the API client, whether to draw progress, and Ctrl-C as a signal. */
@@ -12,7 +13,7 @@ export interface CommandContext {
 }
 
 export function createContext(flags: GlobalOptions & { progress?: boolean }, interrupted: AbortSignal): CommandContext {
-  const settings = resolveSettings(flags);
+  const settings = resolveSettings(flags, process.env, readSession());
   return {
     client: new BinariesClient(settings.baseUrl, settings.authorization),
     progress: flags.progress !== false,

@@ -65,7 +65,10 @@ export function describeFailure(error: unknown, server: string): string {
   if (error instanceof ApiRequestError) {
     switch (error.status) {
       case 401:
-        return "Not logged in (HTTP 401): the tenant, user or password is wrong (C8Y_TENANT, C8Y_USER, C8Y_PASSWORD).";
+        return (
+          "Not logged in (HTTP 401): the tenant, user or password is wrong (C8Y_TENANT, C8Y_USER, C8Y_PASSWORD), " +
+          "or the token has expired or was revoked (C8Y_TOKEN, or run c8y-binaries login again)."
+        );
       case 403:
         return `Not allowed (HTTP 403): ${error.message} Your user lacks the role for this, or the account is disabled.`;
       case 404:

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { downloadCommand, downloadZipCommand } from "./commands/download";
 import { listCommand } from "./commands/list";
+import { loginCommand, logoutCommand } from "./commands/login";
 import { getCommand, linkCommand, replaceCommand, rmCommand } from "./commands/simple";
 import { uploadCommand } from "./commands/upload";
 import { type CommandContext, createContext } from "./context";
@@ -54,6 +55,7 @@ const program = new Command("c8y-binaries")
   .addOption(new Option("--tenant <tenant>", "tenant id").env("C8Y_TENANT"))
   .addOption(new Option("--user <user>", "user name").env("C8Y_USER"))
   .addOption(new Option("--password <password>", "password").env("C8Y_PASSWORD"))
+  .addOption(new Option("--token <token>", "a token from the token login (instead of the password)").env("C8Y_TOKEN"))
   .option("--no-progress", "no progress bar")
   .version(version(), "-v, --version", "print the version")
   .showHelpAfterError("(add --help for usage)")
@@ -146,6 +148,16 @@ program
   .option("--expires <duration>", "validity: seconds, or 90m, 12h, 7d (server default 1 h, at most 7 days)", duration)
   .option("--json", "print the link as JSON (url, expiry)")
   .action(action((ctx, id: string, options: { expires?: number; json?: boolean }) => linkCommand(ctx, id, options)));
+
+program
+  .command("login")
+  .description("log in once: save a token (file readable only by you) that later commands use instead of the password")
+  .action(() => loginCommand(program.opts<GlobalOptions>(), (line) => process.stdout.write(`${line}\n`)));
+
+program
+  .command("logout")
+  .description("end the saved token's session on the server and delete the token file")
+  .action(() => logoutCommand((line) => process.stdout.write(`${line}\n`)));
 
 process.on("SIGINT", () => {
   if (interrupt.signal.aborted) process.exit(130); // a second Ctrl-C: stop at once

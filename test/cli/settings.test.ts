@@ -25,6 +25,30 @@ describe("resolveSettings", () => {
   });
 });
 
+describe("resolveSettings with tokens", () => {
+  const env = { C8Y_BASEURL: "http://127.0.0.1:8787", C8Y_TENANT: "t1", C8Y_USER: "u", C8Y_PASSWORD: "p" };
+  const saved = { baseUrl: "http://127.0.0.1:8787/", tenant: "t1", user: "u", token: "saved.jwt.x", expires: 2_000 };
+  it("C8Y_TOKEN or --token first, then the saved token of the same service and login, then the password", () => {
+    expect(resolveSettings({}, { ...env, C8Y_TOKEN: "env.jwt.x" }, saved, 1_000).authorization).toBe(
+      "Bearer env.jwt.x",
+    );
+    expect(resolveSettings({ token: "flag.jwt.x" }, env, saved, 1_000).authorization).toBe("Bearer flag.jwt.x");
+    expect(resolveSettings({}, env, saved, 1_000).authorization).toBe("Bearer saved.jwt.x");
+    // Without a password too: the saved token is enough.
+    expect(resolveSettings({}, { C8Y_BASEURL: env.C8Y_BASEURL }, saved, 1_000).authorization).toBe(
+      "Bearer saved.jwt.x",
+    );
+  });
+  it("falls back to the password when the saved token expired, or is for another service, user or tenant", () => {
+    const basicAuth = `Basic ${btoa("t1/u:p")}`;
+    expect(resolveSettings({}, env, saved, 2_000).authorization).toBe(basicAuth);
+    expect(resolveSettings({}, env, { ...saved, baseUrl: "http://other:8787/" }, 1_000).authorization).toBe(basicAuth);
+    expect(resolveSettings({}, env, { ...saved, user: "v" }, 1_000).authorization).toBe(basicAuth);
+    expect(resolveSettings({}, env, { ...saved, tenant: "t2" }, 1_000).authorization).toBe(basicAuth);
+    expect(() => resolveSettings({}, { C8Y_BASEURL: "http://x", C8Y_USER: "u" })).toThrow("c8y-binaries login");
+  });
+});
+
 describe("formatTable", () => {
   it("pads columns to their widest cell and trims line ends", () => {
     expect(
