@@ -5,6 +5,7 @@ import { type EdgeCache, forgetCached } from "../downloads/edge-cache";
 import type { AppEnv } from "../env";
 import { ApiError, ERROR_MEDIA_TYPE, errorBody, internalError, methodNotAllowed, routeNotFound } from "../errors";
 import { readTextCapped } from "../http/body";
+import { drainBody } from "../http/drain";
 import { wantsBody } from "../http/headers";
 import { parseJsonObject } from "../http/json";
 
@@ -88,14 +89,20 @@ function errorResponse(c: Context, err: ApiError): Response {
   return c.body(errorBody(err), err.status, { ...err.headers, "Content-Type": ERROR_MEDIA_TYPE });
 }
 
-/** `app.onError`: known errors keep their status; anything else is logged and becomes a bare 500. */
-export function handleError(err: Error, c: Context): Response {
+/**
+ * `app.onError`: known errors keep their status; anything else is logged and becomes a bare 500.
+ * What is left of the request body is read away first, so that a client still sending it sees the
+ * answer rather than a reset connection (docs/api.md §15).
+ */
+export async function handleError(err: Error, c: Context): Promise<Response> {
+  await drainBody(c.req.raw.body);
   if (err instanceof ApiError) return errorResponse(c, err);
   console.error("unhandled error", c.req.method, new URL(c.req.url).pathname, err);
   return errorResponse(c, internalError());
 }
 
-/** `app.notFound`: unknown routes answer in the same error shape. */
-export function handleNotFound(c: Context): Response {
+/** `app.notFound`: unknown routes answer in the same error shape (after reading away the body, as above). */
+export async function handleNotFound(c: Context): Promise<Response> {
+  await drainBody(c.req.raw.body);
   return errorResponse(c, routeNotFound(c.req.method, new URL(c.req.url).pathname));
 }

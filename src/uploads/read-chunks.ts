@@ -6,8 +6,9 @@ const MIN_FILL = 256 * 1024;
  * 1 MiB buffer with at least 256 KiB, instead of the ~4 KiB the default reader hands over,
  * which keeps the per-chunk cost of parsing, hashing and writing to R2 from dominating (about
  * 2x the upload throughput locally, see docs/benchmarks.md). Buffers are fresh because
- * consumers keep views of them. Other streams are read as they come. Stopping early cancels
- * the body, so the sender is told we want no more.
+ * consumers keep views of them. Other streams are read as they come. Stopping early only
+ * releases the body: the error handler reads the rest away before answering, so that a client
+ * still sending sees the answer instead of a reset connection (http/drain, docs/api.md §15).
  */
 export async function* readChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
   let byob: ReadableStreamBYOBReader | undefined;
@@ -17,7 +18,6 @@ export async function* readChunks(body: ReadableStream<Uint8Array>): AsyncGenera
     byob = undefined; // not a byte stream
   }
   const reader = byob ?? body.getReader();
-  let complete = false;
   try {
     for (;;) {
       const { done, value } = byob
@@ -26,9 +26,7 @@ export async function* readChunks(body: ReadableStream<Uint8Array>): AsyncGenera
       if (value && value.length > 0) yield value;
       if (done) break;
     }
-    complete = true;
   } finally {
-    if (!complete) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }
