@@ -42,6 +42,8 @@ export interface Config {
   uploadExpiryMs: number;
   /** Part size of resumable uploads whose length is not known yet (limits them to 9,000 parts). */
   deferredPartSize: number;
+  /** How many incomplete, unexpired resumable uploads one user may have at once (docs/api.md §20). */
+  maxOpenUploads: number;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -76,6 +78,7 @@ export function readConfig(env: Env): Config {
       tusMaxSize: integerVar("TUS_MAX_SIZE", env.TUS_MAX_SIZE, 1024 * 1024 * MIB, 0),
       uploadExpiryMs: integerVar("RESUMABLE_EXPIRY_SECONDS", env.RESUMABLE_EXPIRY_SECONDS, 86_400, 60) * 1000,
       deferredPartSize: integerVar("RESUMABLE_DEFERRED_PART_SIZE", env.RESUMABLE_DEFERRED_PART_SIZE, 64 * MIB, 5 * MIB),
+      maxOpenUploads: integerVar("RESUMABLE_MAX_OPEN_UPLOADS", env.RESUMABLE_MAX_OPEN_UPLOADS, 100, 1),
     };
     cache.set(env, config);
   }

@@ -105,6 +105,14 @@ export const tooManyLogins = (waitSeconds: number) =>
 /** A signed download link that fails its check (bad signature, unknown key, expired). */
 export const invalidLink = (message: string) => new ApiError(403, "security/Forbidden", message);
 
+/** A user's open resumable uploads are at the cap (docs/api.md §20): complete or delete one first. */
+export const tooManyOpenUploads = (max: number) =>
+  new ApiError(
+    429,
+    "inventory/Too Many Requests",
+    `You have ${max} open uploads, the most allowed; complete or delete one (DELETE its URL) first.`,
+  );
+
 // --- resumable uploads (docs/api.md §20) ---
 /** tus requests must name the protocol version we speak. */
 export const tusVersionMismatch = () =>

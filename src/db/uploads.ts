@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { insertWhere } from "./insert-where";
 import { type UploadRow, uploads } from "./schema";
 
 export type NewUpload = typeof uploads.$inferInsert;
@@ -10,9 +11,16 @@ export type UploadProgress = Pick<
   "received" | "parts" | "multipartId" | "tailKey" | "tailLength" | "digests"
 >;
 
-export async function insertUpload(db: Database, row: NewUpload): Promise<UploadRow> {
-  const [inserted] = await db.insert(uploads).values(row).returning();
-  return inserted!;
+/**
+ * Inserts an upload unless its owner already has `maxOpen` incomplete, unexpired ones (one
+ * statement: the count and the insert cannot be raced apart by parallel creations of one user).
+ * Undefined when the owner is at the cap.
+ */
+export async function insertUpload(db: Database, row: NewUpload, maxOpen: number): Promise<UploadRow | undefined> {
+  const open = sql`(SELECT COUNT(*) FROM ${uploads} WHERE ${uploads.ownerId} = ${row.ownerId}
+    AND ${uploads.completedMs} IS NULL AND ${uploads.expiresMs} > ${row.createdMs})`;
+  const [inserted] = await insertWhere(db, uploads, row, sql`${open} < ${maxOpen}`).returning();
+  return inserted;
 }
 
 /** An upload of `tenant`; another tenant's id is simply not found. */
@@ -129,7 +137,25 @@ export async function deleteUpload(db: Database, tenant: string, id: string): Pr
   return row;
 }
 
-/** A user's (by `users.uid`) incomplete, unexpired uploads, oldest first. */
+/** What the list of uploads shows of each: no parts, digest states, fragments or raw metadata. */
+const listedColumns = {
+  id: uploads.id,
+  received: uploads.received,
+  length: uploads.length,
+  name: uploads.name,
+  type: uploads.type,
+  contentType: uploads.contentType,
+  replace: uploads.replace,
+  binaryId: uploads.binaryId,
+  createdMs: uploads.createdMs,
+  expiresMs: uploads.expiresMs,
+};
+export type ListedUpload = Pick<UploadRow, keyof typeof listedColumns>;
+
+/**
+ * A user's (by `users.uid`) incomplete, unexpired uploads, oldest first, with only the listed
+ * columns: a page holds at most the user's open-upload cap of rows of bounded size.
+ */
 export async function listOpenUploads(
   db: Database,
   tenant: string,
@@ -137,9 +163,9 @@ export async function listOpenUploads(
   nowMs: number,
   limit: number,
   offset: number,
-): Promise<UploadRow[]> {
+): Promise<ListedUpload[]> {
   return db
-    .select()
+    .select(listedColumns)
     .from(uploads)
     .where(
       and(

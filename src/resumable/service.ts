@@ -37,6 +37,7 @@ import {
   type StoredContent,
   type Stores,
 } from "../binaries/service";
+import { MAX_NAME_LENGTH } from "../c8y/managed-object";
 import type { BinaryRow, UploadRow } from "../db/schema";
 import {
   acquireLease,
@@ -45,6 +46,7 @@ import {
   expiredUploads,
   findUpload,
   insertUpload,
+  type ListedUpload,
   listOpenUploads,
   markCompleted,
   referencedTailKeys,
@@ -63,6 +65,7 @@ import {
   offsetMismatch,
   preconditionFailed,
   tooLarge,
+  tooManyOpenUploads,
   uploadConflict,
   uploadGone,
   uploadLocked,
@@ -145,8 +148,10 @@ export async function createUpload(
     contentType = intent.contentType ?? "application/octet-stream";
     type = intent.type ?? contentType;
   }
+  if (name.length > MAX_NAME_LENGTH)
+    throw invalidRequest(`The file name must be at most ${MAX_NAME_LENGTH} characters.`);
   const partSize = partSizeFor(length, config.partSize, config.deferredPartSize);
-  return await insertUpload(db, {
+  const row = {
     id: newUploadId(),
     tenant: principal.tenant,
     owner: principal.userName,
@@ -174,7 +179,10 @@ export async function createUpload(
     lockToken: null,
     lockUntilMs: 0,
     completedMs: null,
-  });
+  };
+  const created = await insertUpload(db, row, config.maxOpenUploads);
+  if (!created) throw tooManyOpenUploads(config.maxOpenUploads);
+  return created;
 }
 
 /** 128 random bits, hex: upload URLs cannot be guessed. */
@@ -512,7 +520,7 @@ export async function listUploads(
   nowMs: number,
   limit: number,
   offset: number,
-): Promise<UploadRow[]> {
+): Promise<ListedUpload[]> {
   return listOpenUploads(db, principal.tenant, principal.userId, nowMs, limit, offset);
 }
 

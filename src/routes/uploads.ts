@@ -187,6 +187,9 @@ uploadsRoutes.post("/", async (c) => {
     if (body !== 0 && mediaTypeOf(c) !== TUS_CONTENT_TYPE)
       throw unsupportedMediaType(`Upload data must be ${TUS_CONTENT_TYPE}.`);
   }
+  // Refusals that need no byte are made before the upload exists (it is never created for them).
+  if (length !== undefined && body !== undefined && body > length)
+    throw invalidRequest(`The data ends at ${body}, past the upload's length ${length}.`);
   const checksum = checksumOf(c);
   const stores = storesOf(c);
   const ifMatch = c.req.header("If-Match");
@@ -201,15 +204,22 @@ uploadsRoutes.post("/", async (c) => {
   const location = uploadUrl(c, upload.id);
   let outcome: AppendOutcome | undefined;
   if (body !== 0 || length === 0 || complete) {
-    outcome = await appendToUpload(stores, c.var.principal, upload.id, {
-      offset: 0,
-      body: c.req.raw.body,
-      contentLength: body,
-      declaredLength: undefined,
-      complete: complete === true,
-      checksum,
-      nowMs,
-    });
+    try {
+      outcome = await appendToUpload(stores, c.var.principal, upload.id, {
+        offset: 0,
+        body: c.req.raw.body,
+        contentLength: body,
+        declaredLength: undefined,
+        complete: complete === true,
+        checksum,
+        nowMs,
+      });
+    } catch (error) {
+      // A refused creation-with-upload (bad checksum, too much data, ...) answers without a
+      // Location, so nobody could ever resume it: it leaves no upload behind.
+      await terminateUpload(stores, c.var.principal, upload.id, nowMs).catch(() => undefined);
+      throw error;
+    }
     upload = outcome.upload;
   }
   if (draft && outcome?.binary) return draftCompleted(c, outcome);
