@@ -7,6 +7,7 @@ import { CURRENT_USER_MEDIA_TYPE, USER_MEDIA_TYPE } from "../c8y/media-types";
 import { Roles } from "../c8y/roles";
 import { checkEmail, checkPassword, checkProfileText } from "../c8y/user-input";
 import { currentUserJson } from "../c8y/user-json";
+import type { Database } from "../db/client";
 import { findUser, updateUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { forbidden, invalidUserInput, unauthorized } from "../errors";
@@ -28,6 +29,15 @@ function mediaTypeFor(accept: string | undefined): string {
 const mayChangeOwnUser = (roles: Parameters<typeof hasAnyRole>[0]) =>
   hasAnyRole(roles, [Roles.userManagementOwnAdmin, Roles.userManagementAdmin]);
 
+/** `currentUserPassword` must be the user's password now (422 otherwise; 401 if the user is gone). */
+async function checkCurrentPassword(db: Database, tenant: string, userName: string, given: unknown): Promise<void> {
+  if (typeof given !== "string" || given === "") throw invalidUserInput("'currentUserPassword' is required.");
+  const user = await findUser(db, tenant, userName);
+  if (!user) throw unauthorized("Basic");
+  if (!(await verifyPassword(given, user.passwordHash)))
+    throw invalidUserInput("'currentUserPassword' is not the current password.");
+}
+
 currentUserRoutes.get("/", async (c) => {
   const { tenant, userName } = c.var.principal;
   const user = await findUser(c.var.db, tenant, userName);
@@ -42,6 +52,9 @@ currentUserRoutes.put("/", async (c) => {
   const body = await readJsonObject(c);
   // Read-only fields (id, userName, roles, effectiveRoles, enabled, ...) are ignored, as clients send them back.
   const password = body.password === undefined ? undefined : checkPassword(body.password);
+  // A new password needs the current one, as PUT /password does: a stolen session (a token, a
+  // cookie) must not be enough to take the account over.
+  if (password !== undefined) await checkCurrentPassword(c.var.db, tenant, userName, body.currentUserPassword);
   const updated = await updateUser(c.var.db, tenant, userName, {
     email: checkEmail(body.email),
     firstName: checkProfileText(body.firstName, "firstName"),
@@ -62,13 +75,8 @@ currentUserRoutes.put("/password", async (c) => {
   const { tenant, userName } = c.var.principal;
   if (!mayChangeOwnUser(c.var.principal)) throw forbidden();
   const body = await readJsonObject(c);
-  if (typeof body.currentUserPassword !== "string") throw invalidUserInput("'currentUserPassword' is required.");
   const newPassword = checkPassword(body.newPassword, "newPassword");
-  const user = await findUser(c.var.db, tenant, userName);
-  if (!user) throw unauthorized("Basic");
-  if (!(await verifyPassword(body.currentUserPassword, user.passwordHash))) {
-    throw invalidUserInput("'currentUserPassword' is not the current password.");
-  }
+  await checkCurrentPassword(c.var.db, tenant, userName, body.currentUserPassword);
   await updateUser(c.var.db, tenant, userName, { passwordHash: await hashPassword(newPassword) });
   forgetCachedLogins(tenant, userName);
   await clearLoginFailures(c.var.db, tenant, userName);

@@ -98,12 +98,34 @@ describe("PUT /user/currentUser", () => {
     });
     expect(body.effectiveRoles.map((r: any) => r.id)).toEqual([Roles.userManagementOwnAdmin]);
 
-    const changed = await json(auth, "PUT", { password: "second-password" });
+    const changed = await json(auth, "PUT", { password: "second-password", currentUserPassword: "first-password" });
     expect(changed.status).toBe(200);
     expect((await changed.json<any>()).lastPasswordChange).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect((await call("/user/currentUser", { headers: { Authorization: auth } })).status).toBe(401);
     const renewed = basic("t1/cu-self", "second-password");
     expect((await call("/user/currentUser", { headers: { Authorization: renewed } })).status).toBe(200);
+  });
+
+  it("changes the password only with the current one (issue 21 finding 10), like /password", async () => {
+    const auth = await seedUser("t1", "cu-takeover", [Roles.userManagementOwnAdmin], "owner-password-1");
+    for (const body of [
+      { password: "attacker-password" },
+      { password: "attacker-password", currentUserPassword: "wrong-password" },
+      { password: "attacker-password", currentUserPassword: 42 },
+      { password: "attacker-password", firstName: "Mallory", currentUserPassword: "" },
+    ]) {
+      const res = await json(auth, "PUT", body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect((await res.json<any>()).message).toMatch(/currentUserPassword/);
+    }
+    // Nothing changed: the old password works, the new one does not, and no other field was written.
+    expect((await call("/user/currentUser", { headers: { Authorization: auth } })).status).toBe(200);
+    const attacker = basic("t1/cu-takeover", "attacker-password");
+    expect((await call("/user/currentUser", { headers: { Authorization: attacker } })).status).toBe(401);
+    const me = await (await call("/user/currentUser", { headers: { Authorization: auth } })).json<any>();
+    expect(me.firstName).toBeUndefined();
+    // Profile changes alone still need no password.
+    expect((await json(auth, "PUT", { firstName: "Owner" })).status).toBe(200);
   });
 
   it("without an Accept header answers 200 with an empty body (the Accept rule)", async () => {
@@ -123,7 +145,7 @@ describe("PUT /user/currentUser", () => {
     expect((await call("/user/currentUser", { headers: { Authorization: auth } })).status).toBe(200);
     const own = await seedUser("t1", "cu-bad", [Roles.userManagementOwnAdmin]);
     for (const body of [
-      { password: "short" },
+      { password: "short", currentUserPassword: "secret-password" },
       { email: "not-an-email" },
       { firstName: 5 },
       { phone: "x".repeat(100) },
