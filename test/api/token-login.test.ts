@@ -229,3 +229,53 @@ describe("GET /tenant/loginOptions", () => {
     });
   });
 });
+
+describe("cookie session renewal", () => {
+  async function asIsolate(vars: Record<string, string>, headers: Record<string, string>): Promise<Response> {
+    const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+    const worker = (await import("../../src/index")).default;
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(`${BASE}/inventory/binaries`, { headers }), { ...env, ...vars }, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+
+  it("a cookie session near its end gets a fresh token (same session and XSRF token) at its re-check", async () => {
+    const { token, xsrf } = await cookieLogin("tok", "alice");
+    const headers = { Cookie: `authorization=${token}`, "X-XSRF-TOKEN": xsrf };
+    // Not near its end: no new cookies.
+    const quiet = await asIsolate({ AUTH_RECHECK_SECONDS: "0" }, headers);
+    expect(quiet.status).toBe(200);
+    expect(quiet.headers.getSetCookie()).toEqual([]);
+    // Renew whenever less than a year is left (always, here), with a lifetime one hour longer.
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a new iat/exp second
+    const vars = {
+      AUTH_RECHECK_SECONDS: "0",
+      TOKEN_RENEW_BEFORE_SECONDS: "31536000",
+      TOKEN_LIFETIME_SECONDS: "1213200",
+    };
+    const renewed = await asIsolate(vars, headers);
+    expect(renewed.status).toBe(200);
+    const lines = renewed.headers.getSetCookie();
+    const fresh = lines.find((line) => line.startsWith("authorization="))!;
+    expect(fresh).toMatch(/; HttpOnly/);
+    expect(fresh).toMatch(/; SameSite=Strict/);
+    const newToken = fresh.slice("authorization=".length).split(";")[0]!;
+    const before = jwtParts(token).claims;
+    const after = jwtParts(newToken).claims;
+    expect(after.jti).toBe(before.jti);
+    expect(after.xsrfToken).toBe(xsrf);
+    expect(after.exp as number).toBeGreaterThan(before.exp as number);
+    expect(lines.find((line) => line.startsWith("XSRF-TOKEN="))).toContain(`XSRF-TOKEN=${xsrf}`);
+    const row = await env.DB.prepare("SELECT expires_ms AS e FROM sessions WHERE id = ?").bind(after.jti).first<{
+      e: number;
+    }>();
+    expect(row?.e).toBe((after.exp as number) * 1000);
+    // The renewed token works; a bearer token is never renewed.
+    expect((await asIsolate({}, { Cookie: `authorization=${newToken}`, "X-XSRF-TOKEN": xsrf })).status).toBe(200);
+    const bearer = await tokenLogin("tok", "alice");
+    const viaBearer = await asIsolate(vars, { Authorization: `Bearer ${bearer}` });
+    expect(viaBearer.status).toBe(200);
+    expect(viaBearer.headers.getSetCookie()).toEqual([]);
+  });
+});
