@@ -155,6 +155,8 @@ async function main() {
     ...worldVars,
     "--var",
     "LINK_SIGNING_KEYS:bench:bench-link-signing-secret-0123456789",
+    "--var",
+    "TOKEN_SIGNING_KEYS:bench:bench-token-signing-secret-0123456789",
   ]);
   const raw = await startWrangler({ config: rawConfig, extraArgs: worldVars });
   const results = { startedAt: startedAt.toISOString(), config: CFG, ttfb: [], fleet: [] };
@@ -255,6 +257,31 @@ async function main() {
       () => `${S}/inventory/binaries/${fwId}`,
       (d) => ({ authorization: deviceAuth(d) }),
     );
+    // Token login (docs/api.md §27): each device logs in once (one PBKDF2 each, timed on its own),
+    // then the fleet downloads with `Authorization: Bearer`; no device's token has been seen by the
+    // service's isolate before, so every first download re-checks its session (one D1 read).
+    const tokens = new Map();
+    const loginSeconds = await pool(devices, CFG.conc, async (d) => {
+      const body = new URLSearchParams({
+        grant_type: "PASSWORD",
+        username: `device-${String(d).padStart(4, "0")}`,
+        password: PASSWORD,
+        tfa_code: "undefined",
+      });
+      const res = await fetch(`${S}/tenant/oauth/token?tenant_id=${LOGIN.tenant}`, {
+        method: "POST",
+        body: body.toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      if (res.status !== 200) throw new Error(`token login: ${res.status} ${await res.text()}`);
+      tokens.set(d, (await res.json()).access_token);
+    });
+    results.tokenLogins = { logins: devices.length, seconds: loginSeconds, perSecond: devices.length / loginSeconds };
+    await fleet(
+      "service, bearer tokens (each device logged in once beforehand)",
+      () => `${S}/inventory/binaries/${fwId}`,
+      (d) => ({ authorization: `Bearer ${tokens.get(d)}` }),
+    );
     const fleetLink = await mint(fwId);
     await fleet(
       "service, one signed link for the fleet",
@@ -304,6 +331,9 @@ ${ttfbTable}
 Fleet: ${CFG.devices} device users each download one ${CFG.sizeMB} MB binary, ${CFG.conc} at a time.
 
 ${fleetTable}
+
+Token logins before the token fleet: ${results.tokenLogins.logins} in ${results.tokenLogins.seconds.toFixed(2)} s
+(${results.tokenLogins.perSecond.toFixed(1)} per second, ${CFG.conc} at a time; one PBKDF2 each).
 `;
   console.log(md);
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
