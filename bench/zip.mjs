@@ -83,6 +83,9 @@ async function main() {
         peak: Math.max(...zips.map((x) => x.growthMiB)),
       },
     );
+  } catch (error) {
+    console.error(`--- service log tail ---\n${svc.log().slice(-3000)}`);
+    throw error;
   } finally {
     await svc.stop();
   }

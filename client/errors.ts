@@ -38,13 +38,15 @@ export function describeError(error: unknown): string {
   if (error instanceof ApiRequestError) {
     switch (error.status) {
       case 401:
+        // The platform answers a disabled account with 401 too, but says so: pass that on.
+        if (/disabled/i.test(error.message)) return "This account is disabled; ask an administrator to enable it.";
         return "Not logged in, or the tenant, user or password is wrong.";
       case 403:
         return `Not allowed: ${error.message}`;
       case 404:
         return `Not found: ${error.message}`;
       case 412:
-        return "Somebody changed this file since it was loaded; reload the list and try again.";
+        return "Somebody changed this file meanwhile, so it was not replaced; the list shows its current version.";
       case 413:
         return `Too large: ${error.message}`;
       case 429:

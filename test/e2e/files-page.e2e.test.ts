@@ -207,7 +207,10 @@ describe("files page", () => {
     const dialog = page.getByRole("dialog");
     const field = dialog.getByRole("textbox");
     await expect.poll(() => field.inputValue()).toMatch(/\/links\/binaries\/\d+\?/);
-    expect(await dialog.textContent()).toContain("Anyone with this link can download the file until it expires");
+    await expect
+      .poll(() => dialog.getByTestId("link-expiry").textContent())
+      .toMatch(/^Anyone with this link can download the file until .+ \(in 60 minutes, your local time\)\.$/);
+    expect(await dialog.getByRole("img", { name: "QR code of the link" }).count()).toBe(1);
     await dialog.getByRole("button", { name: "Copy", exact: true }).click();
     await expect.poll(() => dialog.getByRole("status").textContent()).toBe("Copied to the clipboard.");
     // The page runs in the browser; the test file is typed for Node, so name the clipboard loosely.
@@ -247,8 +250,14 @@ describe("files page", () => {
     const failed = page.locator('[data-testid="upload-row"][data-state="failed"]');
     await expect
       .poll(() => failed.textContent(), { timeout: 20_000 })
-      .toContain("Somebody changed this file since it was loaded");
+      .toContain("Somebody changed this file meanwhile, so it was not replaced");
+    // Checked before the upload started: not a byte was sent (no 100 % then "Failed").
+    expect(await failed.getByTestId("upload-percent").textContent()).toBe("0 %");
     expect(await (await api(`/inventory/binaries/${id}`)).text()).toBe("changed elsewhere\n");
+    // The list refreshes by itself and shows the bytes the server has now.
+    await expect
+      .poll(() => row("notes.txt").locator("td.md5 code").getAttribute("title"))
+      .toBe(md5(Buffer.from("changed elsewhere\n")));
     await shot("replace-conflict");
     await page.getByRole("button", { name: "Clear finished uploads" }).click();
   });

@@ -3,6 +3,7 @@ import type { BinariesClient } from "../../client/api";
 import { describeError } from "../../client/errors";
 import { formatBytes } from "../../client/format";
 import type { BinaryObject } from "../../client/managed-object";
+import { FileDetails } from "./file-details";
 import { Modal } from "./modal";
 import { loadPreview, type Preview } from "./preview";
 
@@ -173,62 +174,12 @@ export function PreviewDialog({
         {preview?.kind === "none" && <p>{preview.reason}</p>}
         {preview && "truncated" in preview && preview.truncated && <p class="meta">Only the beginning is shown.</p>}
       </div>
+      <FileDetails object={object} />
       <footer>
         <button type="button" onClick={onDownload}>
           Download
         </button>
         <button type="button" class="primary" onClick={onClose}>
-          Close
-        </button>
-      </footer>
-    </Modal>
-  );
-}
-
-export function LinkDialog({
-  name,
-  url,
-  signed,
-  onClose,
-}: {
-  name: string;
-  url: string;
-  signed: boolean;
-  onClose: () => void;
-}) {
-  const [copied, setCopied] = useState<string>("");
-  return (
-    <Modal title={`Link to "${name}"`} onClose={onClose}>
-      <label>
-        {signed
-          ? "Anyone with this link can download the file until it expires."
-          : "This link needs the same login to download."}
-        <input
-          readOnly
-          value={url}
-          name="link"
-          ref={(input) => {
-            input?.select();
-          }}
-        />
-      </label>
-      <p role="status">{copied}</p>
-      <footer>
-        <button
-          type="button"
-          class="primary"
-          onClick={async () => {
-            try {
-              await navigator.clipboard.writeText(url);
-              setCopied("Copied to the clipboard.");
-            } catch {
-              setCopied("The browser refused the clipboard; select the link and copy it by hand.");
-            }
-          }}
-        >
-          Copy
-        </button>
-        <button type="button" onClick={onClose}>
           Close
         </button>
       </footer>

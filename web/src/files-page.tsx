@@ -3,9 +3,10 @@ import type { PreviousUpload } from "tus-js-client";
 import type { BinariesClient, Page } from "../../client/api";
 import { describeError } from "../../client/errors";
 import { type BinaryObject, etagOf } from "../../client/managed-object";
-import { ConfirmDeleteDialog, EditDialog, LinkDialog, PreviewDialog } from "./dialogs";
-import { downloadBinary, shareableLink } from "./download";
-import { FilesTable, type Sort } from "./files-table";
+import { ConfirmDeleteDialog, EditDialog, PreviewDialog } from "./dialogs";
+import { downloadBinary, downloadZip } from "./download";
+import { FilesTable, type Sort, type SortField } from "./files-table";
+import { LinkDialog } from "./link-dialog";
 import type { Session } from "./session";
 import { UploadPanel } from "./upload-panel";
 import { discardUnfinished, UploadQueue, unfinishedUploads } from "./upload-queue";
@@ -16,7 +17,7 @@ type Dialog =
   | { kind: "preview"; object: BinaryObject }
   | { kind: "edit"; object: BinaryObject }
   | { kind: "delete"; objects: BinaryObject[] }
-  | { kind: "link"; object: BinaryObject; url: string; signed: boolean };
+  | { kind: "link"; object: BinaryObject };
 
 interface Query {
   text: string;
@@ -24,6 +25,42 @@ interface Query {
   sort?: Sort;
   pageSize: number;
   currentPage: number;
+}
+
+/** A files page opens with the latest change first (the API's own default order stays by id). */
+const DEFAULT_SORT: Sort = { field: "lastUpdated", direction: "desc" };
+const SORT_FIELDS: SortField[] = ["name", "type", "length", "owner", "lastUpdated"];
+
+/** The view from the address bar (?q=…&type=…&sort=name-asc&page=2&size=50), so a reload or a shared URL keeps it. */
+export function queryFromUrl(search: string): Query {
+  const params = new URLSearchParams(search);
+  const [field, direction] = (params.get("sort") ?? "").split("-");
+  const sort =
+    SORT_FIELDS.includes(field as SortField) && (direction === "asc" || direction === "desc")
+      ? { field: field as SortField, direction: direction as "asc" | "desc" }
+      : DEFAULT_SORT;
+  const size = Number(params.get("size"));
+  const page = Number(params.get("page"));
+  return {
+    text: params.get("q") ?? "",
+    type: params.get("type") ?? "",
+    sort,
+    pageSize: PAGE_SIZES.includes(size) ? size : 25,
+    currentPage: Number.isInteger(page) && page > 1 ? page : 1,
+  };
+}
+
+function urlOf(query: Query): string {
+  const params = new URLSearchParams();
+  if (query.text) params.set("q", query.text);
+  if (query.type) params.set("type", query.type);
+  const sort = query.sort ?? DEFAULT_SORT;
+  if (sort.field !== DEFAULT_SORT.field || sort.direction !== DEFAULT_SORT.direction)
+    params.set("sort", `${sort.field}-${sort.direction}`);
+  if (query.currentPage > 1) params.set("page", String(query.currentPage));
+  if (query.pageSize !== 25) params.set("size", String(query.pageSize));
+  const search = params.toString();
+  return `${location.pathname}${search ? `?${search}` : ""}${location.hash}`;
 }
 
 export function FilesPage({
@@ -35,13 +72,16 @@ export function FilesPage({
   session: Session;
   onLogout: () => void;
 }) {
-  const [query, setQuery] = useState<Query>({ text: "", type: "", pageSize: 25, currentPage: 1 });
-  const [searchText, setSearchText] = useState("");
+  const [query, setQuery] = useState<Query>(() => queryFromUrl(location.search));
+  const [searchText, setSearchText] = useState(query.text);
+  const [typeText, setTypeText] = useState(query.type);
   const [page, setPage] = useState<Page | undefined>();
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState("");
   const [status, setStatus] = useState("");
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // Selected files across pages, with their objects (the count and the actions cover all of them).
+  const [selection, setSelection] = useState<ReadonlyMap<string, BinaryObject>>(new Map());
+  const selected = useMemo(() => new Set(selection.keys()), [selection]);
   const [dialog, setDialog] = useState<Dialog | undefined>();
   const [knownTypes, setKnownTypes] = useState<ReadonlySet<string>>(new Set());
   const [tus, setTus] = useState<boolean | undefined>();
@@ -49,6 +89,16 @@ export function FilesPage({
   const [reloads, setReloads] = useState(0);
   const replaceTarget = useRef<BinaryObject | undefined>(undefined);
   const replaceInput = useRef<HTMLInputElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  // After the login, focus starts at the page's heading (not <body>).
+  useEffect(() => heading.current?.focus(), []);
+
+  // The view lives in the address bar.
+  useEffect(() => {
+    const url = urlOf(query);
+    if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, "", url);
+  }, [query]);
 
   const reload = useCallback(() => setReloads((n) => n + 1), []);
 
@@ -73,6 +123,8 @@ export function FilesPage({
               void unfinishedUploads().then(setUnfinished);
               reload();
             },
+            // A replace refused (412) or failed: the list shows what the server has now.
+            onFailed: () => reload(),
           }),
     [client, tus, reload],
   );
@@ -98,17 +150,19 @@ export function FilesPage({
     };
   }, [client, query, reloads]);
 
-  // Search as you type, once typing pauses.
+  // Search and the type filter apply as you type, once typing pauses.
   useEffect(() => {
-    const timer = setTimeout(
-      () => setQuery((q) => (q.text === searchText.trim() ? q : { ...q, text: searchText.trim(), currentPage: 1 })),
-      300,
-    );
+    const timer = setTimeout(() => {
+      const text = searchText.trim();
+      const type = typeText.trim();
+      setQuery((q) => (q.text === text && q.type === type ? q : { ...q, text, type, currentPage: 1 }));
+    }, 300);
     return () => clearTimeout(timer);
-  }, [searchText]);
+  }, [searchText, typeText]);
 
   const items = page?.items ?? [];
-  const selectedObjects = items.filter((item) => selected.has(item.id));
+  const selectedObjects = [...selection.values()];
+  const filtered = query.text !== "" || query.type !== "";
 
   const run = async (what: () => Promise<void>) => {
     try {
@@ -130,11 +184,7 @@ export function FilesPage({
       replaceInput.current?.click();
     },
     edit: (object: BinaryObject) => setDialog({ kind: "edit", object }),
-    link: (object: BinaryObject) =>
-      run(async () => {
-        const link = await shareableLink(client, object);
-        setDialog({ kind: "link", object, ...link });
-      }),
+    link: (object: BinaryObject) => setDialog({ kind: "link", object }),
     remove: (object: BinaryObject) => setDialog({ kind: "delete", objects: [object] }),
   };
 
@@ -144,7 +194,12 @@ export function FilesPage({
   return (
     <div class="app">
       <header class="top">
-        <h1>Files</h1>
+        <h1 ref={heading} tabIndex={-1}>
+          Files
+        </h1>
+        <a class="docs-link" href="/docs/" target="_blank" rel="noopener">
+          API docs
+        </a>
         <span class="who">
           {session.user}
           {session.tenant ? ` @ ${session.tenant}` : ""}
@@ -195,12 +250,9 @@ export function FilesPage({
               <input
                 name="type"
                 list="known-types"
-                value={query.type}
+                value={typeText}
                 placeholder="any"
-                onChange={(event) => {
-                  const type = event.currentTarget.value.trim();
-                  setQuery((q) => ({ ...q, type, currentPage: 1 }));
-                }}
+                onInput={(event) => setTypeText(event.currentTarget.value)}
               />
               <datalist id="known-types">
                 {[...knownTypes].sort().map((type) => (
@@ -229,6 +281,19 @@ export function FilesPage({
             </button>
             <button
               type="button"
+              disabled={selectedObjects.length === 0}
+              onClick={() =>
+                run(async () => {
+                  setStatus(`Preparing a zip of ${selectedObjects.length} files…`);
+                  await downloadZip(client, selectedObjects);
+                  setStatus(`Downloading ${selectedObjects.length} files as one zip.`);
+                })
+              }
+            >
+              Download selected ({selectedObjects.length})
+            </button>
+            <button
+              type="button"
               class="danger"
               disabled={selectedObjects.length === 0}
               onClick={() => setDialog({ kind: "delete", objects: selectedObjects })}
@@ -241,12 +306,17 @@ export function FilesPage({
         <FilesTable
           items={items}
           sort={query.sort}
+          filtered={filtered}
           onSort={(sort) => setQuery((q) => ({ ...q, sort, currentPage: 1 }))}
           selected={selected}
           onSelect={(ids, on) =>
-            setSelected((current) => {
-              const next = new Set(current);
-              for (const id of ids) on ? next.add(id) : next.delete(id);
+            setSelection((current) => {
+              const next = new Map(current);
+              for (const id of ids) {
+                const object = items.find((item) => item.id === id);
+                if (on && object) next.set(id, object);
+                else next.delete(id);
+              }
               return next;
             })
           }
@@ -325,8 +395,8 @@ export function FilesPage({
                 failures.push(`${object.name}: ${describeError(err)}`);
               }
             }
-            setSelected(
-              (current) => new Set([...current].filter((id) => !dialog.objects.some((object) => object.id === id))),
+            setSelection(
+              (current) => new Map([...current].filter(([id]) => !dialog.objects.some((object) => object.id === id))),
             );
             setDialog(undefined);
             const deleted = dialog.objects.length - failures.length;
@@ -337,12 +407,7 @@ export function FilesPage({
         />
       )}
       {dialog?.kind === "link" && (
-        <LinkDialog
-          name={dialog.object.name}
-          url={dialog.url}
-          signed={dialog.signed}
-          onClose={() => setDialog(undefined)}
-        />
+        <LinkDialog client={client} object={dialog.object} onClose={() => setDialog(undefined)} />
       )}
     </div>
   );

@@ -1,3 +1,4 @@
+import { useState } from "preact/hooks";
 import { formatBytes } from "../../client/format";
 import { type BinaryObject, md5HexOf } from "../../client/managed-object";
 
@@ -27,6 +28,7 @@ export interface RowActions {
 export function FilesTable({
   items,
   sort,
+  filtered,
   onSort,
   selected,
   onSelect,
@@ -35,6 +37,8 @@ export function FilesTable({
 }: {
   items: BinaryObject[];
   sort: Sort | undefined;
+  /** A search or type filter is active: an empty page says so. */
+  filtered: boolean;
   onSort: (sort: Sort) => void;
   selected: ReadonlySet<string>;
   onSelect: (ids: string[], on: boolean) => void;
@@ -42,6 +46,8 @@ export function FilesTable({
   busy: boolean;
 }) {
   const allSelected = items.length > 0 && items.every((item) => selected.has(item.id));
+  // On phones a card shows its actions behind a menu button (styles.css); one menu open at a time.
+  const [openMenu, setOpenMenu] = useState<string | undefined>();
   return (
     <table class="files" aria-busy={busy}>
       <caption class="sr-only">Files; column headers sort the list</caption>
@@ -67,6 +73,7 @@ export function FilesTable({
               <th
                 key={field}
                 scope="col"
+                class="sortable"
                 aria-sort={active ? (sort?.direction === "asc" ? "ascending" : "descending") : "none"}
               >
                 <button type="button" class="sort" onClick={() => onSort(next)}>
@@ -76,7 +83,9 @@ export function FilesTable({
               </th>
             );
           })}
-          <th scope="col">MD5</th>
+          <th scope="col" class="md5">
+            MD5
+          </th>
           <th scope="col">
             <span class="sr-only">Actions</span>
           </th>
@@ -86,14 +95,19 @@ export function FilesTable({
         {items.length === 0 && (
           <tr>
             <td colSpan={8} class="empty">
-              {busy ? "Loading…" : "No files."}
+              {busy ? "Loading…" : filtered ? "No files match the search or type filter." : "No files yet."}
             </td>
           </tr>
         )}
         {items.map((item) => {
           const md5 = md5HexOf(item);
           return (
-            <tr key={item.id} data-testid="file-row" data-id={item.id}>
+            <tr
+              key={item.id}
+              data-testid="file-row"
+              data-id={item.id}
+              class={openMenu === item.id ? "menu-open" : undefined}
+            >
               <td class="select">
                 <input
                   type="checkbox"
@@ -107,18 +121,27 @@ export function FilesTable({
                   {item.name}
                 </button>
               </td>
-              <td>{item.type}</td>
+              <td class="col-type">{item.type}</td>
               <td class="number" title={`${item.length} bytes`}>
                 {formatBytes(item.length)}
               </td>
-              <td>{item.owner}</td>
-              <td>
+              <td class="col-owner">{item.owner}</td>
+              <td class="col-date">
                 <time dateTime={item.lastUpdated}>{new Date(item.lastUpdated).toLocaleString()}</time>
               </td>
               <td class="md5">
                 <code title={md5}>{md5 ? `${md5.slice(0, 8)}…` : "–"}</code>
               </td>
-              <td>
+              <td class="row-actions">
+                <button
+                  type="button"
+                  class="menu-toggle"
+                  aria-expanded={openMenu === item.id}
+                  aria-label={`Actions for ${item.name}`}
+                  onClick={() => setOpenMenu(openMenu === item.id ? undefined : item.id)}
+                >
+                  ⋯
+                </button>
                 <div class="actions">
                   <button type="button" onClick={() => actions.download(item)} aria-label={`Download ${item.name}`}>
                     Download

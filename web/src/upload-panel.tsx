@@ -35,27 +35,67 @@ export function UploadPanel({
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const finished = items.some((item) => item.state === "done" || item.state === "canceled" || item.state === "failed");
+  const doneCount = items.filter((item) => item.state === "done").length;
+  // An upload this page runs (or holds paused) is not "from earlier": it has its own Cancel.
+  const active = queue.activeUploadUrls();
+  const earlier = unfinished.filter((upload) => !upload.uploadUrl || !active.has(upload.uploadUrl));
+
+  // The whole window is a drop target while files are dragged over it.
+  useEffect(() => {
+    let depth = 0;
+    const hasFiles = (event: DragEvent) => event.dataTransfer?.types.includes("Files") ?? false;
+    const enter = (event: DragEvent) => {
+      if (!hasFiles(event)) return;
+      depth++;
+      setDragging(true);
+    };
+    const over = (event: DragEvent) => {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
+    };
+    const leave = (event: DragEvent) => {
+      if (!hasFiles(event)) return;
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
+    const drop = (event: DragEvent) => {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      depth = 0;
+      setDragging(false);
+      const files = event.dataTransfer?.files;
+      if (files?.length) queue.add(Array.from(files));
+    };
+    window.addEventListener("dragenter", enter);
+    window.addEventListener("dragover", over);
+    window.addEventListener("dragleave", leave);
+    window.addEventListener("drop", drop);
+    return () => {
+      window.removeEventListener("dragenter", enter);
+      window.removeEventListener("dragover", over);
+      window.removeEventListener("dragleave", leave);
+      window.removeEventListener("drop", drop);
+    };
+  }, [queue]);
+
+  // Leaving (closing, reloading) while uploads run asks first.
+  useEffect(() => {
+    const warn = (event: BeforeUnloadEvent) => {
+      if (!queue.busy()) return;
+      event.preventDefault();
+      event.returnValue = "";
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [queue]);
 
   return (
     <section class="uploads" aria-labelledby="uploads-title">
       <h2 id="uploads-title" class="sr-only">
         Upload
       </h2>
-      {/* biome-ignore lint/a11y/noStaticElementInteractions: drop targets have no role; keyboards use the picker */}
-      <div
-        class={dragging ? "dropzone dragging" : "dropzone"}
-        onDragOver={(event) => {
-          event.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(event) => {
-          event.preventDefault();
-          setDragging(false);
-          const files = event.dataTransfer?.files;
-          if (files?.length) queue.add(Array.from(files));
-        }}
-      >
+      <div class={dragging ? "dropzone dragging" : "dropzone"}>
         <p>Drop files here, or</p>
         <label class="button primary">
           Choose files
@@ -73,12 +113,17 @@ export function UploadPanel({
           />
         </label>
       </div>
+      {dragging && (
+        <div class="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
+          <p>Drop the files anywhere to upload them</p>
+        </div>
+      )}
 
-      {unfinished.length > 0 && (
+      {earlier.length > 0 && (
         <section class="unfinished" aria-label="Unfinished uploads">
           <p>Unfinished uploads from earlier. Choose the same file again to continue where it stopped:</p>
           <ul>
-            {unfinished.map((upload) => (
+            {earlier.map((upload) => (
               <li key={upload.urlStorageKey}>
                 <span>
                   {upload.metadata.filename ?? `replacement for binary ${upload.metadata.binaryId ?? "?"}`} (
@@ -94,6 +139,7 @@ export function UploadPanel({
       )}
 
       {items.length > 0 && (
+        // A scroll box of its own (styles.css): 32 finished uploads do not push the list down.
         <ul class="queue" aria-label="Uploads">
           {items.map((item) => (
             <UploadRow key={item.key} item={item} queue={queue} />
@@ -101,9 +147,14 @@ export function UploadPanel({
         </ul>
       )}
       {finished && (
-        <button type="button" class="link" onClick={() => queue.clearFinished()}>
-          Clear finished uploads
-        </button>
+        <p class="done-summary">
+          <span data-testid="done-count">
+            {doneCount} of {items.length} {items.length === 1 ? "upload" : "uploads"} done.
+          </span>{" "}
+          <button type="button" class="link" onClick={() => queue.clearFinished()}>
+            Clear finished uploads
+          </button>
+        </p>
       )}
     </section>
   );

@@ -12,6 +12,7 @@ import * as tus from "tus-js-client";
 import type { BinariesClient } from "../../client/api";
 import { ApiRequestError, describeError, errorOf } from "../../client/errors";
 import { RateMeter } from "../../client/format";
+import { etagOf } from "../../client/managed-object";
 
 export type UploadState = "queued" | "uploading" | "paused" | "failed" | "done" | "canceled";
 
@@ -46,6 +47,8 @@ export const TUS_CHUNK_SIZE = 10 * 1024 * 1024;
 const PARALLEL = 3;
 
 interface Transfer {
+  /** The server's URL of this upload once created (tus), to tell it from uploads of earlier visits. */
+  url(): string | undefined;
   start(): void;
   pause(): void;
   cancel(): Promise<void>;
@@ -57,6 +60,8 @@ export interface QueueOptions {
   tus: boolean;
   /** Called after each upload that created or replaced a binary. */
   onStored: (item: UploadItem) => void;
+  /** Called after an upload failed (a refused replace: the list should show the current bytes). */
+  onFailed?: (item: UploadItem) => void;
 }
 
 export class UploadQueue {
@@ -75,6 +80,22 @@ export class UploadQueue {
 
   snapshot(): readonly UploadItem[] {
     return this.items;
+  }
+
+  /** Whether an upload is waiting or sending: leaving the page would stop it. */
+  busy(): boolean {
+    return this.items.some((item) => item.state === "queued" || item.state === "uploading");
+  }
+
+  /** The server URLs of the uploads this page is running or holds paused: never offered for discarding. */
+  activeUploadUrls(): Set<string> {
+    const urls = new Set<string>();
+    for (const item of this.items) {
+      if (item.state !== "queued" && item.state !== "uploading" && item.state !== "paused") continue;
+      const url = this.transfers.get(item.key)?.url();
+      if (url) urls.add(url);
+    }
+    return urls;
   }
 
   add(files: Iterable<File>, target?: { id: string; name: string; ifMatch?: string }): void {
@@ -209,6 +230,8 @@ export class UploadQueue {
             speed: 0,
             retryable: ![403, 404, 412, 413].includes(status),
           });
+          const failed = this.find(item.key);
+          if (failed) this.options.onFailed?.(failed);
           this.pump();
         },
       };
@@ -216,8 +239,24 @@ export class UploadQueue {
         ? tusTransfer(this.options.client, item, events)
         : requestTransfer(this.options.client, item, events);
       this.transfers.set(item.key, transfer);
+      // A replace whose file changed meanwhile is refused before any byte is sent.
+      const started = transfer;
+      void this.stillCurrent(item).then(
+        (current) => {
+          if (current) started.start();
+          else events.failure(new ApiRequestError(412, "inventory/Precondition Failed", "changed"));
+        },
+        (error: unknown) => events.failure(error),
+      );
+      return;
     }
     transfer.start();
+  }
+
+  /** For a replace with If-Match: whether the binary still has the bytes it was chosen with. */
+  private async stillCurrent(item: UploadItem): Promise<boolean> {
+    if (item.kind !== "replace" || !item.targetId || !item.ifMatch) return true;
+    return etagOf(await this.options.client.get(item.targetId)) === item.ifMatch;
   }
 }
 
@@ -274,6 +313,7 @@ function tusTransfer(client: BinariesClient, item: UploadItem, events: TransferE
     },
   });
   return {
+    url: () => upload.url ?? undefined,
     start() {
       if (started) {
         upload.start();
@@ -325,6 +365,7 @@ async function tusError(error: Error): Promise<unknown> {
 function requestTransfer(client: BinariesClient, item: UploadItem, events: TransferEvents): Transfer {
   let xhr: XMLHttpRequest | undefined;
   return {
+    url: () => undefined,
     start() {
       const request = new XMLHttpRequest();
       xhr = request;
