@@ -78,11 +78,13 @@ export function knownLengthSink(bucket: R2Bucket, key: string, length: number, h
 }
 
 /**
- * Length unknown: the first `partSize` bytes are buffered; a file that ends within them is one
- * plain put. A longer file becomes an R2 multipart upload of `partSize` parts (R2 wants equal
- * parts of at least 5 MiB but the last), with one part uploading while the next fills, so memory
- * holds two parts whatever the file's size. Multipart objects have no MD5 of their own in R2, so
- * it is computed here as the bytes pass.
+ * Length unknown: the first `partSize` bytes are held as they arrive (no part buffer, no hashing
+ * yet); a file that ends within them is one plain put of exactly its bytes, and R2 computes the
+ * MD5, so a small upload costs one R2 call and no JS hashing (docs/benchmarks.md). A longer file
+ * becomes an R2 multipart upload of `partSize` parts (R2 wants equal parts of at least 5 MiB but
+ * the last), with one part uploading while the next fills, so memory holds two parts whatever the
+ * file's size. Multipart objects have no MD5 of their own in R2, so it is computed here as the
+ * bytes pass (the held bytes first).
  */
 export function unknownLengthSink(
   bucket: R2Bucket,
@@ -94,7 +96,11 @@ export function unknownLengthSink(
   const digest = new crypto.DigestStream("MD5");
   const digestWriter = digest.getWriter();
   digest.digest.catch(() => undefined); // rejects on abort; close() awaits it otherwise
-  let buffer = new Uint8Array(partSize);
+  // Before the first part: the chunks as they came (copied when a chunk is a small view of a big
+  // read buffer, so held memory stays within twice the bytes held).
+  let held: Uint8Array[] | undefined = [];
+  let heldSize = 0;
+  let buffer = new Uint8Array(0);
   let filled = 0;
   let size = 0;
   let upload: R2MultipartUpload | undefined;
@@ -113,34 +119,51 @@ export function unknownLengthSink(
     inFlight.catch(() => undefined);
   }
 
+  async function fill(chunk: Uint8Array): Promise<void> {
+    await digestWriter.write(chunk);
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(partSize - filled, chunk.length - offset);
+      buffer.set(chunk.subarray(offset, offset + take), filled);
+      filled += take;
+      offset += take;
+      if (filled === partSize) {
+        await sendPart(buffer);
+        buffer = new Uint8Array(partSize);
+        filled = 0;
+      }
+    }
+  }
+
   return {
     async write(chunk) {
       size += chunk.length;
-      await digestWriter.write(chunk);
-      let offset = 0;
-      while (offset < chunk.length) {
-        const take = Math.min(partSize - filled, chunk.length - offset);
-        buffer.set(chunk.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-        if (filled === partSize) {
-          await sendPart(buffer);
-          buffer = new Uint8Array(partSize);
-          filled = 0;
+      if (held) {
+        if (heldSize + chunk.length < partSize) {
+          held.push(chunk.byteLength * 2 < chunk.buffer.byteLength ? chunk.slice() : chunk);
+          heldSize += chunk.length;
+          return;
         }
+        // The file reaches a part: from here on it is a multipart upload.
+        const earlier = held;
+        held = undefined;
+        buffer = new Uint8Array(partSize);
+        for (const piece of earlier) await fill(piece);
       }
+      await fill(chunk);
     },
     async close() {
+      if (held) {
+        await digestWriter.abort().catch(() => undefined);
+        const object = await bucket.put(key, concatBytes(held, heldSize), { httpMetadata });
+        return { key, size, md5: md5Of(object) };
+      }
       await digestWriter.close();
       const md5 = bytesToBase64(new Uint8Array(await digest.digest));
-      if (!upload) {
-        await bucket.put(key, buffer.subarray(0, filled), { httpMetadata });
-        return { key, size, md5 };
-      }
       if (filled > 0) await sendPart(buffer.subarray(0, filled));
       await inFlight;
-      await upload.complete(parts);
-      return { key, size, md5, uploadId: upload.uploadId };
+      await upload!.complete(parts);
+      return { key, size, md5, uploadId: upload!.uploadId };
     },
     async abort() {
       await digestWriter.abort().catch(() => undefined);
@@ -152,4 +175,15 @@ export function unknownLengthSink(
       await bucket.delete(key);
     },
   };
+}
+
+function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return all;
 }
