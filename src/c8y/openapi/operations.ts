@@ -394,9 +394,9 @@ export const OPERATIONS: Record<string, Operation> = {
     },
   },
   "PUT /user/currentUser": {
-    summary: "Change the caller's own name, email, phone or password",
+    summary: "Change the caller's own name, email, phone or password (a password needs the current one)",
     tags: ["users"],
-    requestBody: { required: true, content: { "application/json": { schema: schema("UserInput") } } },
+    requestBody: { required: true, content: { "application/json": { schema: schema("CurrentUserInput") } } },
     responses: { "200": ok("the user", CURRENT_USER_MEDIA_TYPE, "CurrentUser"), ...errors(400, 401, 403, 422) },
   },
   "PUT /user/currentUser/password": {

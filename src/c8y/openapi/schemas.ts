@@ -146,6 +146,18 @@ export const SCHEMAS: Record<string, Schema> = {
       enabled: { type: "boolean" },
     },
   },
+  CurrentUserInput: {
+    type: "object",
+    description: "A new `password` needs `currentUserPassword`, the caller's password now (422 otherwise).",
+    properties: {
+      password: { type: "string", minLength: 8 },
+      currentUserPassword: string,
+      email: string,
+      firstName: string,
+      lastName: string,
+      phone: string,
+    },
+  },
   UserCollection: collection("users", "User"),
   CurrentUser: {
     ...user,
