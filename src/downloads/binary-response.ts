@@ -24,6 +24,9 @@ function baseHeaders(revision: Revision, validators: Validators): Record<string,
     // `wrangler dev` gzips text-like responses whatever Cache-Control says; an explicit identity
     // coding keeps the exact bytes, Content-Length and ranges through every layer.
     "Content-Encoding": "identity",
+    // The stored media type is what the uploader said: a browser must not guess another (a
+    // "text/plain" file sniffed as HTML or script).
+    "X-Content-Type-Options": "nosniff",
   };
 }
 

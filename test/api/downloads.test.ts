@@ -235,3 +235,22 @@ describe("exact bytes", () => {
     expect(await part.text()).toBe("a,b,c\n");
   });
 });
+
+describe("browser defaults on downloads (issue 21)", () => {
+  it("X-Content-Type-Options: nosniff on GET, HEAD, ranges and signed links", async () => {
+    const auth = await seedUser("t1", "nosniff");
+    const mo = await upload(auth, "page.txt", "<html><script>alert(1)</script></html>");
+    const url = `/inventory/binaries/${mo.id}`;
+    for (const init of [{}, { method: "HEAD" }, { headers: { Range: "bytes=0-5" } }] as RequestInit[]) {
+      const res = await call(url, { ...init, headers: { ...(init.headers as object), Authorization: auth } });
+      expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+      await res.body?.cancel();
+    }
+    const minted = await call(`${url}/links`, { method: "POST", headers: { Authorization: auth } });
+    const link = new URL((await minted.json<{ url: string }>()).url);
+    const viaLink = await call(`${link.pathname}${link.search}`);
+    expect(viaLink.status).toBe(200);
+    expect(viaLink.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    await viaLink.body?.cancel();
+  });
+});

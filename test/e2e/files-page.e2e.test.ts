@@ -29,6 +29,7 @@ mkdirSync(shots, { recursive: true });
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+const cspViolations: string[] = [];
 
 /** A w×h RGB PNG with a gradient, so the image preview shows something (zlib does the hard part). */
 function png(w: number, h: number): Buffer {
@@ -101,6 +102,11 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 860 } });
   page = await context.newPage();
+  // Chromium reports every Content-Security-Policy violation on the console; none may happen.
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(message.text()))
+      cspViolations.push(message.text());
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -337,5 +343,30 @@ describe("files page", () => {
       401,
     );
     expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain("authorization");
+  });
+
+  it("is served with a CSP and frame protection, and everything above ran under them (issue 21)", async () => {
+    const served = await fetch(`${base}/`);
+    const csp = served.headers.get("Content-Security-Policy") ?? "";
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(served.headers.get("X-Frame-Options")).toBe("DENY");
+    expect(served.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    // The page's own scripts and styles are files of this origin, covered by the same rules.
+    const html = await served.text();
+    for (const [, src] of html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)) {
+      expect((await fetch(`${base}${src}`)).headers.get("X-Content-Type-Options")).toBe("nosniff");
+    }
+    // Another site cannot frame the page: Chromium refuses to render it in a frame.
+    await page.setContent(`<iframe id="f" src="${base}/"></iframe>`);
+    const framed = await page.frameLocator("#f").locator("#app").count();
+    expect(framed).toBe(0);
+    cspViolations.splice(
+      0,
+      cspViolations.length,
+      ...cspViolations.filter((m) => !/frame-ancestors|X-Frame-Options/.test(m)),
+    );
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -223,9 +223,20 @@ it("serves the interactive reference at /docs/ with its script from this server"
   const browser = await launchChromium();
   try {
     const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await tab.goto(`${base}/docs/`);
+    const violations: string[] = [];
+    tab.on("console", (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    const served = await tab.goto(`${base}/docs/`);
+    // Swagger UI renders under the page's Content-Security-Policy (issue 21), framed by nobody.
+    expect((await served?.allHeaders())?.["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect((await served?.allHeaders())?.["x-frame-options"]).toBe("DENY");
     await tab.getByRole("heading", { name: /c8y-binaries-edge/ }).waitFor({ timeout: 30_000 });
     expect(await tab.getByText("/inventory/binaries/{id}/links", { exact: true }).count()).toBeGreaterThan(0);
+    // Open one operation, so its schema and example render too.
+    await tab.getByText("/inventory/binaries/{id}/links", { exact: true }).first().click();
+    await tab.waitForTimeout(500);
+    expect(violations).toEqual([]);
     if (process.env.SCREENSHOTS_DIR) await tab.screenshot({ path: `${process.env.SCREENSHOTS_DIR}/api-reference.png` });
   } finally {
     await browser.close();
