@@ -26,7 +26,7 @@ export interface ZipEntry {
 export type ContentSource = (entry: ZipEntry) => Promise<ReadableStream<Uint8Array>>;
 
 /** Bytes handed to the zip writer per read. */
-const READ_BYTES = 512 * 1024;
+const READ_BYTES = 256 * 1024;
 
 /**
  * `body` re-chunked into pieces of READ_BYTES (the last may be shorter). R2 bodies arrive in small

@@ -97,8 +97,18 @@ function errorResponse(c: Context, err: ApiError): Response {
 export async function handleError(err: Error, c: Context): Promise<Response> {
   await drainBody(c.req.raw.body);
   if (err instanceof ApiError) return errorResponse(c, err);
+  if (clientWentAway(err)) {
+    // A reloaded page or a cancelled upload: nobody waits for this answer, and nothing is wrong here.
+    console.log("client went away", c.req.method, new URL(c.req.url).pathname);
+    return errorResponse(c, internalError());
+  }
   console.error("unhandled error", c.req.method, new URL(c.req.url).pathname, err);
   return errorResponse(c, internalError());
+}
+
+/** workerd's error when the client closes the connection while its request body is read. */
+export function clientWentAway(err: Error): boolean {
+  return /^Network connection lost\.?$/i.test(err.message) || /client (has )?disconnected/i.test(err.message);
 }
 
 /** `app.notFound`: unknown routes answer in the same error shape (after reading away the body, as above). */
