@@ -26,10 +26,10 @@ export interface ZipEntry {
 export type ContentSource = (entry: ZipEntry) => Promise<ReadableStream<Uint8Array>>;
 
 /** Bytes handed to the zip writer per read. */
-const READ_BYTES = 256 * 1024;
+export const READ_BYTES = 256 * 1024;
 
 /**
- * `body` re-chunked into pieces of READ_BYTES (the last may be shorter). R2 bodies arrive in small
+ * `body` re-chunked into pieces of READ_BYTES (256 KiB) (the last may be shorter). R2 bodies arrive in small
  * chunks (4 KiB locally); every chunk crosses the zip writer's JavaScript (CRC-32, generator,
  * stream hand-offs), and 250,000 of them per GiB cost far more time and heap than 2,000 large
  * ones. workerd's BYOB `readAtLeast` fills a buffer natively.

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { largeChunks } from "../../src/downloads/zip-archive";
+import { largeChunks, READ_BYTES } from "../../src/downloads/zip-archive";
 import { randomBytes } from "../helpers";
 
 async function chunksOf(size: number): Promise<{ sizes: number[]; bytes: Uint8Array }> {
@@ -24,13 +24,13 @@ async function chunksOf(size: number): Promise<{ sizes: number[]; bytes: Uint8Ar
 }
 
 describe("largeChunks", () => {
-  it("hands R2's small chunks on as 512 KiB pieces, the same bytes in the same order", async () => {
-    const { sizes } = await chunksOf(3 * 512 * 1024 + 1000);
-    expect(sizes).toEqual([524288, 524288, 524288, 1000]);
+  it("hands R2's small chunks on as READ_BYTES pieces, the same bytes in the same order", async () => {
+    const { sizes } = await chunksOf(3 * READ_BYTES + 1000);
+    expect(sizes).toEqual([READ_BYTES, READ_BYTES, READ_BYTES, 1000]);
   });
 
   it("ends cleanly on an exact multiple and on an empty body", async () => {
-    expect((await chunksOf(2 * 512 * 1024)).sizes).toEqual([524288, 524288]);
+    expect((await chunksOf(2 * READ_BYTES)).sizes).toEqual([READ_BYTES, READ_BYTES]);
     expect((await chunksOf(0)).sizes).toEqual([]);
   });
 });
