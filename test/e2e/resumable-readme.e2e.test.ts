@@ -28,6 +28,8 @@ it("runs the README's resumable-upload curl flow", () => {
   // The draft's completing PATCH answered with the managed object.
   expect(output).toMatch(/"name":"big-draft\.bin"/);
   expect(output).toMatch(/"length":12000000/);
+  // The chunked one-request draft upload became a binary of the stream's length.
+  expect(output).toMatch(/"name":"stream\.tar"[^]*"length":3000000/);
   // The list showed the unfinished upload; the DELETE answered 204.
   expect(output).toMatch(/"name":"later\.bin"/);
   expect(output.trim().endsWith("204")).toBe(true);
