@@ -169,138 +169,147 @@ describe("files page views", () => {
     await context.close();
   });
 
-  it("shares a link with a chosen expiry in local time, a copy button and a QR code drawn in the page", async () => {
-    const { context, page } = await open({ width: 390, height: 844 });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
-    const external: string[] = [];
-    page.on("request", (request) => {
-      if (!request.url().startsWith(base) && !request.url().startsWith("data:")) external.push(request.url());
+  for (const viewport of VIEWPORTS) {
+    it(`shares a link with a chosen expiry in local time, a copy button and a QR code (${viewport.name})`, async () => {
+      const { context, page } = await open(viewport);
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+      const external: string[] = [];
+      page.on("request", (request) => {
+        if (!request.url().startsWith(base) && !request.url().startsWith("data:")) external.push(request.url());
+      });
+      await login(page);
+      if (viewport.width < 720) await page.getByRole("button", { name: "Actions for second.txt" }).click();
+      await page.getByRole("button", { name: "Copy link to second.txt" }).click();
+      const dialog = page.getByRole("dialog");
+      const expiry = dialog.getByTestId("link-expiry");
+      await expect.poll(() => expiry.textContent()).toContain("(in 60 minutes, your local time)");
+      await dialog.getByLabel("Valid for").selectOption({ label: "1 day" });
+      await expect.poll(() => expiry.textContent()).toContain("(in 24 hours, your local time)");
+      const url = await dialog.getByRole("textbox", { name: "Link" }).inputValue();
+      const expires = Number(new URL(url).searchParams.get("expires")) * 1000;
+      expect(Math.abs(expires - (Date.now() + 86_400_000))).toBeLessThan(120_000);
+      // The local date and time the page shows is the link's expiry.
+      const shown = await page.evaluate((ms) => new Date(ms).toLocaleString(), expires);
+      expect(await expiry.textContent()).toContain(shown);
+      await dialog.getByLabel("Valid for").selectOption({ label: "Until a date…" });
+      const until = await page.evaluate(() => {
+        const d = new Date(Date.now() + 3 * 86_400_000);
+        const pad = (n: number) => String(n).padStart(2, "0");
+        return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T10:30`;
+      });
+      await dialog.getByLabel("Until", { exact: true }).fill(until);
+      await expect.poll(() => expiry.textContent()).toMatch(/in [23] days/);
+      const qr = dialog.getByRole("img", { name: "QR code of the link" });
+      const link = await dialog.getByRole("textbox", { name: "Link" }).inputValue();
+      expect(await qr.getAttribute("src")).toBe(
+        `data:image/svg+xml;charset=utf-8,${encodeURIComponent(renderSVG(link))}`,
+      );
+      await dialog.getByRole("button", { name: "Copy", exact: true }).click();
+      await expect.poll(() => dialog.getByRole("status").textContent()).toBe("Copied to the clipboard.");
+      expect((await fetch(link)).status).toBe(200);
+      await page.screenshot({ path: join(shots, `link-dialog-${viewport.name}.png`) });
+      // A date past the server's 7 days is refused in the page.
+      await dialog.getByLabel("Until", { exact: true }).fill(until.replace(/^\d{4}/, (y) => String(Number(y) + 1)));
+      await expect.poll(() => dialog.getByRole("alert").textContent()).toContain("7 days");
+      expect(external).toEqual([]);
+      await context.close();
     });
-    await login(page);
-    await page.getByRole("button", { name: "Actions for second.txt" }).click();
-    await page.getByRole("button", { name: "Copy link to second.txt" }).click();
-    const dialog = page.getByRole("dialog");
-    const expiry = dialog.getByTestId("link-expiry");
-    await expect.poll(() => expiry.textContent()).toContain("(in 60 minutes, your local time)");
-    await dialog.getByLabel("Valid for").selectOption({ label: "1 day" });
-    await expect.poll(() => expiry.textContent()).toContain("(in 24 hours, your local time)");
-    const url = await dialog.getByRole("textbox", { name: "Link" }).inputValue();
-    const expires = Number(new URL(url).searchParams.get("expires")) * 1000;
-    expect(Math.abs(expires - (Date.now() + 86_400_000))).toBeLessThan(120_000);
-    // The local date and time the page shows is the link's expiry.
-    const shown = await page.evaluate((ms) => new Date(ms).toLocaleString(), expires);
-    expect(await expiry.textContent()).toContain(shown);
-    await dialog.getByLabel("Valid for").selectOption({ label: "Until a date…" });
-    const until = await page.evaluate(() => {
-      const d = new Date(Date.now() + 3 * 86_400_000);
-      const pad = (n: number) => String(n).padStart(2, "0");
-      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T10:30`;
+  }
+
+  for (const viewport of VIEWPORTS) {
+    it(`downloads the selection as one zip that unzip and Python's zipfile open (${viewport.name})`, async () => {
+      const { context, page } = await open(viewport);
+      await login(page);
+      await page.getByLabel("Select first.txt").check();
+      await page.getByLabel("Select Prüfbericht 日本.txt").check();
+      const download = page.waitForEvent("download");
+      await page.getByRole("button", { name: "Download selected (2)" }).click();
+      const saved = join(dir, `selection-${viewport.name}.zip`);
+      await (await download).saveAs(saved);
+      expect(execFileSync("unzip", ["-t", saved], { encoding: "utf8" })).toContain("No errors detected");
+      const listed = execFileSync(
+        "python3",
+        ["-c", "import sys, zipfile, json; z = zipfile.ZipFile(sys.argv[1]); print(json.dumps(z.namelist()))", saved],
+        { encoding: "utf8" },
+      );
+      expect(JSON.parse(listed)).toEqual(["first.txt", "Prüfbericht 日本.txt"]);
+      await context.close();
     });
-    await dialog.getByLabel("Until", { exact: true }).fill(until);
-    await expect.poll(() => expiry.textContent()).toMatch(/in [23] days/);
-    const qr = dialog.getByRole("img", { name: "QR code of the link" });
-    const link = await dialog.getByRole("textbox", { name: "Link" }).inputValue();
-    expect(await qr.getAttribute("src")).toBe(
-      `data:image/svg+xml;charset=utf-8,${encodeURIComponent(renderSVG(link))}`,
-    );
-    await dialog.getByRole("button", { name: "Copy", exact: true }).click();
-    await expect.poll(() => dialog.getByRole("status").textContent()).toBe("Copied to the clipboard.");
-    expect((await fetch(link)).status).toBe(200);
-    await page.screenshot({ path: join(shots, "link-dialog-phone.png") });
-    // A date past the server's 7 days is refused in the page.
-    await dialog.getByLabel("Until", { exact: true }).fill(until.replace(/^\d{4}/, (y) => String(Number(y) + 1)));
-    await expect.poll(() => dialog.getByRole("alert").textContent()).toContain("7 days");
-    expect(external).toEqual([]);
-    await context.close();
-  });
+  }
 
-  it("downloads the selection as one zip that unzip and Python's zipfile open", async () => {
-    const { context, page } = await open({ width: 1280, height: 860 });
-    await login(page);
-    await page.getByLabel("Select first.txt").check();
-    await page.getByLabel("Select Prüfbericht 日本.txt").check();
-    const download = page.waitForEvent("download");
-    await page.getByRole("button", { name: "Download selected (2)" }).click();
-    const saved = join(dir, "selection.zip");
-    await (await download).saveAs(saved);
-    expect(execFileSync("unzip", ["-t", saved], { encoding: "utf8" })).toContain("No errors detected");
-    const listed = execFileSync(
-      "python3",
-      ["-c", "import sys, zipfile, json; z = zipfile.ZipFile(sys.argv[1]); print(json.dumps(z.namelist()))", saved],
-      { encoding: "utf8" },
-    );
-    expect(JSON.parse(listed)).toEqual(["first.txt", "Prüfbericht 日本.txt"]);
-    await context.close();
-  });
+  for (const viewport of VIEWPORTS) {
+    it(`follows a dark system theme with WCAG AA contrast for text and controls (${viewport.name})`, async () => {
+      const { context, page } = await open(viewport, "dark");
+      await login(page);
+      // WCAG 2 contrast of each sampled element's text against the first opaque background behind it.
+      const report = await page.evaluate<{ scheme: string; ratios: { selector: string; ratio: number }[] }>(`(() => {
+        const rgb = (color) => (color.match(/[\\d.]+/g) ?? []).slice(0, 3).map(Number);
+        const channel = (v) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        };
+        const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+        const background = (el) => {
+          for (let e = el; e; e = e.parentElement) {
+            const bg = getComputedStyle(e).backgroundColor;
+            if (bg && bg !== "rgba(0, 0, 0, 0)" && bg !== "transparent") return bg;
+          }
+          return getComputedStyle(document.documentElement).backgroundColor;
+        };
+        const ratio = (el) => {
+          const a = lum(rgb(getComputedStyle(el).color));
+          const b = lum(rgb(background(el)));
+          return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        };
+        const selectors = ["h1", "header .who", ".docs-link", ".dropzone p", ".button.primary", "td.name button.link",
+          "td.number", "label", "input[type=search]", ".pager span", "button.danger", "button"];
+        return {
+          scheme: getComputedStyle(document.documentElement).backgroundColor,
+          ratios: selectors.map((selector) => {
+            const el = document.querySelector(selector);
+            return { selector, ratio: el ? Math.round(ratio(el) * 100) / 100 : 0 };
+          }),
+        };
+      })()`);
+      // The page really is dark, and every sampled text reaches 4.5:1.
+      expect(report.scheme).not.toBe("rgb(245, 247, 250)");
+      for (const { selector, ratio } of report.ratios) expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
+      await page.screenshot({ path: join(shots, `dark-${viewport.name}.png`), fullPage: true });
+      await context.close();
+    });
+  }
 
-  it("follows a dark system theme with WCAG AA contrast for text, controls and links", async () => {
-    const { context, page } = await open({ width: 390, height: 844 }, "dark");
-    await login(page);
-    // WCAG 2 contrast of each sampled element's text against the first opaque background behind it.
-    const report = await page.evaluate<{ scheme: string; ratios: { selector: string; ratio: number }[] }>(`(() => {
-      const rgb = (color) => (color.match(/[\\d.]+/g) ?? []).slice(0, 3).map(Number);
-      const channel = (v) => {
-        const s = v / 255;
-        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  for (const viewport of VIEWPORTS) {
+    it(`takes a synthetic drop of several files anywhere on the page (${viewport.name})`, async () => {
+      const { context, page } = await open(viewport);
+      const prefix = `dropped-${viewport.name}-`;
+      await login(page);
+      const target = page.getByTestId("file-row").first();
+      // What a browser hands a page for a drop of three files from the desktop.
+      const transfer = await page.evaluateHandle(`(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(["a"], "${prefix}1.txt"));
+        data.items.add(new File(["b,c\\n"], "${prefix}2.csv"));
+        data.items.add(new File(["{}"], "${prefix}3.json"));
+        return data;
+      })()`);
+      await target.dispatchEvent("dragenter", { dataTransfer: transfer });
+      await target.dispatchEvent("dragover", { dataTransfer: transfer });
+      expect(await page.getByTestId("drop-overlay").isVisible()).toBe(true);
+      await page.screenshot({ path: join(shots, `drop-anywhere-${viewport.name}.png`) });
+      await target.dispatchEvent("drop", { dataTransfer: transfer });
+      expect(await page.getByTestId("drop-overlay").count()).toBe(0);
+      await expect
+        .poll(() => page.locator('[data-testid="upload-row"][data-state="done"]').count(), { timeout: 30_000 })
+        .toBe(3);
+      const listed = (await (await api("/inventory/binaries?pageSize=100")).json()) as {
+        managedObjects: { name: string; contentType: string }[];
       };
-      const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
-      const background = (el) => {
-        for (let e = el; e; e = e.parentElement) {
-          const bg = getComputedStyle(e).backgroundColor;
-          if (bg && bg !== "rgba(0, 0, 0, 0)" && bg !== "transparent") return bg;
-        }
-        return getComputedStyle(document.documentElement).backgroundColor;
-      };
-      const ratio = (el) => {
-        const a = lum(rgb(getComputedStyle(el).color));
-        const b = lum(rgb(background(el)));
-        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-      };
-      const selectors = ["h1", "header .who", ".docs-link", ".dropzone p", ".button.primary", "td.name button.link",
-        "td.number", "label", "input[type=search]", ".pager span", "button.danger", "button"];
-      return {
-        scheme: getComputedStyle(document.documentElement).backgroundColor,
-        ratios: selectors.map((selector) => {
-          const el = document.querySelector(selector);
-          return { selector, ratio: el ? Math.round(ratio(el) * 100) / 100 : 0 };
-        }),
-      };
-    })()`);
-    // The page really is dark, and every sampled text reaches 4.5:1.
-    expect(report.scheme).not.toBe("rgb(245, 247, 250)");
-    for (const { selector, ratio } of report.ratios) expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
-    await page.screenshot({ path: join(shots, "dark-phone.png"), fullPage: true });
-    await context.close();
-  });
-
-  it("takes a drop of several files anywhere on the page (synthetic, as browsers deliver it)", async () => {
-    const { context, page } = await open({ width: 1280, height: 860 });
-    await login(page);
-    const target = page.getByTestId("file-row").first();
-    // What a browser hands a page for a drop of three files from the desktop.
-    const transfer = await page.evaluateHandle(`(() => {
-      const data = new DataTransfer();
-      data.items.add(new File(["a"], "dropped-1.txt"));
-      data.items.add(new File(["b,c\\n"], "dropped-2.csv"));
-      data.items.add(new File(["{}"], "dropped-3.json"));
-      return data;
-    })()`);
-    await target.dispatchEvent("dragenter", { dataTransfer: transfer });
-    await target.dispatchEvent("dragover", { dataTransfer: transfer });
-    expect(await page.getByTestId("drop-overlay").isVisible()).toBe(true);
-    await page.screenshot({ path: join(shots, "drop-anywhere.png") });
-    await target.dispatchEvent("drop", { dataTransfer: transfer });
-    expect(await page.getByTestId("drop-overlay").count()).toBe(0);
-    await expect
-      .poll(() => page.locator('[data-testid="upload-row"][data-state="done"]').count(), { timeout: 30_000 })
-      .toBe(3);
-    const listed = (await (await api("/inventory/binaries?pageSize=100")).json()) as {
-      managedObjects: { name: string; contentType: string }[];
-    };
-    const dropped = listed.managedObjects.filter((mo) => mo.name.startsWith("dropped-")).map((mo) => mo.name);
-    expect(dropped.sort()).toEqual(["dropped-1.txt", "dropped-2.csv", "dropped-3.json"]);
-    await context.close();
-  });
+      const dropped = listed.managedObjects.filter((mo) => mo.name.startsWith(prefix)).map((mo) => mo.name);
+      expect(dropped.sort()).toEqual([`${prefix}1.txt`, `${prefix}2.csv`, `${prefix}3.json`]);
+      await context.close();
+    });
+  }
 
   it("puts focus on the heading after login and back on the opener after a dialog", async () => {
     const { context, page } = await open({ width: 1280, height: 860 });
