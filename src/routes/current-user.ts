@@ -1,16 +1,16 @@
 import { Hono } from "hono";
 import { forgetCachedLogins } from "../auth/authenticate";
 import { hasAnyRole } from "../auth/authorize";
+import { checkCurrentPassword } from "../auth/current-password";
 import { clearLoginFailures } from "../auth/login-throttle";
-import { hashPassword, verifyPassword } from "../auth/passwords";
+import { hashPassword } from "../auth/passwords";
 import { CURRENT_USER_MEDIA_TYPE, USER_MEDIA_TYPE } from "../c8y/media-types";
 import { Roles } from "../c8y/roles";
 import { checkEmail, checkPassword, checkProfileText } from "../c8y/user-input";
 import { currentUserJson } from "../c8y/user-json";
-import type { Database } from "../db/client";
 import { findUser, updateUser } from "../db/users";
 import type { AppEnv } from "../env";
-import { forbidden, invalidUserInput, unauthorized } from "../errors";
+import { forbidden, unauthorized } from "../errors";
 import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods } from "./context";
 
 /**
@@ -28,15 +28,6 @@ function mediaTypeFor(accept: string | undefined): string {
 
 const mayChangeOwnUser = (roles: Parameters<typeof hasAnyRole>[0]) =>
   hasAnyRole(roles, [Roles.userManagementOwnAdmin, Roles.userManagementAdmin]);
-
-/** `currentUserPassword` must be the user's password now (422 otherwise; 401 if the user is gone). */
-async function checkCurrentPassword(db: Database, tenant: string, userName: string, given: unknown): Promise<void> {
-  if (typeof given !== "string" || given === "") throw invalidUserInput("'currentUserPassword' is required.");
-  const user = await findUser(db, tenant, userName);
-  if (!user) throw unauthorized("Basic");
-  if (!(await verifyPassword(given, user.passwordHash)))
-    throw invalidUserInput("'currentUserPassword' is not the current password.");
-}
 
 currentUserRoutes.get("/", async (c) => {
   const { tenant, userName } = c.var.principal;

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { forgetCachedLogins } from "../auth/authenticate";
+import { checkCurrentPassword } from "../auth/current-password";
 import { clearLoginFailures } from "../auth/login-throttle";
 import { hashPassword } from "../auth/passwords";
 import type { Principal } from "../auth/principal";
@@ -138,6 +139,10 @@ usersRoutes.put("/:tenant/users/:userName", async (c) => {
   const password = body.password === undefined ? undefined : checkPassword(body.password);
   const enabled = checkEnabled(body.enabled);
   if (enabled === false && isSelf(c.var.principal, tenant, userName)) throw forbidden("You cannot disable yourself.");
+  // One's own password, here as on /user/currentUser, only with the current one (an admin resetting
+  // another user's password needs none).
+  if (password !== undefined && isSelf(c.var.principal, tenant, userName))
+    await checkCurrentPassword(c.var.db, tenant, userName, body.currentUserPassword);
   const change = {
     passwordHash: password === undefined ? undefined : await hashPassword(password),
     ...profileOf(body),

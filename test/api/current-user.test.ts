@@ -192,3 +192,32 @@ describe("PUT /user/currentUser/password", () => {
     expect((await call("/user/currentUser", { headers: { Authorization: auth } })).status).toBe(200);
   });
 });
+
+describe("one's own password through the user API (issue 21 finding 10)", () => {
+  it("one own password via the user API needs currentUserPassword; resetting another user not", async () => {
+    const admin = await seedUser("t1", "cu-admin-self", [Roles.userManagementAdmin], "admin-password-1");
+    const put = (path: string, body: unknown) =>
+      call(path, {
+        method: "PUT",
+        headers: { Authorization: admin, "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await put("/user/t1/users/cu-admin-self", { password: "taken-over-1" })).status).toBe(422);
+    expect(
+      (await put("/user/t1/users/cu-admin-self", { password: "taken-over-1", currentUserPassword: "nope-nope" }))
+        .status,
+    ).toBe(422);
+    expect((await call("/user/currentUser", { headers: { Authorization: admin } })).status).toBe(200);
+    await seedUser("t1", "cu-other", [], "other-password-1");
+    expect((await put("/user/t1/users/cu-other", { password: "reset-password-1" })).status).toBe(200);
+    const own = await put("/user/t1/users/cu-admin-self", {
+      password: "admin-password-2",
+      currentUserPassword: "admin-password-1",
+    });
+    expect(own.status).toBe(200);
+    expect(
+      (await call("/user/currentUser", { headers: { Authorization: basic("t1/cu-admin-self", "admin-password-2") } }))
+        .status,
+    ).toBe(200);
+  });
+});
