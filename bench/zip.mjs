@@ -8,9 +8,12 @@
 //
 //   node bench/zip.mjs [--files=16] [--file-mib=64] [--runs=3]
 import "../scripts/node22.mjs";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { download, markdownTable, median, upload } from "./lib/measure.mjs";
 import { ROOT, startRssSampler, tempDir } from "./lib/servers.mjs";
 import { AUTH, postSmall, prepareState, snapshotProject, startService } from "./lib/service.mjs";
@@ -65,6 +68,20 @@ async function main() {
     }
     console.error(`zip growth per run (MiB): ${zips.map((z) => z.growthMiB.toFixed(1)).join(", ")}`);
     console.error(`one-binary growth per run (MiB): ${one.map((z) => z.growthMiB.toFixed(1)).join(", ")}`);
+    // The bytes are right, not only their number: one more download, checked by unzip (CRC-32 of every entry).
+    const saved = join(tmp, "selection.zip");
+    await new Promise((resolve, reject) => {
+      http
+        .get(
+          `${svc.baseUrl}/inventory/binaries/zip?ids=${ids.join(",")}`,
+          { headers: { authorization: AUTH } },
+          (res) => pipeline(res, createWriteStream(saved)).then(resolve, reject),
+        )
+        .on("error", reject);
+    });
+    const tested = execFileSync("unzip", ["-tq", saved], { encoding: "utf8" });
+    if (!tested.includes("No errors detected")) throw new Error(`unzip -t: ${tested}`);
+    console.error(`unzip -t: ${tested.trim()}`);
     const total = zips[0].bytes;
     if (Number(zips[0].headers["content-length"]) !== total) throw new Error("Content-Length differs from the body");
     rows.push(

@@ -29,16 +29,37 @@ export type ContentSource = (entry: ZipEntry) => Promise<ReadableStream<Uint8Arr
 export const READ_BYTES = 256 * 1024;
 
 /**
- * `body` re-chunked into pieces of READ_BYTES (256 KiB) (the last may be shorter). R2 bodies arrive in small
+ * Read buffers handed back once their bytes have been sent, so a zip reuses a few of them instead
+ * of allocating a new one per read: V8 frees unreferenced buffers only when ~64 MB of them have
+ * piled up, which was most of a first zip's memory growth (docs/benchmarks.md "Zip of a selection").
+ */
+export class BufferPool {
+  private free: ArrayBuffer[] = [];
+
+  /** A buffer of READ_BYTES to read into (BYOB reads take it over). */
+  take(): Uint8Array {
+    return new Uint8Array(this.free.pop() ?? new ArrayBuffer(READ_BYTES));
+  }
+
+  /** A chunk whose bytes are sent: its buffer may be read into again, if it is one of ours. */
+  give(chunk: Uint8Array): void {
+    if (chunk.buffer.byteLength === READ_BYTES && chunk.byteOffset === 0 && this.free.length < 8) {
+      this.free.push(chunk.buffer as ArrayBuffer);
+    }
+  }
+}
+
+/**
+ * `body` re-chunked into pieces of READ_BYTES (the last may be shorter). R2 bodies arrive in small
  * chunks (4 KiB locally); every chunk crosses the zip writer's JavaScript (CRC-32, generator,
- * stream hand-offs), and 250,000 of them per GiB cost far more time and heap than 2,000 large
+ * stream hand-offs), and 250,000 of them per GiB cost far more time and heap than 4,000 large
  * ones. workerd's BYOB `readAtLeast` fills a buffer natively.
  */
-export function largeChunks(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+export function largeChunks(body: ReadableStream<Uint8Array>, pool = new BufferPool()): ReadableStream<Uint8Array> {
   const reader = body.getReader({ mode: "byob" });
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const { value, done } = await reader.readAtLeast(READ_BYTES, new Uint8Array(READ_BYTES));
+      const { value, done } = await reader.readAtLeast(READ_BYTES, pool.take());
       if (value && value.byteLength > 0) controller.enqueue(value);
       if (done || !value || value.byteLength < READ_BYTES) {
         // A short read is the end of the body (readAtLeast only returns less at the end).
@@ -52,12 +73,34 @@ export function largeChunks(body: ReadableStream<Uint8Array>): ReadableStream<Ui
   });
 }
 
+/**
+ * The archive as a fixed-length stream (so the response has its Content-Length), written chunk by
+ * chunk: each chunk's buffer goes back to `pool` once its write has completed, i.e. once the bytes
+ * have left for the client.
+ */
+export function fixedLength(body: ReadableStream<Uint8Array>, length: bigint, pool: BufferPool): ReadableStream {
+  const out = new FixedLengthStream(length);
+  const writer = out.writable.getWriter();
+  void (async () => {
+    try {
+      for await (const chunk of body) {
+        await writer.write(chunk);
+        pool.give(chunk);
+      }
+      await writer.close();
+    } catch (error) {
+      await writer.abort(error).catch(() => {});
+    }
+  })();
+  return out.readable;
+}
+
 /** The bytes of an entry from R2; a revision gone since the selection was read fails the stream. */
-export function r2Source(bucket: R2Bucket): ContentSource {
+export function r2Source(bucket: R2Bucket, pool: BufferPool): ContentSource {
   return async (entry) => {
     const object = await bucket.get(entry.key);
     if (!object) throw new Error(`binary ${entry.id}: its bytes are gone (replaced or deleted while zipping)`);
-    return largeChunks(object.body);
+    return largeChunks(object.body, pool);
   };
 }
 

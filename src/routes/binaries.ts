@@ -12,7 +12,7 @@ import { countBinaries } from "../db/binaries";
 import { primaryOf } from "../db/client";
 import { binaryResponse, validatorsOf } from "../downloads/binary-response";
 import { revisionOf } from "../downloads/revision";
-import { r2Source, zipStream } from "../downloads/zip-archive";
+import { BufferPool, fixedLength, r2Source, zipStream } from "../downloads/zip-archive";
 import type { AppEnv } from "../env";
 import { hasWritePreconditions, writePreconditionsHold } from "../http/conditional";
 import { contentLength } from "../http/headers";
@@ -50,9 +50,10 @@ binariesRoutes.post("/", requireAnyRole(...CREATE_BINARIES), async (c) => {
 binariesRoutes.get("/zip", async (c) => {
   const rows = await loadSelection(c.var.db, c.var.principal, parseIds(c.req.queries("ids")) ?? []);
   const entries = rows.map((row) => ({ ...revisionOf(row), id: row.id }));
-  const zip = zipStream(entries, r2Source(c.env.BUCKET));
+  const pool = new BufferPool();
+  const zip = zipStream(entries, r2Source(c.env.BUCKET, pool));
   // A fixed-length stream: the worker sends Content-Length, so clients show real progress.
-  const body = zip.body.pipeThrough(new FixedLengthStream(zip.length));
+  const body = fixedLength(zip.body, zip.length, pool);
   return new Response(body, {
     headers: {
       "Content-Type": "application/zip",

@@ -61,6 +61,19 @@ describe("GET /inventory/binaries/zip", () => {
     }
   });
 
+  it("sends every byte of binaries larger than its read buffers intact (buffers are reused once sent)", async () => {
+    const big = [0, 1, 2].map((i) => randomBytes(700 * 1024 + i * 4099, 100 + i));
+    const bigIds: string[] = [];
+    for (const [i, bytes] of big.entries()) bigIds.push((await upload(admin, `big-${i}.bin`, bytes)).id);
+    const res = await zip(`ids=${bigIds.join(",")},${ids.a}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(Number(res.headers.get("Content-Length"))).toBe(bytes.length);
+    const entries = readZip(bytes);
+    expect(entries.map((e) => e.name)).toEqual(["big-0.bin", "big-1.bin", "big-2.bin", "report.pdf"]);
+    for (const [i, original] of big.entries()) expect(entries[i]?.data).toEqual(original);
+    expect(entries[3]?.data).toEqual(contents.a);
+  });
+
   it("lets a user with READ zip anybody's binaries, and an owner only their own (403 names the others)", async () => {
     expect((await zip(`ids=${ids.a},${ids.e}`, reader)).status).toBe(200);
     expect((await zip(`ids=${ids.a},${ids.b}`, owner)).status).toBe(200);
