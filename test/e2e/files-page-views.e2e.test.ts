@@ -204,6 +204,9 @@ describe("files page views", () => {
       expect(await qr.getAttribute("src")).toBe(
         `data:image/svg+xml;charset=utf-8,${encodeURIComponent(renderSVG(link))}`,
       );
+      // The clipboard answers only a focused document: with other pages of the browser busy (a loaded
+      // machine), focus is not a given.
+      await page.bringToFront();
       await dialog.getByRole("button", { name: "Copy", exact: true }).click();
       await expect.poll(() => dialog.getByRole("status").textContent()).toBe("Copied to the clipboard.");
       expect((await fetch(link)).status).toBe(200);

@@ -217,6 +217,7 @@ describe("files page", () => {
       .poll(() => dialog.getByTestId("link-expiry").textContent())
       .toMatch(/^Anyone with this link can download the file until .+ \(in 60 minutes, your local time\)\.$/);
     expect(await dialog.getByRole("img", { name: "QR code of the link" }).count()).toBe(1);
+    await page.bringToFront(); // the clipboard answers only a focused document
     await dialog.getByRole("button", { name: "Copy", exact: true }).click();
     await expect.poll(() => dialog.getByRole("status").textContent()).toBe("Copied to the clipboard.");
     // The page runs in the browser; the test file is typed for Node, so name the clipboard loosely.
