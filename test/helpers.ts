@@ -163,3 +163,28 @@ export async function digestOf(res: Response): Promise<{ length: number; md5: st
     .pipeTo(digest);
   return { length, md5: btoa(String.fromCharCode(...new Uint8Array(await digest.digest))) };
 }
+
+/** tus 1.0.0 request headers (docs/api.md §20). */
+export const TUS = { "Tus-Resumable": "1.0.0" };
+export const TUS_OCTETS = "application/offset+octet-stream";
+
+/** A tus PATCH of `body` (`length` bytes, a buffer or a stream) at `offset`. */
+export function tusPatch(
+  path: string,
+  authorization: string,
+  body: BodyInit,
+  length: number,
+  offset = 0,
+): Promise<Response> {
+  return call(path, {
+    method: "PATCH",
+    headers: {
+      Authorization: authorization,
+      ...TUS,
+      "Content-Type": TUS_OCTETS,
+      "Upload-Offset": String(offset),
+      "Content-Length": String(length),
+    },
+    body,
+  });
+}

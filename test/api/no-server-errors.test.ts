@@ -1,11 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, randomBytes, seedUser, upload } from "../helpers";
+import { call, randomBytes, seedUser, TUS, tusPatch, upload } from "../helpers";
 
 /** Issue 21, finding 6: requests that answered 500 answer 4xx (or a valid answer) and change nothing. */
 const MIB = 1024 * 1024;
-const TUS = { "Tus-Resumable": "1.0.0" };
-const OCTETS = "application/offset+octet-stream";
 let alice: string;
 
 beforeAll(async () => {
@@ -42,17 +40,7 @@ describe("DELETE of an upload while a PATCH to it streams", () => {
         controller.close();
       },
     });
-    const patching = call(path, {
-      method: "PATCH",
-      headers: {
-        Authorization: alice,
-        ...TUS,
-        "Content-Type": OCTETS,
-        "Upload-Offset": "0",
-        "Content-Length": String(size),
-      },
-      body,
-    });
+    const patching = tusPatch(path, alice, body, size);
     // The first 5 MiB part is committed while the request still streams.
     await until(async () => {
       const row = await env.DB.prepare("SELECT received FROM uploads WHERE id = ?")

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { appendToUpload, createUpload } from "../../src/resumable/service";
-import { call, db, randomBytes, seedUser, upload } from "../helpers";
+import { call, db, randomBytes, seedUser, TUS, tusPatch, upload } from "../helpers";
 
 /**
  * Issue 21, finding 4: a resumable replace racing a PUT replace or a DELETE of the same binary never
@@ -10,8 +10,6 @@ import { call, db, randomBytes, seedUser, upload } from "../helpers";
  * binaries service's one guarded write (commitReplace), as PUT does.
  */
 const MIB = 1024 * 1024;
-const TUS = { "Tus-Resumable": "1.0.0" };
-const OCTETS = "application/offset+octet-stream";
 let alice: string;
 const principal = { tenant: "race21", userName: "alice", userId: "", roles: new Set(["ROLE_INVENTORY_ADMIN"]) };
 
@@ -135,17 +133,7 @@ describe("a resumable replace completing while the binary changes", () => {
           const path = new URL(created.headers.get("Location")!).pathname;
           const bytes = randomBytes(size, round);
           const [tus, other] = await Promise.all([
-            call(path, {
-              method: "PATCH",
-              headers: {
-                Authorization: alice,
-                ...TUS,
-                "Content-Type": OCTETS,
-                "Upload-Offset": "0",
-                "Content-Length": String(size),
-              },
-              body: bytes,
-            }),
+            tusPatch(path, alice, bytes, size),
             call(`/inventory/binaries/${mo.id}`, {
               method: rival,
               body: rival === "PUT" ? "put bytes" : undefined,
