@@ -257,7 +257,7 @@ async function main() {
       () => `${S}/inventory/binaries/${fwId}`,
       (d) => ({ authorization: deviceAuth(d) }),
     );
-    // Token login (docs/api.md §27): each device logs in once (one PBKDF2 each, timed on its own),
+    // Token login (docs/api.md#token-login): each device logs in once (one PBKDF2 each, timed on its own),
     // then the fleet downloads with `Authorization: Bearer`; no device's token has been seen by the
     // service's isolate before, so every first download re-checks its session (one D1 read).
     const tokens = new Map();

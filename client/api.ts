@@ -1,6 +1,7 @@
 /**
  * A small client of the binaries API for the files page and the CLI: fetch only, so it runs in
- * browsers and in Node alike. Paths and semantics: docs/api.md §1–§6.
+ * browsers and in Node alike. Paths and semantics: docs/api.md#endpoints, docs/api.md#the-managed-object-of-a-binary,
+ * docs/api.md#collection-and-paging, docs/api.md#upload-post, docs/api.md#download-get-head, docs/api.md#replace-put.
  */
 import type { Credentials } from "./credentials";
 import { errorOf } from "./errors";
@@ -34,13 +35,14 @@ export interface SignedLink {
 const JSON_ACCEPT = "application/json";
 
 /**
- * How requests prove who they are (docs/api.md §11, §27): an `Authorization` header value (Basic or
+ * How requests prove who they are (docs/api.md#authentication-and-login-throttle, docs/api.md#token-login): an
+ * `Authorization` header value (Basic or
  * `Bearer <token>`), or the browser's HttpOnly login cookie, which the browser attaches by itself
  * and which needs the `X-XSRF-TOKEN` header, read from the readable `XSRF-TOKEN` cookie.
  */
 export type Auth = string | { xsrfToken: () => string };
 
-/** The token login's form (docs/api.md §27): go-c8y-cli and @c8y/client send tfa_code=undefined too. */
+/** The token login's form (docs/api.md#token-login): go-c8y-cli and @c8y/client send tfa_code=undefined too. */
 function loginForm(credentials: Credentials): string {
   return new URLSearchParams({
     grant_type: "PASSWORD",
@@ -190,7 +192,7 @@ export class BinariesClient {
     );
   }
 
-  /** Replaces the bytes in one PUT (docs/api.md §6); with `ifMatch` only if nobody changed them. */
+  /** Replaces the bytes in one PUT (docs/api.md#replace-put); with `ifMatch` only if nobody changed them. */
   async replace(
     id: string,
     body: NonNullable<RequestInit["body"]>,
@@ -219,7 +221,7 @@ export class BinariesClient {
     );
   }
 
-  /** Mints a signed download link that needs no credentials (docs/api.md, signed links). */
+  /** Mints a signed download link that needs no credentials (docs/api.md#signed-download-links). */
   async createLink(id: string, expiresInSeconds?: number): Promise<SignedLink> {
     const body = expiresInSeconds === undefined ? {} : { expiresInSeconds };
     const response = await this.request(
@@ -232,7 +234,7 @@ export class BinariesClient {
     return { url: link.url, expires: link.expiresAt };
   }
 
-  /** Where tus uploads are created (docs/api.md, resumable uploads). */
+  /** Where tus uploads are created (docs/api.md#resumable-uploads). */
   get uploadsEndpoint(): string {
     return this.url("inventory/binaries/uploads");
   }

@@ -1,5 +1,5 @@
 /**
- * Cumulocity Basic credentials: `tenant/user:password`, base64 of its UTF-8 bytes (docs/api.md §7).
+ * Cumulocity Basic credentials: `tenant/user:password`, base64 of its UTF-8 bytes (docs/api.md#tenants-users-roles).
  * Shared by the files page and the CLI; no DOM or Node APIs, only what both have.
  */
 export interface Credentials {

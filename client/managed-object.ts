@@ -1,6 +1,7 @@
 import { base64ToHex } from "./credentials";
 
-/** A binary's managed object as the API returns it (docs/api.md §2); other fragments pass through. */
+/** A binary's managed object as the API returns it (docs/api.md#the-managed-object-of-a-binary); other fragments pass
+ * through. */
 export interface BinaryObject {
   id: string;
   self: string;
@@ -30,7 +31,7 @@ export function md5HexOf(object: BinaryObject): string {
   return base64 ? base64ToHex(base64) : "";
 }
 
-/** The download's strong ETag (the quoted base64 MD5, docs/api.md §5), for If-Match / If-Range. */
+/** The download's strong ETag (the quoted base64 MD5, docs/api.md#download-get-head), for If-Match / If-Range. */
 export function etagOf(object: BinaryObject): string | undefined {
   const base64 = md5Base64Of(object);
   return base64 ? `"${base64}"` : undefined;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Proof for docs/api.md §4/§6: "a 1 GB upload through POST (file part first, no filesize, chunked) and
- * through PUT completes locally with the bytes intact on download, and the local server's memory
+ * Proof for docs/api.md#upload-post and docs/api.md#replace-put: "a 1 GB upload through POST (file part first, no
+ * filesize, chunked) and through PUT completes locally with the bytes intact on download, and the local server's memory
  * grows by less than 64 MB".
  *
  *   node scripts/big-upload.mjs [--size-mb 1024] [--warmup-mb 32] [--no-chunked-put]

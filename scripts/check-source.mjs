@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Fails when a module in src/ imports from a layer above its own (see the layout in README.md), when
 // code outside src/routes/ touches hono's Context, or when a source line is wider than the formatter's
-// 120 columns (Biome cannot break long strings and comments, so this catches them).
+// 120 columns (Biome cannot break long strings and comments, so this catches them), or when a citation of docs/api.md
+// names a heading anchor that does not exist (or a section by number).
 // Layers, lowest first; a module may import from its own folder or any lower layer.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -74,10 +75,56 @@ for (const file of sources) {
       if ([...line].length > WIDTH) problems.push(`${relative(".", file)}:${i + 1} is wider than ${WIDTH} columns`);
     });
 }
+// Prose cites docs/api.md by heading anchor (`docs/api.md#edge-cache`, or `[Edge cache](#edge-cache)` inside it),
+// never by section number: every anchor must belong to a heading, so a renamed or moved heading fails here.
+const slugOf = (heading) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
+const anchors = new Set();
+let inFence = false;
+for (const line of readFileSync("docs/api.md", "utf8").split("\n")) {
+  if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+  const heading = !inFence && line.match(/^#{1,6}\s+(.*)$/);
+  if (!heading) continue;
+  const base = slugOf(heading[1]);
+  let anchor = base;
+  for (let n = 1; anchors.has(anchor); n++) anchor = `${base}-${n}`;
+  anchors.add(anchor);
+}
+const prose = ["README.md"];
+for (const dir of ["src", "test", "scripts", "bench", "web", "cli", "client", "docs"]) {
+  const walkProse = (d) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (["node_modules", "results", ".wrangler", "dist", "screenshots"].includes(name)) continue;
+      if (statSync(path).isDirectory()) walkProse(path);
+      else if (!/\.(png|jpe?g|svg|ico|woff2?|gz|zip|bin)$/.test(name)) prose.push(path);
+    }
+  };
+  walkProse(dir);
+}
+for (const file of prose) {
+  const own = relative(".", resolve(file)) === join("docs", "api.md");
+  readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      const where = `${relative(".", resolve(file))}:${i + 1}`;
+      const cited = [...line.matchAll(/api\.md#([\w-]+)/g)].map((m) => m[1]);
+      if (own) cited.push(...[...line.matchAll(/\]\(#([\w-]+)\)/g)].map((m) => m[1]));
+      for (const anchor of cited)
+        if (!anchors.has(anchor)) problems.push(`${where} cites docs/api.md#${anchor}, which no heading has`);
+      if (/\u00a7\s*\d/.test(line))
+        problems.push(`${where} cites a section by number; cite its heading anchor (docs/api.md#edge-cache)`);
+    });
+}
 if (problems.length > 0) {
   console.error(problems.join("\n"));
   process.exit(1);
 }
 console.log(
-  `source ok: ${files.length} modules, every import points down; ${sources.length} files within ${WIDTH} columns`,
+  `source ok: ${files.length} modules, every import points down; ${sources.length} files within ${WIDTH} columns; ` +
+    `${prose.length} files cite docs/api.md only by existing anchors`,
 );

@@ -36,13 +36,13 @@ export interface Config {
   authRecheckMs: number;
   /** Origins whose scripts may call the API (CORS): `*` or a comma-separated list, see http/cors.ts. */
   corsAllowedOrigins: string;
-  /** Largest resumable upload, in bytes (Tus-Max-Size, Upload-Limit max-size; docs/api.md §20). */
+  /** Largest resumable upload, in bytes (Tus-Max-Size, Upload-Limit max-size; docs/api.md#resumable-uploads). */
   tusMaxSize: number;
   /** How long a resumable upload lives after its creation or last append. */
   uploadExpiryMs: number;
   /** Part size of resumable uploads whose length is not known yet (limits them to 9,000 parts). */
   deferredPartSize: number;
-  /** How many incomplete, unexpired resumable uploads one user may have at once (docs/api.md §20). */
+  /** How many incomplete, unexpired resumable uploads one user may have at once (docs/api.md#resumable-uploads). */
   maxOpenUploads: number;
 }
 

@@ -1,7 +1,7 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /**
- * The one error catalogue of the service (docs/api.md §8). Every failure a client can see is built
+ * The one error catalogue of the service (docs/api.md#errors). Every failure a client can see is built
  * here, so statuses, `area/Reason` pairs and messages stay consistent; nothing else constructs an
  * ApiError.
  */
@@ -22,7 +22,7 @@ export class ApiError extends Error {
   }
 }
 
-/** The error body of docs/api.md §8. */
+/** The error body of docs/api.md#errors. */
 export function errorBody(err: ApiError): string {
   return JSON.stringify({ error: err.error, message: err.message, info: INFO_URL });
 }
@@ -36,7 +36,7 @@ export const unauthorized = (scheme: "Basic" | "XBasic") =>
   new ApiError(401, "security/Unauthorized", "Invalid credentials! : Bad credentials", {
     "WWW-Authenticate": `${scheme} realm="Cumulocity"`,
   });
-/** A disabled user with the right password (docs/api.md §11). */
+/** A disabled user with the right password (docs/api.md#authentication-and-login-throttle). */
 export const userDisabled = (scheme: "Basic" | "XBasic") =>
   new ApiError(401, "security/Unauthorized", "User account is disabled", {
     "WWW-Authenticate": `${scheme} realm="Cumulocity"`,
@@ -54,7 +54,7 @@ export const xsrfMismatch = () =>
     "Invalid credentials! : The authorization cookie needs the X-XSRF-TOKEN header of its login",
     { "WWW-Authenticate": 'Bearer realm="Cumulocity"' },
   );
-/** A token login form that is not one (docs/api.md "Token login"). */
+/** A token login form that is not one (docs/api.md#token-login). */
 export const invalidLoginRequest = (message: string) => new ApiError(400, "security/Invalid Request", message);
 export const forbidden = (message = "Access is denied") => new ApiError(403, "security/Forbidden", message);
 
@@ -105,7 +105,7 @@ export const tooManyLogins = (waitSeconds: number) =>
 /** A signed download link that fails its check (bad signature, unknown key, expired). */
 export const invalidLink = (message: string) => new ApiError(403, "security/Forbidden", message);
 
-/** A user's open resumable uploads are at the cap (docs/api.md §20): complete or delete one first. */
+/** A user's open resumable uploads are at the cap (docs/api.md#resumable-uploads): complete or delete one first. */
 export const tooManyOpenUploads = (max: number) =>
   new ApiError(
     429,
@@ -113,7 +113,7 @@ export const tooManyOpenUploads = (max: number) =>
     `You have ${max} open uploads, the most allowed; complete or delete one (DELETE its URL) first.`,
   );
 
-// --- resumable uploads (docs/api.md §20) ---
+// --- resumable uploads (docs/api.md#resumable-uploads) ---
 /** tus requests must name the protocol version we speak. */
 export const tusVersionMismatch = () =>
   new ApiError(412, "inventory/Precondition Failed", "Tus-Resumable must be 1.0.0.", { "Tus-Version": "1.0.0" });

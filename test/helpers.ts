@@ -164,7 +164,7 @@ export async function digestOf(res: Response): Promise<{ length: number; md5: st
   return { length, md5: btoa(String.fromCharCode(...new Uint8Array(await digest.digest))) };
 }
 
-/** tus 1.0.0 request headers (docs/api.md §20). */
+/** tus 1.0.0 request headers (docs/api.md#resumable-uploads). */
 export const TUS = { "Tus-Resumable": "1.0.0" };
 export const TUS_OCTETS = "application/offset+octet-stream";
 

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { uploadStateFile } from "./state-dir";
 
 /**
- * The token `c8y-binaries login` saves (docs/api.md §27), like go-c8y-cli's session files: one
+ * The token `c8y-binaries login` saves (docs/api.md#token-login), like go-c8y-cli's session files: one
  * JSON file in the state directory (next to uploads.json; $C8Y_BINARIES_SESSION overrides it),
  * created with mode 0600 in a 0700 directory, so only the user can read it. It never holds the
  * password.

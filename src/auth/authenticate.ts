@@ -15,7 +15,7 @@ import { forgetCachedSessions } from "./token-sessions";
  * against, and when the user row was last read. A cached login is re-checked against its row
  * (one D1 read, no PBKDF2) once it is older than the recheck interval, so a user disabled,
  * deleted, given a new password or new roles in another isolate is refused (or sees its new roles)
- * within that interval (docs/api.md §11).
+ * within that interval (docs/api.md#authentication-and-login-throttle).
  */
 interface CachedLogin {
   principal: Principal;
@@ -68,7 +68,8 @@ async function verify(
   clientAddress: string | undefined,
 ): Promise<UserRow> {
   // Counted before the user is even looked up, under the login as sent: a 429 says nothing about
-  // whether the user exists, and parallel guesses cannot slip past the count (docs/api.md §11).
+  // whether the user exists, and parallel guesses cannot slip past the count
+  // (docs/api.md#authentication-and-login-throttle).
   const key = throttleKey(credentials, clientAddress);
   // One round trip: the count and the user lookup share a batch, which runs on the primary (it
   // writes), so a user created moments ago is found even while replicas lag.

@@ -14,8 +14,8 @@ const done = new WeakMap<object, Promise<void>>();
 
 /**
  * Creates the configured first admin the first time the service ever runs: a marker row in D1
- * says it was done, so an admin deleted later stays deleted (docs/api.md §11). Checked once per
- * isolate and database binding. Nothing happens unless all three variables are set, so a
+ * says it was done, so an admin deleted later stays deleted (docs/api.md#authentication-and-login-throttle). Checked
+ * once per isolate and database binding. Nothing happens unless all three variables are set, so a
  * deployment has no default login.
  */
 export function ensureBootstrapAdmin(db: Database, d1: object, config: BootstrapConfig): Promise<void> {

@@ -4,7 +4,7 @@ import { invalidUserInput, unauthorized } from "../errors";
 import { verifyPassword } from "./passwords";
 
 /**
- * A user changing its own password must know the current one (docs/api.md §23), whichever endpoint
+ * A user changing its own password must know the current one (docs/api.md#current-user), whichever endpoint
  * it uses: a stolen session (a token, a cookie) is then not enough to take the account over.
  * `given` is the request's `currentUserPassword`; 422 when missing, empty or wrong, 401 when the
  * user is gone.

@@ -2,8 +2,8 @@ import { invalidLoginRequest } from "../errors";
 import type { BasicCredentials } from "./basic-credentials";
 
 /**
- * The form of a token login (POST /tenant/oauth and /tenant/oauth/token, docs/api.md "Token
- * login"): `grant_type=PASSWORD&username=U&password=P`, optionally `tfa_code`. The tenant comes
+ * The form of a token login (POST /tenant/oauth and /tenant/oauth/token, docs/api.md#token-login):
+ * `grant_type=PASSWORD&username=U&password=P`, optionally `tfa_code`. The tenant comes
  * from `?tenant_id=` or from a `tenant/user` login; with neither, the user name alone (while it is
  * unique), as for Basic. Two-factor codes are not supported: `tfa_code` may only be absent, empty
  * or `undefined` (what @c8y/client and go-c8y-cli send when they have none).

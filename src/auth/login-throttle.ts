@@ -11,8 +11,8 @@ export const WINDOW_MS = 15 * 60_000;
 export const MAX_BLOCK_MS = 5 * 60_000;
 
 /**
- * What login attempts are counted under (docs/api.md §11): the login exactly as sent (with or
- * without its tenant) plus the client's address (Cloudflare's CF-Connecting-IP). Never the user
+ * What login attempts are counted under (docs/api.md#authentication-and-login-throttle): the login exactly as sent
+ * (with or without its tenant) plus the client's address (Cloudflare's CF-Connecting-IP). Never the user
  * it resolves to, so a 429 tells nothing about which users exist; and guesses from one address
  * cannot lock out a client elsewhere that has not failed (OWASP Authentication Cheat Sheet).
  */

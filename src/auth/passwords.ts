@@ -1,6 +1,6 @@
 import { base64ToBytes, bytesToBase64 } from "../utils/base64";
 
-// Workers cap PBKDF2 at 100,000 iterations; that is also our floor (docs/api.md §11).
+// Workers cap PBKDF2 at 100,000 iterations; that is also our floor (docs/api.md#authentication-and-login-throttle).
 const ITERATIONS = 100_000;
 const SCHEME = "pbkdf2-sha256";
 const encoder = new TextEncoder();

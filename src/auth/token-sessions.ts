@@ -10,7 +10,7 @@ import type { Principal } from "./principal";
 import { randomToken, signToken, type TokenClaims, verifyToken } from "./tokens";
 
 /**
- * Token sessions (docs/api.md "Token login"). A login opens a session row and hands out a token
+ * Token sessions (docs/api.md#token-login). A login opens a session row and hands out a token
  * naming it. A request with the token costs no PBKDF2: the signature is checked on every request
  * (an HMAC), and the session row with its user is read (one D1 statement) at most once per
  * AUTH_RECHECK_SECONDS per isolate, exactly like a cached Basic login. The re-check takes the

@@ -3,7 +3,7 @@ import type { LinkKey } from "../config";
 import { bytesToBase64Url } from "../utils/base64";
 
 /**
- * Login tokens (docs/api.md "Token login"): JWTs signed with HMAC-SHA256 (HS256) under a key id
+ * Login tokens (docs/api.md#token-login): JWTs signed with HMAC-SHA256 (HS256) under a key id
  * (`kid`), so keys rotate like the link keys. hono's JWT helpers do the encoding, the `alg` pinning
  * (a token must name HS256; `none` and every other algorithm are refused) and the signature check;
  * this module picks the key by `kid`, requires an expiry and checks it against the caller's clock.

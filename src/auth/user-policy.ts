@@ -3,7 +3,7 @@ import { isPlatformAdmin } from "./authorize";
 import type { Principal } from "./principal";
 
 /**
- * Roles only flow downwards (docs/api.md §7): a user may grant a role only if it holds that role
+ * Roles only flow downwards (docs/api.md#tenants-users-roles): a user may grant a role only if it holds that role
  * itself, and ROLE_TENANT_MANAGEMENT_ADMIN (which makes a management-tenant user a platform admin)
  * only as a platform admin. Cumulocity's user hierarchy has the same rule: a user has at most the
  * permissions of the user who manages it.

@@ -11,7 +11,7 @@ import { binaries } from "../db/schema";
 import { unprocessable } from "../errors";
 
 /**
- * SQL for the inventory query language over the binaries table (docs/api.md §24). Every condition
+ * SQL for the inventory query language over the binaries table (docs/api.md#inventory-queries). Every condition
  * becomes 0 or 1 (never NULL), so `not` means "does not match". Conditions on fragments only run
  * on rows whose fragments are valid JSON (json_valid), so no stored value can make a query fail.
  * Fragment paths are inlined as JSON path literals: resolveProperty only lets through segments of

@@ -4,7 +4,7 @@ import { signLink } from "../downloads/signed-links";
 import { invalidRequest, linksNotConfigured, unprocessable } from "../errors";
 import { tenantPrefix } from "../r2/objects";
 
-/** Lifetime of a link when the client names none, and the longest it may ask for (docs/api.md §20). */
+/** Default and longest lifetime of a link (docs/api.md#signed-download-links). */
 export const DEFAULT_LINK_SECONDS = 3600;
 export const MAX_LINK_SECONDS = 7 * 24 * 3600;
 

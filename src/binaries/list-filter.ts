@@ -15,7 +15,7 @@ export interface ListQuery {
 /**
  * The SQL filter for a list request, or undefined when nothing can match: a child filter (no
  * parent links exist for binaries yet) or, for a user without READ, another owner's name.
- * Without READ or ADMIN a user only ever sees what it owns (docs/api.md §7).
+ * Without READ or ADMIN a user only ever sees what it owns (docs/api.md#tenants-users-roles).
  */
 export function binaryFilterFor(principal: Principal, query: ListQuery): BinaryFilter | undefined {
   const ids = parseIds(query.all("ids"));
@@ -26,7 +26,7 @@ export function binaryFilterFor(principal: Principal, query: ListQuery): BinaryF
   const conditions = [];
   const fragmentType = query.one("fragmentType");
   if (fragmentType !== undefined) conditions.push(whereHasFragment(fragmentType));
-  // `query` (docs/api.md §24) is ANDed with the other filters; its $orderby sorts the page.
+  // `query` (docs/api.md#inventory-queries) is ANDed with the other filters; its $orderby sorts the page.
   const parsed = parseInventoryQuery(query.one("query") ?? "");
   if (parsed.filter) conditions.push(whereOfQuery(parsed.filter));
   // `q` is a device query: parsed for its errors, but a binary is never a device.
@@ -51,5 +51,5 @@ export function binaryFilterFor(principal: Principal, query: ListQuery): BinaryF
   };
 }
 
-/** Longest `text` search, in characters (docs/api.md §24). */
+/** Longest `text` search, in characters (docs/api.md#inventory-queries). */
 const MAX_TEXT_LENGTH = 256;

@@ -2,7 +2,7 @@ import { hasAnyRole } from "../auth/authorize";
 import type { Principal } from "../auth/principal";
 import { ADMIN_BINARIES, CREATE_BINARIES, READ_BINARIES } from "../c8y/roles";
 
-/** Whether the principal sees every binary of its tenant, not only its own (docs/api.md §7). */
+/** Whether the principal sees every binary of its tenant, not only its own (docs/api.md#tenants-users-roles). */
 export function readsAll(principal: Principal): boolean {
   return hasAnyRole(principal, READ_BINARIES);
 }

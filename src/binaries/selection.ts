@@ -1,6 +1,6 @@
 /**
- * A selection of binaries downloaded together as one zip (docs/api.md §26): every id must name a
- * binary the caller may read, and the selection must stay within the limits, before the first byte
+ * A selection of binaries downloaded together as one zip (docs/api.md#several-binaries-as-one-zip): every id must name
+ * a binary the caller may read, and the selection must stay within the limits, before the first byte
  * of the archive is sent (a streamed answer cannot change its status later).
  */
 import type { Principal } from "../auth/principal";

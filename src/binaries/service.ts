@@ -1,7 +1,7 @@
 /**
  * The binaries service: create, replace and remove a binary while keeping R2 and D1 consistent
- * (docs/api.md §10). This module owns every write of a binary; routes call it, it calls the D1
- * queries (db/binaries) and the upload engine (uploads/).
+ * (docs/api.md#consistency-between-r2-and-d1). This module owns every write of a binary; routes call it, it calls the
+ * D1 queries (db/binaries) and the upload engine (uploads/).
  *
  * What lives where
  * - D1 `binaries`: one row per binary: the managed object, plus `r2_key`, the only object that
@@ -62,7 +62,8 @@ export interface Stores {
  */
 export type Precondition = (row: BinaryRow) => boolean;
 
-/** The `purpose` of the multipart uploads of POST and PUT bodies in the tracking table (docs/api.md §10). */
+/** The `purpose` of the multipart uploads of POST and PUT bodies in the tracking table
+ * (docs/api.md#consistency-between-r2-and-d1). */
 export const BINARY_UPLOAD_PURPOSE = "binary";
 
 /** Slack for clock differences between isolates when a tenant's creation is compared with an upload's start. */

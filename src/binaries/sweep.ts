@@ -19,11 +19,11 @@ const CLAIM_KEEP_MS = 7 * 24 * 3_600_000;
 
 /**
  * Removes R2 objects that no row references and that are older than `minAgeMs`. Such objects are
- * left by a crash between writing bytes and committing the row, or by a failed delete (docs/api.md
- * §10). Each candidate is first claimed in D1, in one statement that re-checks that no row and no
- * tracked multipart upload uses it; no row can be committed pointing at a claimed key, so an
- * upload that stalled past `minAgeMs` fails (408) instead of pointing at deleted bytes. Then the
- * tracked multipart uploads of binary bodies older than a day are aborted.
+ * left by a crash between writing bytes and committing the row, or by a failed delete
+ * (docs/api.md#consistency-between-r2-and-d1). Each candidate is first claimed in D1, in one statement that re-checks
+ * that no row and no tracked multipart upload uses it; no row can be committed pointing at a claimed key, so an upload
+ * that stalled past `minAgeMs` fails (408) instead of pointing at deleted bytes. Then the tracked multipart uploads of
+ * binary bodies older than a day are aborted.
  */
 export async function sweepOrphans(
   db: Database,

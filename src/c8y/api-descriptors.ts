@@ -1,5 +1,5 @@
 /**
- * The API descriptors Cumulocity clients start from (docs/api.md §22): GET /platform
+ * The API descriptors Cumulocity clients start from (docs/api.md#api-descriptors-and-login-options): GET /platform
  * and GET /inventory list the collections with their `self` links and URI templates. The Java SDK
  * builds every URL from them (the binaries URL is `inventory.managedObjects.self` with
  * "managedObjects" replaced by "binaries"), so binaries are not published separately, as in the
@@ -71,7 +71,7 @@ export function loginOptionsJson(origin: string, minPasswordLength: number, tena
         greenMinLength: minPasswordLength,
       },
       {
-        // Token login (docs/api.md "Token login"): the form goes to initRequest (cookies) or to
+        // Token login (docs/api.md#token-login): the form goes to initRequest (cookies) or to
         // /tenant/oauth/token (a bearer token).
         id: "oauth2_internal",
         self: `${self}/oauth2_internal`,

@@ -1,6 +1,6 @@
 import { notFound, unprocessable } from "../errors";
 
-/** A managed object id from a path segment; anything but a decimal number is a 404 (docs/api.md §1). */
+/** A managed object id from a path segment; anything but a decimal number is a 404 (docs/api.md#endpoints). */
 export function parseId(text: string | undefined): number {
   if (!text || !/^\d{1,15}$/.test(text)) throw notFound("Managed object");
   return Number(text);

@@ -3,7 +3,7 @@ import { REFERENCE_COLLECTIONS } from "./managed-object";
 
 /**
  * Cumulocity's inventory query language (the `query` parameter of GET /inventory/managedObjects,
- * docs/api.md "Inventory queries"), parsed into a small tree the database layer turns into SQL.
+ * docs/api.md#inventory-queries), parsed into a small tree the database layer turns into SQL.
  *
  * Supported: `$filter=` and `$orderby=` clauses (a bare expression is a filter); `and`, `or`,
  * `not`, parentheses; `has(x)`, `hasany(x, y)`, `bygroupid(...)`; comparisons `eq gt ge lt le`

@@ -3,8 +3,8 @@ import { invalidRequest } from "../errors";
 import { parseJsonObject } from "../http/json";
 
 /**
- * The reference collections every Cumulocity managed object has (docs/api.md §2). A binary has no
- * children or parents, so they are always empty; clients read them, and their `self` links answer.
+ * The reference collections every Cumulocity managed object has (docs/api.md#the-managed-object-of-a-binary). A binary
+ * has no children or parents, so they are always empty; clients read them, and their `self` links answer.
  */
 export const REFERENCE_COLLECTIONS = [
   "childAdditions",
@@ -15,7 +15,7 @@ export const REFERENCE_COLLECTIONS = [
   "deviceParents",
 ] as const;
 
-/** Fields the service owns; a client's values for them are ignored (docs/api.md §2). */
+/** Fields the service owns; a client's values for them are ignored (docs/api.md#the-managed-object-of-a-binary). */
 const RESERVED = new Set([
   "id",
   "self",
@@ -30,7 +30,7 @@ const RESERVED = new Set([
 ]);
 
 /**
- * Longest `name`, in characters (docs/api.md §12): the name becomes the downloaded file's
+ * Longest `name`, in characters (docs/api.md#limits-and-configuration): the name becomes the downloaded file's
  * name, and common file systems cap a file name at 255 bytes or UTF-16 units.
  */
 export const MAX_NAME_LENGTH = 255;
@@ -65,7 +65,7 @@ export function clientFields(source: Record<string, unknown>): ClientFields {
 /**
  * The `object` part of an upload: JSON with a non-empty `name` (it names the downloaded file).
  * `type` is a label like a managed object's: an empty or missing one is stored as "" (the Python
- * SDK sends `type: ''` when it was given none; docs/api.md §4).
+ * SDK sends `type: ''` when it was given none; docs/api.md#upload-post).
  */
 export function parseUploadObject(text: string): Required<ClientFields> {
   const fields = clientFields(parseJsonObject(text, "The 'object' part"));
@@ -73,7 +73,8 @@ export function parseUploadObject(text: string): Required<ClientFields> {
   return { name: fields.name, type: fields.type ?? "", fragments: fields.fragments };
 }
 
-/** The JSON of a binary's managed object (docs/api.md §2), with `self` pointing where the caller asks. */
+/** The JSON of a binary's managed object (docs/api.md#the-managed-object-of-a-binary), with `self` pointing where the
+ * caller asks. */
 export function toManagedObject(row: BinaryRow, self: string): Record<string, unknown> {
   return {
     ...row.fragments,

@@ -1,4 +1,4 @@
-/** Cumulocity media types of the API's JSON bodies (docs/api.md §9). */
+/** Cumulocity media types of the API's JSON bodies (docs/api.md#media-types). */
 export const MANAGED_OBJECT_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.managedObject+json;charset=UTF-8;ver=0.9";
 export const COLLECTION_MEDIA_TYPE =
   "application/vnd.com.nsn.cumulocity.managedObjectCollection+json;charset=UTF-8;ver=0.9";

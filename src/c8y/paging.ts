@@ -3,7 +3,7 @@ import { unprocessable } from "../errors";
 const DEFAULT_PAGE_SIZE = 5;
 const MAX_PAGE_SIZE = 2000;
 
-/** Paging parameters of a collection request (docs/api.md §3). */
+/** Paging parameters of a collection request (docs/api.md#collection-and-paging). */
 export interface Paging {
   pageSize: number;
   currentPage: number;
@@ -52,7 +52,7 @@ export function pageLinks(
 }
 
 /**
- * A collection response body (docs/api.md §3): links, the page's items under `key`, and statistics.
+ * A collection response body (docs/api.md#collection-and-paging): links, the page's items under `key`, and statistics.
  * `total` is given only when the request asked for totals; `next` then follows totalPages,
  * otherwise it is offered whenever the page is full.
  */
@@ -85,7 +85,7 @@ export const offsetOf = (paging: Paging) => (paging.currentPage - 1) * paging.pa
 
 /**
  * The same collection body as `collectionBody`, streamed: items arrive in batches and are written
- * as they come, so memory holds one batch whatever `pageSize` (docs/api.md §3). `first` is the
+ * as they come, so memory holds one batch whatever `pageSize` (docs/api.md#collection-and-paging). `first` is the
  * first batch, already read, so a failure before any byte is sent is still an ordinary error
  * response. The links and statistics follow the items (JSON key order does not matter), since
  * `next` depends on how many there were. A failure after the first batch ends the body early.

@@ -1,5 +1,5 @@
 /**
- * Role ids, as Cumulocity names them (docs/api.md §7). Each grants here exactly what its name says
+ * Role ids, as Cumulocity names them (docs/api.md#tenants-users-roles). Each grants here exactly what its name says
  * in the reference, restricted to the endpoints this service has; other platform roles (alarms,
  * events, ...) would grant nothing here and are refused rather than silently stored.
  */
@@ -9,7 +9,7 @@ export const Roles = {
   inventoryAdmin: "ROLE_INVENTORY_ADMIN",
   /**
    * The binary roles of platform versions since 10.18: on binaries they act exactly like the
-   * inventory roles of the same level (docs/api.md §7), and here every managed object is a binary.
+   * inventory roles of the same level (docs/api.md#tenants-users-roles), and here every managed object is a binary.
    */
   binaryRead: "ROLE_BINARY_READ",
   binaryCreate: "ROLE_BINARY_CREATE",

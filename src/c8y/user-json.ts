@@ -36,7 +36,7 @@ export function userJson(origin: string, user: UserRow) {
 }
 
 /**
- * The caller as GET /user/currentUser shows it (docs/api.md §23): the user's fields
+ * The caller as GET /user/currentUser shows it (docs/api.md#current-user): the user's fields
  * plus `effectiveRoles`, which the reference's currentUser representation carries and the Python
  * SDK and go-c8y-cli read. Both media types of that URL get the same body.
  */

@@ -20,7 +20,7 @@ export interface BinaryFilter {
   orderBy?: SQL[];
 }
 
-/** The sweep has not claimed `key`: its bytes are still there to point at (docs/api.md §10). */
+/** The sweep has not claimed `key`: its bytes are still there (docs/api.md#consistency-between-r2-and-d1). */
 const notSwept = (key: string) => sql`NOT EXISTS (SELECT 1 FROM ${sweptKeys} WHERE ${sweptKeys.key} = ${key})`;
 
 /** Whether the orphan sweep has claimed `key` for deletion. */
@@ -92,8 +92,8 @@ export async function findBinary(db: Database, tenant: string, id: number): Prom
 }
 
 /**
- * `text=x` (docs/api.md §3, §24): x occurs in the name, the type or any string value of the
- * fragments, ignoring the case of ASCII letters. instr, not LIKE: SQLite refuses LIKE patterns past
+ * `text=x` (docs/api.md#collection-and-paging, docs/api.md#inventory-queries): x occurs in the name, the type or any
+ * string value of the fragments, ignoring the case of ASCII letters. instr, not LIKE: SQLite refuses LIKE patterns past
  * a length limit ("pattern too complex"). Fragments are only searched when they are valid JSON.
  */
 function textMatches(text: string): SQL {

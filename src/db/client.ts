@@ -5,7 +5,7 @@ import * as schema from "./schema";
 export type Database = DrizzleD1Database<typeof schema>;
 
 /**
- * The one place that knows about D1 read replication (docs/api.md §19).
+ * The one place that knows about D1 read replication (docs/api.md#read-replicas-and-bookmarks).
  *
  * A request gets a drizzle client over one D1 session (`withSession`): reads start at the nearest
  * replica ("first-unconstrained") or, when the client sends back a bookmark, at a replica at least

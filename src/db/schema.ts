@@ -54,7 +54,8 @@ export const users = sqliteTable(
 
 /**
  * Named counters. `managedObjectId` is the last managed object id handed out; the insert of a
- * binary's row takes the next one in the same D1 batch, after the bytes are in R2 (docs/api.md §10).
+ * binary's row takes the next one in the same D1 batch, after the bytes are in R2
+ * (docs/api.md#consistency-between-r2-and-d1).
  */
 export const counters = sqliteTable("counters", {
   name: text("name").primaryKey(),
@@ -102,7 +103,7 @@ export const loginFailures = sqliteTable("login_failures", {
 });
 
 /**
- * Resumable uploads in progress (docs/api.md §20): one row per upload resource. Bytes live in R2
+ * Resumable uploads in progress (docs/api.md#resumable-uploads): one row per upload resource. Bytes live in R2
  * (an R2 multipart upload under `r2_key` plus a temporary tail object); this row is the only record
  * of them, so the sweep can abort and delete whatever an expired or abandoned upload left.
  * `parts` and `digests` are JSON text owned by the resumable service.
@@ -178,7 +179,7 @@ export const deletedTenants = sqliteTable("deleted_tenants", {
 });
 
 /**
- * Token logins (docs/api.md "Token login"): one row per session a token names by its `jti`. A token
+ * Token logins (docs/api.md#token-login): one row per session a token names by its `jti`. A token
  * is honoured only while its row exists, its user is still there and enabled, and the user's
  * password hash still has the stamp taken at login (a new password, or a user deleted and created
  * again, changes it). Logout deletes the row; the cron deletes rows past their expiry.

@@ -73,7 +73,8 @@ export async function createTenantWithAdmin(
 
 /**
  * Removes a tenant with its users and binary rows in one batch. Rows go before bytes
- * (docs/api.md §10): the caller deletes the R2 objects afterwards, and the sweep collects any it misses.
+ * (docs/api.md#consistency-between-r2-and-d1): the caller deletes the R2 objects afterwards, and the sweep collects any
+ * it misses.
  */
 export async function deleteTenantRows(db: Database, id: string, now = Date.now()): Promise<boolean> {
   const [, , , deleted] = await db.batch([

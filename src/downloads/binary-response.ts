@@ -50,7 +50,7 @@ async function confirmExists(bucket: R2Bucket, edge: EdgeCache | undefined, revi
 }
 
 /**
- * Answers GET or HEAD for one revision of a binary (docs/api.md §5): 304 for a current validator,
+ * Answers GET or HEAD for one revision of a binary (docs/api.md#download-get-head): 304 for a current validator,
  * 206/416 for a single Range, else the whole body. The authenticated HEAD and 304 never touch R2.
  * Bodies come from the edge cache when it holds the revision (a range is cut from the cached full
  * object), else from R2, teeing full bodies into the cache.
@@ -71,7 +71,7 @@ export async function binaryResponse(
     return new Response(null, { status: 304, headers });
   }
 
-  // A stored label need not be a media type (docs/api.md §4): only a valid one is sent as the header.
+  // A stored label need not be a media type (docs/api.md#upload-post): only a valid one is sent as the header.
   headers.set("Content-Type", servedMediaType(revision.contentType));
   const range = rangeStillValid(request.headers, validators)
     ? parseRange(request.headers.get("Range") ?? undefined, size)

@@ -1,5 +1,5 @@
 /**
- * The Workers Cache API in front of R2 (docs/api.md §13). An entry holds the full
+ * The Workers Cache API in front of R2 (docs/api.md#edge-cache). An entry holds the full
  * bytes of one revision, keyed by its R2 key: keys are unique per revision and never reused, so an
  * entry can never answer for other bytes. The cache is per data centre: a replace or delete drops
  * the old revision's entry here, and entries elsewhere expire after `ttlSeconds` (only a signed
@@ -75,7 +75,7 @@ export function forgetCached(edge: EdgeCache, key: string): void {
 
 /**
  * The most revisions one request drops from the cache (each drop is a subrequest); a tenant delete
- * with more cached-size objects leaves the rest to expire (docs/api.md §13, at most `ttlSeconds`).
+ * with more cached-size objects leaves the rest to expire (docs/api.md#edge-cache, at most `ttlSeconds`).
  */
 export const MAX_FORGETS_PER_REQUEST = 500;
 

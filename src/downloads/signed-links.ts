@@ -3,7 +3,7 @@ import { base64UrlToBytes, bytesToBase64Url } from "../utils/base64";
 import type { Revision } from "./revision";
 
 /**
- * Signed download links (docs/api.md §20): a URL that names one revision of a
+ * Signed download links (docs/api.md#signed-download-links): a URL that names one revision of a
  * binary and carries everything its download needs (R2 key, length, digest, media type, name),
  * an expiry and an HMAC-SHA256 over all of it. Whoever holds the link may fetch those bytes until
  * the expiry, without credentials, and the worker serves it without asking D1 or hashing a

@@ -1,5 +1,5 @@
 /**
- * A zip of several binaries, streamed (docs/api.md §26). Written by client-zip: a small (6 KB),
+ * A zip of several binaries, streamed (docs/api.md#several-binaries-as-one-zip). Written by client-zip: a small (6 KB),
  * dependency-free, maintained streaming zip writer built on web streams. It stores (no
  * compression), writes ZIP64 records exactly when sizes or offsets pass 4 GiB, computes CRC-32 in
  * plain JavaScript (Workers cannot compile WebAssembly at run time) and predicts the archive's

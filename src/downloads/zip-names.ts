@@ -1,5 +1,5 @@
 /**
- * File names inside a zip of several binaries (docs/api.md §26). Binary names are labels, not
+ * File names inside a zip of several binaries (docs/api.md#several-binaries-as-one-zip). Binary names are labels, not
  * paths: whatever they hold, an entry name must not climb out of the folder it is unpacked into
  * ("../x", "/etc/x", "C:\x"), must be creatable on Windows, macOS and Linux, and must differ from
  * every other entry's name, also ignoring case (two "a.txt" would overwrite each other).

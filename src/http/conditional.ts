@@ -13,7 +13,7 @@ function tagsOf(header: string): string[] {
     .filter(Boolean);
 }
 
-/** Weak comparison (RFC 9110 §8.8.3.2): W/ prefixes are ignored. */
+/** Weak comparison (RFC 9110 section 8.8.3.2): W/ prefixes are ignored. */
 function weakMatch(header: string, etag: string): boolean {
   return tagsOf(header).some((tag) => tag === "*" || tag.replace(/^W\//, "") === etag);
 }
@@ -33,7 +33,7 @@ function parseDate(header: string | undefined): number | undefined {
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
- * GET/HEAD preconditions (RFC 9110 §13.2.2): true when the client's copy is current and the
+ * GET/HEAD preconditions (RFC 9110 section 13.2.2): true when the client's copy is current and the
  * answer is 304. If-None-Match wins over If-Modified-Since.
  */
 export function notModified(headers: Headers, current: Validators): boolean {

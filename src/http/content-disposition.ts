@@ -1,10 +1,10 @@
 /**
- * `attachment; filename="..."` for a download (docs/api.md §5). The quoted name is ASCII only, with
+ * `attachment; filename="..."` for a download (docs/api.md#download-get-head). The quoted name is ASCII only, with
  * quotes, backslashes and control characters replaced; a name that needed replacing also gets
  * `filename*=UTF-8''` with the exact name percent-encoded (RFC 6266 / 8187).
  */
 export function contentDisposition(fullName: string): string {
-  // Names are capped at the door (docs/api.md §12), but older rows may hold anything: cut them so
+  // Names are capped at the door (docs/api.md#limits-and-configuration), but older rows may hold anything: cut them so
   // the header stays small (Node's clients refuse response headers over 16 KB in total).
   const name = shortenName(fullName);
   const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, "_");

@@ -1,5 +1,5 @@
 /**
- * The cookies of the token login's cookie flow (docs/api.md "Token login"): `authorization` holds
+ * The cookies of the token login's cookie flow (docs/api.md#token-login): `authorization` holds
  * the token and is HttpOnly, so no script on the page can read it; `XSRF-TOKEN` is readable, so the
  * page can echo it in the X-XSRF-TOKEN header, which a cross-site form or link cannot send.
  */

@@ -1,5 +1,5 @@
 /**
- * What a browser on another origin may do with the API (docs/api.md §21). The lists are shared
+ * What a browser on another origin may do with the API (docs/api.md#cors). The lists are shared
  * by every route, including the resumable uploads and signed links, so they live in one place.
  */
 

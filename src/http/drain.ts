@@ -1,4 +1,5 @@
-/** How much of an unread request body is read away before an early answer (docs/api.md §15). */
+/** How much of an unread request body is read away before an early answer
+ * (docs/api.md#request-handling-common-to-all-endpoints). */
 export const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
 export const DRAIN_MAX_MS = 10_000;
 

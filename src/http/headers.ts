@@ -1,7 +1,7 @@
 import { invalidRequest } from "../errors";
 
 /**
- * The Accept rule of POST and PUT (docs/api.md §9): with any Accept header, `*\/*` included, the
+ * The Accept rule of POST and PUT (docs/api.md#media-types): with any Accept header, `*\/*` included, the
  * response carries the created or updated object; without one its body is empty. An empty header
  * value counts as none.
  */

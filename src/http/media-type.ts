@@ -1,10 +1,11 @@
-/** Longest media type served back as a download's Content-Type, and longest label stored (docs/api.md §12). */
+/** Longest media type served back as a download's Content-Type, and longest label stored
+ * (docs/api.md#limits-and-configuration). */
 export const MAX_MEDIA_TYPE_LENGTH = 256;
 
 /** What a binary's bytes are labelled when the client gave no usable label. */
 export const OCTET_STREAM = "application/octet-stream";
 
-// RFC 9110 §8.3.1: type "/" subtype *( OWS ";" OWS [ token "=" ( token / quoted-string ) ] ).
+// RFC 9110 section 8.3.1: type "/" subtype *( OWS ";" OWS [ token "=" ( token / quoted-string ) ] ).
 // Visible ASCII only (space and tab only around ";" and inside quotes), so a stored value can
 // always be sent back as a header: no CR, LF, NUL, DEL, other controls or bytes above 0x7E.
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";

@@ -5,7 +5,7 @@ export type RangeRequest =
   | { kind: "unsatisfiable" };
 
 /**
- * Parses a single `bytes=` range (RFC 9110 §14): `a-b`, open-ended `a-` and suffix `-n`.
+ * Parses a single `bytes=` range (RFC 9110 section 14): `a-b`, open-ended `a-` and suffix `-n`.
  * Malformed headers, other units and multiple ranges fall back to the full representation,
  * which RFC 9110 allows; a syntactically valid range beyond the end is unsatisfiable.
  */

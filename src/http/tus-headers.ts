@@ -1,7 +1,7 @@
 import { base64ToBytes } from "../utils/base64";
 
 /**
- * Parsers for the tus 1.0.0 request headers (docs/api.md §20). Each returns a plain value or a
+ * Parsers for the tus 1.0.0 request headers (docs/api.md#resumable-uploads). Each returns a plain value or a
  * reason string, so the caller decides the status; none of them knows about uploads.
  */
 

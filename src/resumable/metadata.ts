@@ -14,7 +14,7 @@ export interface UploadIntent {
 }
 
 /**
- * Maps tus Upload-Metadata to the managed object (docs/api.md §20): `filename` or `name` -> name,
+ * Maps tus Upload-Metadata to the managed object (docs/api.md#resumable-uploads): `filename` or `name` -> name,
  * `filetype` -> contentType (and the default type), `type` -> type, `object` -> base64 JSON managed
  * object with fragments (as the multipart `object` part), `binaryId` -> replace that binary.
  * Explicit keys win over the same fields inside `object`; other keys are kept only for HEAD.
@@ -32,7 +32,7 @@ export function intentFromMetadata(metadata: Map<string, string>, maxJsonSize: n
   const name = metadata.get("filename") ?? metadata.get("name");
   if (name !== undefined) intent.name = name;
   const filetype = metadata.get("filetype");
-  // A label, not a gate (docs/api.md §4): stored as sent when printable, else application/octet-stream.
+  // A label, not a gate (docs/api.md#upload-post): stored as sent when printable, else application/octet-stream.
   if (filetype !== undefined && filetype !== "") intent.contentType = storedContentType(filetype);
   const type = metadata.get("type");
   if (type !== undefined) intent.type = type;

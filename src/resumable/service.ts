@@ -1,5 +1,5 @@
 /**
- * Resumable uploads (tus 1.0.0 and the IETF resumable-upload draft, docs/api.md §20): the state of
+ * Resumable uploads (tus 1.0.0 and the IETF resumable-upload draft, docs/api.md#resumable-uploads): the state of
  * each upload resource and every write to it. Routes call this; it calls the D1 queries
  * (db/uploads, db/binaries) and the append engine (uploads/resumable-append).
  *
@@ -119,7 +119,7 @@ export interface CreateInput {
   nowMs: number;
 }
 
-/** Creates an upload resource (docs/api.md §20): checks the rights a POST or PUT would need. */
+/** Creates an upload resource (docs/api.md#resumable-uploads): checks the rights a POST or PUT would need. */
 export async function createUpload(
   { db, config }: Stores,
   principal: Principal,
@@ -194,7 +194,7 @@ function newUploadId(): string {
 /**
  * The principal's own upload; anyone else's (other users, other tenants, unknown ids, and a user of
  * the same name deleted and created again) is a 404. Rights are those of the upload's creation,
- * checked again at every request (docs/api.md §20): an upload of a new binary needs CREATE or ADMIN
+ * checked again at every request (docs/api.md#resumable-uploads): an upload of a new binary needs CREATE or ADMIN
  * now (403 once the role is gone); a replace needs write access to its binary, checked (with one
  * D1 read) when it completes, the only step that reaches the binary.
  */
@@ -233,7 +233,7 @@ export interface AppendOutcome {
 }
 
 /**
- * Appends a request body at `offset` (docs/api.md §20). Exactly one request appends at a time
+ * Appends a request body at `offset` (docs/api.md#resumable-uploads). Exactly one request appends at a time
  * (lease); a request whose offset is stale gets 409, one that collides with a running append 423.
  * Bytes past the declared length, a checksum mismatch or a lost lease change nothing committed.
  */

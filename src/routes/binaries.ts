@@ -28,7 +28,10 @@ function preconditionOf(headers: Headers): Precondition | undefined {
   return (row) => writePreconditionsHold(headers, validatorsOf(row));
 }
 
-/** /inventory/binaries: list, upload, download, replace, delete (docs/api.md §1, §3–6). */
+/**
+ * /inventory/binaries: list, upload, download, replace, delete (docs/api.md#endpoints,
+ * docs/api.md#collection-and-paging, docs/api.md#upload-post, docs/api.md#download-get-head, docs/api.md#replace-put).
+ */
 export const binariesRoutes = new Hono<AppEnv>();
 
 binariesRoutes.get("/", async (c) => {

@@ -5,11 +5,11 @@ import { collectionStream, offsetOf, type Paging } from "../c8y/paging";
 import { type BinaryFilter, listBinaryBatches } from "../db/binaries";
 import type { AppEnv } from "../env";
 
-/** Rows per D1 statement when a list page is streamed (docs/api.md §3). */
+/** Rows per D1 statement when a list page is streamed (docs/api.md#collection-and-paging). */
 const LIST_BATCH = 100;
 
 /**
- * A page of binaries as a managed object collection, streamed a batch at a time (docs/api.md §3):
+ * A page of binaries as a managed object collection, streamed a batch at a time (docs/api.md#collection-and-paging):
  * a page of 2000 objects of MAX_JSON_SIZE each never sits in memory whole. `selfOf` builds each
  * object's `self` (binaries or managedObjects path); no filter means an empty page.
  */

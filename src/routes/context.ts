@@ -52,7 +52,7 @@ export function c8yJson(
 }
 
 /**
- * The answer to a POST or PUT, by the Accept rule (docs/api.md §9): the written object as JSON
+ * The answer to a POST or PUT, by the Accept rule (docs/api.md#media-types): the written object as JSON
  * when the request has an Accept header (any value), otherwise an empty body with the same status
  * and headers (Location included).
  */
@@ -92,7 +92,7 @@ function errorResponse(c: Context, err: ApiError): Response {
 /**
  * `app.onError`: known errors keep their status; anything else is logged and becomes a bare 500.
  * What is left of the request body is read away first, so that a client still sending it sees the
- * answer rather than a reset connection (docs/api.md §15).
+ * answer rather than a reset connection (docs/api.md#request-handling-common-to-all-endpoints).
  */
 export async function handleError(err: Error, c: Context): Promise<Response> {
   await drainBody(c.req.raw.body);

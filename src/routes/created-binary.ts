@@ -5,7 +5,7 @@ import type { BinaryRow } from "../db/schema";
 import type { AppEnv } from "../env";
 import { c8yWritten, originOf } from "./context";
 
-/** 201 for an upload or replace: the managed object when the request has an Accept header (docs/api.md §9). */
+/** 201 for an upload or replace: the managed object when the request has an Accept header (docs/api.md#media-types). */
 export function createdBinary(c: Context<AppEnv>, row: BinaryRow): Response {
   return c8yWritten(c, toManagedObject(row, binaryUrl(originOf(c), row.id)), MANAGED_OBJECT_MEDIA_TYPE, 201);
 }

@@ -14,7 +14,7 @@ import { forbidden, unauthorized } from "../errors";
 import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods } from "./context";
 
 /**
- * /user/currentUser (docs/api.md §23): every logged-in user reads itself; changing its
+ * /user/currentUser (docs/api.md#current-user): every logged-in user reads itself; changing its
  * own name, email, phone or password needs ROLE_USER_MANAGEMENT_OWN_ADMIN (or user management
  * rights), as in the reference. Mounted before /user, whose `/:tenant/*` rules must not see it.
  */

@@ -9,7 +9,7 @@ import { tenantPrefix } from "../r2/objects";
 import { edgeCacheOf, rejectOtherMethods } from "./context";
 
 /**
- * GET/HEAD /links/binaries/{id}?…: a signed download link (docs/api.md §20).
+ * GET/HEAD /links/binaries/{id}?…: a signed download link (docs/api.md#signed-download-links).
  * Mounted before the database and authentication middleware: the link itself is the credential,
  * so answering it takes no Authorization, no D1 query and no password hash. Any origin may fetch
  * it (the link carries no cookies or credentials).

@@ -5,7 +5,8 @@ import { MIN_PASSWORD_LENGTH } from "../c8y/user-input";
 import type { AppEnv } from "../env";
 import { c8yJson, originOf, rejectOtherMethods } from "./context";
 
-/** GET /tenant/loginOptions, mounted before authentication: it is public (docs/api.md §22). */
+/** GET /tenant/loginOptions, mounted before authentication: it is public
+ * (docs/api.md#api-descriptors-and-login-options). */
 export const loginOptionsRoutes = new Hono<AppEnv>();
 
 loginOptionsRoutes.get("/", (c) =>

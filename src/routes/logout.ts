@@ -5,7 +5,7 @@ import { rejectOtherMethods } from "./context";
 import { clearSessionCookies } from "./session-cookies";
 
 /**
- * POST /user/logout (docs/api.md "Token login"): ends the caller's token session everywhere (its
+ * POST /user/logout (docs/api.md#token-login): ends the caller's token session everywhere (its
  * row; other isolates notice within AUTH_RECHECK_SECONDS) and drops the cookies. With Basic there
  * is no session to end; the answer is the same. The body (`{}` from @c8y/client) is ignored.
  */

@@ -13,11 +13,11 @@ import { fragmentsTooLarge, notFound } from "../errors";
 import { binaryCollection } from "./binary-collection";
 import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods, storesOf } from "./context";
 
-/** /inventory/managedObjects/{id} for binaries: read, update metadata, delete (docs/api.md §1). */
+/** /inventory/managedObjects/{id} for binaries: read, update metadata, delete (docs/api.md#endpoints). */
 export const managedObjectsRoutes = new Hono<AppEnv>();
 
 /**
- * The tenant's binaries as Cumulocity's managed object collection (docs/api.md §24): paging,
+ * The tenant's binaries as Cumulocity's managed object collection (docs/api.md#inventory-queries): paging,
  * type, owner, ids, text, fragmentType and the query language, with `self` under managedObjects.
  */
 managedObjectsRoutes.get("/", async (c) => {

@@ -19,7 +19,7 @@ import {
 } from "../http/cors";
 import { setSessionCookies } from "./session-cookies";
 
-/** The header that carries a D1 bookmark both ways (docs/api.md §19). */
+/** The header that carries a D1 bookmark both ways (docs/api.md#read-replicas-and-bookmarks). */
 export const BOOKMARK_HEADER = "X-D1-Bookmark";
 
 /**
@@ -60,8 +60,8 @@ function bearerToken(authorization: string | undefined): string | undefined {
 
 /**
  * Authentication: resolves the caller to `c.var.principal`, or answers 401/429. Three ways in
- * (docs/api.md §11 and "Token login"): `Authorization: Basic …`; `Authorization: Bearer <token>`;
- * without an Authorization header, the `authorization` cookie together with X-XSRF-TOKEN. A renewed
+ * (docs/api.md#authentication-and-login-throttle and "Token login"): `Authorization: Basic …`; `Authorization: Bearer
+ * <token>`; without an Authorization header, the `authorization` cookie together with X-XSRF-TOKEN. A renewed
  * cookie session gets its fresh cookies on the response.
  */
 export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
@@ -166,7 +166,7 @@ function corsFor(setting: string): CorsSetup {
 }
 
 /**
- * CORS (docs/api.md §21), first in the chain: a preflight (OPTIONS with
+ * CORS (docs/api.md#cors), first in the chain: a preflight (OPTIONS with
  * Access-Control-Request-Method) is answered here, before authentication, and every other response,
  * errors included, carries Access-Control-Allow-Origin and -Expose-Headers. An OPTIONS that is not
  * a preflight (a tus client asking for the server's capabilities) goes on to the routes; hono's

@@ -11,7 +11,7 @@ import { tokenSettingsOf } from "./middleware";
 import { setSessionCookies } from "./session-cookies";
 
 /**
- * Token login (docs/api.md "Token login"), mounted before authentication: POST /tenant/oauth/token
+ * Token login (docs/api.md#token-login), mounted before authentication: POST /tenant/oauth/token
  * answers `{"access_token": …}` for `Authorization: Bearer`; POST /tenant/oauth sets the
  * `authorization` (HttpOnly) and `XSRF-TOKEN` cookies for the browser flow. A Basic header sent
  * along (as @c8y/client does) is ignored: the form is the login.

@@ -24,7 +24,8 @@ import { deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
 import { c8yJson, c8yWritten, edgeCacheOf, originOf, readJsonObject, rejectOtherMethods } from "./context";
 import { requirePlatformRights } from "./middleware";
 
-/** /tenant/tenants: creating and removing tenants, for admins of the management tenant only (docs/api.md §7). */
+/** /tenant/tenants: creating and removing tenants, for admins of the management tenant only
+ * (docs/api.md#tenants-users-roles). */
 export const tenantsRoutes = new Hono<AppEnv>();
 
 tenantsRoutes.use("*", requirePlatformRights);
@@ -48,7 +49,7 @@ export const TENANT_ID_REST_MS = 2 * 60_000;
 
 /**
  * A tenant id is not handed out again while anything of its previous holder may remain
- * (docs/api.md §7): cached logins (for TENANT_ID_REST_MS after the delete), bytes in R2 the delete
+ * (docs/api.md#tenants-users-roles): cached logins (for TENANT_ID_REST_MS after the delete), bytes in R2 the delete
  * has not removed yet, or tracked multipart uploads under its prefix. 409 otherwise.
  */
 async function checkIdFree(db: Database, bucket: R2Bucket, id: string): Promise<void> {
@@ -94,7 +95,7 @@ tenantsRoutes.delete("/:id", async (c) => {
   if (!(await deleteTenantRows(c.var.db, id))) throw tenantNotFound(id);
   forgetCachedLogins(id);
   // Signed links need no D1, so only the bytes say the tenant is gone: drop them from this data
-  // centre's edge cache too (elsewhere they expire within EDGE_CACHE_TTL_SECONDS, docs/api.md §13).
+  // centre's edge cache too (elsewhere they expire within EDGE_CACHE_TTL_SECONDS, docs/api.md#edge-cache).
   const edge = edgeCacheOf(c);
   const budget = { left: MAX_FORGETS_PER_REQUEST };
   await deleteObjectsByPrefix(c.env.BUCKET, tenantPrefix(id), undefined, (objects) => {

@@ -25,7 +25,7 @@ import { bytesToBase64 } from "../utils/base64";
 import { originOf, rejectOtherMethods, storesOf } from "./context";
 
 /**
- * /inventory/binaries/uploads: resumable uploads (docs/api.md §20) in two protocols on the same
+ * /inventory/binaries/uploads: resumable uploads (docs/api.md#resumable-uploads) in two protocols on the same
  * resources, told apart by the request's headers: tus 1.0.0 (`Tus-Resumable`,
  * `application/offset+octet-stream`) and the IETF draft "Resumable Uploads for HTTP"
  * (`Upload-Complete`, `application/partial-upload`).
@@ -35,7 +35,7 @@ export const uploadsRoutes = new Hono<AppEnv>();
 type Ctx = Context<AppEnv>;
 const TUS_VERSION = "1.0.0";
 const TUS_EXTENSIONS = "creation,creation-with-upload,creation-defer-length,expiration,checksum,termination";
-/** The draft's interop version we follow (draft-ietf-httpbis-resumable-upload, docs/api.md §20). */
+/** The draft's interop version we follow (draft-ietf-httpbis-resumable-upload, docs/api.md#resumable-uploads). */
 const DRAFT_INTEROP_VERSION = "8";
 const TUS_CONTENT_TYPE = "application/offset+octet-stream";
 const DRAFT_CONTENT_TYPE = "application/partial-upload";
@@ -72,7 +72,7 @@ function expires(upload: UploadRow): Record<string, string> {
 
 /**
  * The body's length: its Content-Length, 0 without a body, undefined for a body of unknown length
- * (`Transfer-Encoding: chunked`), which is streamed in bounded memory (docs/api.md §20).
+ * (`Transfer-Encoding: chunked`), which is streamed in bounded memory (docs/api.md#resumable-uploads).
  */
 function bodyLength(c: Ctx): number | undefined {
   const length = contentLength(c.req.header("Content-Length"));

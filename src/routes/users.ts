@@ -40,14 +40,14 @@ import { forbidden, userConflict, userNotFound } from "../errors";
 import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods } from "./context";
 import { requireRolesByMethod, requireTenantAccess } from "./middleware";
 
-/** /user: Cumulocity's user API, the subset that matters here (docs/api.md §7). */
+/** /user: Cumulocity's user API, the subset that matters here (docs/api.md#tenants-users-roles). */
 export const usersRoutes = new Hono<AppEnv>();
 
 const noSuchUser = (userName: string) => userNotFound(`User '${userName}' not found.`);
 
 /**
  * The user the caller is about to change or delete: 404 when unknown, 403 when it holds a role the
- * caller lacks (docs/api.md §7, roles only flow downwards).
+ * caller lacks (docs/api.md#tenants-users-roles, roles only flow downwards).
  */
 async function manageableUser(db: Database, actor: Principal, tenant: string, userName: string): Promise<UserRow> {
   const user = await findUser(db, tenant, userName);

@@ -1,5 +1,5 @@
 /**
- * A streaming multipart/form-data parser (RFC 7578, RFC 2046 §5.1.1): push bytes in, get the
+ * A streaming multipart/form-data parser (RFC 7578, RFC 2046 section 5.1.1): push bytes in, get the
  * parts' events out, synchronously, so the caller decides when to read more (backpressure).
  *
  * Hand-written after multipasta 0.2.8, the maintained parser we started with, failed our

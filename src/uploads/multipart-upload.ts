@@ -13,7 +13,8 @@ import {
 /** A multipart upload whose bytes are in R2 and whose `object` part passed `parseObject`. */
 export interface ReceivedUpload<T> {
   object: T;
-  /** The `file` part's Content-Type as stored: the client's label, or application/octet-stream (docs/api.md §4). */
+  /** The `file` part's Content-Type as stored: the client's label, or application/octet-stream
+   * (docs/api.md#upload-post). */
   contentType: string;
   filename: string | undefined;
   stored: StoredBytes;
@@ -36,7 +37,7 @@ const FILESIZE = /^\s*(\d{1,16})\s*$/;
 const decoder = new TextDecoder();
 
 /**
- * Streams a POST /inventory/binaries body (docs/api.md §4) into R2: parts in any order, `filesize`
+ * Streams a POST /inventory/binaries body (docs/api.md#upload-post) into R2: parts in any order, `filesize`
  * optional, chunked or not. With `filesize` before `file` the bytes go out as one known-length
  * put; otherwise as a multipart upload. Any failure removes what was written and throws an
  * ApiError (400, or 413 for an oversized field).

@@ -11,7 +11,7 @@ export interface StoredBytes {
 
 /**
  * Hears about the R2 multipart uploads a sink creates, so that one left behind by a crash can be
- * found and aborted later: the R2 binding cannot list them (docs/api.md §10).
+ * found and aborted later: the R2 binding cannot list them (docs/api.md#consistency-between-r2-and-d1).
  */
 export interface MultipartTracker {
   created(uploadId: string): Promise<void>;

@@ -8,7 +8,8 @@ const MIN_FILL = 256 * 1024;
  * 2x the upload throughput locally, see docs/benchmarks.md). Buffers are fresh because
  * consumers keep views of them. Other streams are read as they come. Stopping early only
  * releases the body: the error handler reads the rest away before answering, so that a client
- * still sending sees the answer instead of a reset connection (http/drain, docs/api.md §15).
+ * still sending sees the answer instead of a reset connection (http/drain,
+ * docs/api.md#request-handling-common-to-all-endpoints).
  */
 export async function* readChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
   let byob: ReadableStreamBYOBReader | undefined;

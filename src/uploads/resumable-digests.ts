@@ -8,7 +8,7 @@ export interface DigestStates {
 }
 
 /**
- * Whole-file digests carried across requests (docs/api.md §20): saved in D1 after every committed
+ * Whole-file digests carried across requests (docs/api.md#resumable-uploads): saved in D1 after every committed
  * part, restored by the next request, so the digest of a multipart object is known at completion
  * without reading it back.
  */

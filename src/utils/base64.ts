@@ -15,7 +15,7 @@ export function base64ToBytes(text: string): Uint8Array {
   return bytes;
 }
 
-/** URL-safe base64 without padding (RFC 4648 §5), for values carried in URLs. */
+/** URL-safe base64 without padding (RFC 4648 section 5), for values carried in URLs. */
 export function bytesToBase64Url(bytes: Uint8Array): string {
   return bytesToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

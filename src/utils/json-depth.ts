@@ -1,4 +1,4 @@
-/** Deepest nesting of arrays and objects accepted in a request body (docs/api.md §12). */
+/** Deepest nesting of arrays and objects accepted in a request body (docs/api.md#limits-and-configuration). */
 export const MAX_JSON_DEPTH = 64;
 
 /**

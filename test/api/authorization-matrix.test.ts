@@ -4,8 +4,8 @@ import { Roles } from "../../src/c8y/roles";
 import { call, seedUser, upload } from "../helpers";
 
 /**
- * docs/api.md §7 as a table: role × endpoint × whose binary → expected status. READ reads everything in
- * the tenant, CREATE uploads and manages its own, ADMIN manages everything, the owner may always
+ * docs/api.md#tenants-users-roles as a table: role × endpoint × whose binary → expected status. READ reads everything
+ * in the tenant, CREATE uploads and manages its own, ADMIN manages everything, the owner may always
  * read, replace and delete, and another tenant's binary is always 404.
  */
 const roles = {

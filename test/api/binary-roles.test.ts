@@ -3,7 +3,7 @@ import { Roles } from "../../src/c8y/roles";
 import { BASE, call, seedUser, upload } from "../helpers";
 
 /**
- * ROLE_BINARY_READ / CREATE / ADMIN (platform 10.18+, docs/api.md §7): listed, grantable through
+ * ROLE_BINARY_READ / CREATE / ADMIN (platform 10.18+, docs/api.md#tenants-users-roles): listed, grantable through
  * the users API (only downwards), and on binaries exactly what the inventory role of the same level
  * allows. Every cell runs with both roles and must give the same, expected status.
  */

@@ -96,7 +96,8 @@ describe("GET /inventory/binaries filters", () => {
     expect(page.managedObjects.map((m: any) => m.id)).toEqual([ids[1], ids[5], ids[7]]);
   });
 
-  it("text matches the name (and type, docs/api.md §24), with LIKE wildcards taken literally", async () => {
+  // docs/api.md#inventory-queries
+  it("text matches the name (and type), with LIKE wildcards taken literally", async () => {
     expect((await list("?text=file-1&pageSize=100")).managedObjects.map((m: any) => m.name)).toEqual([
       "file-1.bin",
       "file-10.bin",

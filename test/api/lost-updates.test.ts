@@ -59,7 +59,7 @@ describe("concurrent writes", () => {
     const res = await call(`/inventory/managedObjects/${mo.id}`, {
       method: "PUT",
       body: '{"c8y_A":{"z":null},"c8y_B":null,"c8y_D":0.30000000000000004,"we.ird \\"key":true,"name":"renamed.bin"}',
-      // With an Accept header the PUT answers the updated object (docs/api.md §9).
+      // With an Accept header the PUT answers the updated object (docs/api.md#media-types).
       headers: { Authorization: admin, "Content-Type": "application/json", Accept: "application/json" },
     });
     expect(res.status).toBe(200);

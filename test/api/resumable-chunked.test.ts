@@ -3,10 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { call, chunkedStream, md5Base64, randomBytes, seedUser } from "../helpers";
 
 /**
- * Resumable bodies of unknown length (`Transfer-Encoding: chunked`, no Content-Length), docs/api.md
- * §20: tus PATCH and the IETF draft's create/append stream them in bounded memory; offset and
- * lookup answers come first; Upload-Length still caps them, and a body that runs past it appends
- * nothing.
+ * Resumable bodies of unknown length (`Transfer-Encoding: chunked`, no Content-Length), docs/api.md#resumable-uploads:
+ * tus PATCH and the IETF draft's create/append stream them in bounded memory; offset and lookup answers come first;
+ * Upload-Length still caps them, and a body that runs past it appends nothing.
  */
 const MIB = 1024 * 1024;
 const TUS = { "Tus-Resumable": "1.0.0" };

@@ -59,7 +59,7 @@ const record = (call: BindingCall) => {
   calls.push(call);
 };
 // A warm login is re-checked against its user row after AUTH_RECHECK_SECONDS (one more statement,
-// docs/api.md §11); an hour keeps that out of these counts however slowly the tests run.
+// docs/api.md#authentication-and-login-throttle); an hour keeps that out of these counts however slowly the tests run.
 const instrumented = {
   ...env,
   AUTH_RECHECK_SECONDS: "3600",
@@ -262,7 +262,7 @@ describe("round-trip budget of token logins", () => {
 });
 
 describe("round-trip budget of uploads of unknown length", () => {
-  // docs/api.md §4: the first part is buffered, so a file that ends within it is one plain R2 put.
+  // docs/api.md#upload-post: the first part is buffered, so a file that ends within it is one plain R2 put.
   const PART = Number(readConfig(env).partSize);
   async function chunkedPost(size: number) {
     const { body, contentType } = multipartBody([

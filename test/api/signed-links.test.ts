@@ -196,7 +196,8 @@ describe("GET /links/binaries/{id}", () => {
   });
 
   it("stays a usable URL for a very long file name (the name it carries is cut to 255 characters)", async () => {
-    // Names are capped at 255 characters on upload (docs/api.md §12); older rows may hold longer ones.
+    // Names are capped at 255 characters on upload (docs/api.md#limits-and-configuration); older rows may hold longer
+    // ones.
     const long = await upload(admin, "long.bin", "long name");
     await env.DB.prepare("UPDATE binaries SET name = ? WHERE id = ?")
       .bind(`${"ü".repeat(3000)}.bin`, Number(long.id))

@@ -76,7 +76,7 @@ describe("JSON nesting", () => {
 });
 
 describe("Content-Type of the bytes", () => {
-  // A label, never a gate (docs/api.md §4): the bytes are stored; an unprintable label is not.
+  // A label, never a gate (docs/api.md#upload-post): the bytes are stored; an unprintable label is not.
   it.each([
     ["CR", "text/plain\rX-Injected: 1"],
     ["NUL", "text/plain\u0000"],

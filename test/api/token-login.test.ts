@@ -4,7 +4,7 @@ import { Roles } from "../../src/c8y/roles";
 import { BASE, basic, call, seedUser, upload } from "../helpers";
 import { cookieLogin, FORM_TYPE, jwtParts, loginForm, tokenLogin } from "../token-helpers";
 
-/** Token login (docs/api.md "Token login"): the endpoints, their shapes and the three ways a request authenticates. */
+/** Token login (docs/api.md#token-login): the endpoints, their shapes and the three ways a request authenticates. */
 
 beforeAll(async () => {
   await seedUser("tok", "alice");

@@ -4,7 +4,7 @@ import { ALL_ROLES, Roles } from "../../src/c8y/roles";
 import { basic, call, seedUser } from "../helpers";
 
 /**
- * Roles only flow downwards (docs/api.md §7): a user grants only roles it holds,
+ * Roles only flow downwards (docs/api.md#tenants-users-roles): a user grants only roles it holds,
  * ROLE_TENANT_MANAGEMENT_ADMIN only a platform admin grants, and nobody changes or deletes a user
  * holding a role they lack. Actor roles x target roles x action -> status.
  */

@@ -36,7 +36,7 @@ function faultyBucket(fail: Partial<Record<"put" | "delete" | "createMultipartUp
   });
 }
 
-describe("write ordering under faults (docs/api.md §10)", () => {
+describe("write ordering under faults (docs/api.md#consistency-between-r2-and-d1)", () => {
   it("a row insert failing after the bytes were written leaves no object, and a bare 500", async () => {
     const before = await storeCounts();
     const { body, contentType } = multipartBody([

@@ -6,7 +6,7 @@ import { type BindingCall, proxyD1 } from "../bindings-proxy";
 import { BASE, r2KeyOf, randomBytes, seedUser, upload } from "../helpers";
 
 /**
- * D1 read replication (docs/api.md "Read replicas and bookmarks"). Local D1 has no replicas, so a
+ * D1 read replication (docs/api.md#read-replicas-and-bookmarks). Local D1 has no replicas, so a
  * lagging one is played by a second database (`STALE_REPLICA`) that only has what a test copies
  * into it: sessions that may read from a replica read SELECTs from it, everything else (writes,
  * and the "first-primary" session) goes to the real database.

@@ -1,6 +1,6 @@
 /// <reference types="node" />
 /**
- * The official @c8y/client in Node (docs/api.md §4) uploading with Cumulocity-style types:
+ * The official @c8y/client in Node (docs/api.md#upload-post) uploading with Cumulocity-style types:
  * `inventoryBinary.create(Buffer, { type: 'c8y_Firmware' })` sends the file part first with
  * filename `bin` and `Content-Type: application/octet-stream` (the npm `form-data` package's
  * default for that name), the managed object second. A Blob (here of type '') cannot be sent by

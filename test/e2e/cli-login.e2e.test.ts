@@ -1,6 +1,6 @@
 /// <reference types="node" />
 /**
- * `c8y-binaries login` (docs/api.md §27, README "Command line"): the token is saved in a file only
+ * `c8y-binaries login` (docs/api.md#token-login, README "Command line"): the token is saved in a file only
  * the user can read; later commands send it instead of the password (no C8Y_PASSWORD needed), as
  * does C8Y_TOKEN; without a token they fall back to the password; `logout` ends the session.
  */

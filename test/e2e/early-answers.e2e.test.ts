@@ -1,7 +1,7 @@
 /// <reference types="node" />
 /**
- * Early answers arrive as sent (docs/api.md §15): when the service answers before it has read the
- * whole request body (413 for an oversized `object` part, 401 for an upload without credentials),
+ * Early answers arrive as sent (docs/api.md#request-handling-common-to-all-endpoints): when the service answers before
+ * it has read the whole request body (413 for an oversized `object` part, 401 for an upload without credentials),
  * an HTTP/1.1 client still sending that body must see the status, not ECONNRESET or the local
  * proxy's 500. node:http writes the body as a real client does and reports what it receives.
  */

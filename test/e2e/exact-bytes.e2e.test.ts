@@ -2,7 +2,7 @@
 /**
  * Downloads over real HTTP keep their exact bytes and length. `wrangler dev` gzips text-like
  * responses for any client that sends Accept-Encoding, ignoring `Cache-Control: no-transform`; the
- * service answers `Content-Encoding: identity` so that no layer recompresses a binary (docs/api.md §5).
+ * service answers `Content-Encoding: identity` so that no layer recompresses a binary (docs/api.md#download-get-head).
  * node:http is used because fetch would silently decompress and hide the problem.
  */
 import { request } from "node:http";

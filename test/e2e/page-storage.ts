@@ -3,7 +3,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
 
 /**
- * What the page's scripts could read after a cookie-flow login (docs/api.md §27): every
+ * What the page's scripts could read after a cookie-flow login (docs/api.md#token-login): every
  * sessionStorage and localStorage value and `document.cookie`. None may hold the password or the
  * token (the HttpOnly `authorization` cookie, read here through the browser context, which scripts
  * cannot do). Returns the token, so a test can show that the server ends it at logout.

@@ -1,6 +1,6 @@
 /// <reference types="node" />
 /**
- * Token login (docs/api.md §27) end to end, against the running service: the official
+ * Token login (docs/api.md#token-login) end to end, against the running service: the official
  * @c8y/client's `Client.authenticateViaOAuthInternal` (Basic header + form with tfa_code=undefined
  * to /tenant/oauth/token, then BearerAuth), a replay of go-c8y-cli's login, and the cookie + XSRF
  * flow over HTTP as a browser does it.

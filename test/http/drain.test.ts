@@ -18,7 +18,7 @@ function countingBody(chunks: number, chunkSize: number, stallAfter = Number.POS
   return { body, state };
 }
 
-describe("drainBody (docs/api.md §15)", () => {
+describe("drainBody (docs/api.md#request-handling-common-to-all-endpoints)", () => {
   it("reads a body to its end", async () => {
     const { body, state } = countingBody(50, 1000);
     await drainBody(body);

@@ -1,7 +1,7 @@
 /**
  * parseMultipartStream (src/uploads/multipart-stream.ts) against a model and a reference.
  *
- * The properties build random multipart/form-data bodies (RFC 7578 / RFC 2046 §5.1), feed them to
+ * The properties build random multipart/form-data bodies (RFC 7578 / RFC 2046 section 5.1), feed them to
  * the streaming parser split at random chunk boundaries (1-byte chunks included, and cuts placed
  * around every delimiter), and require exactly the parts that went in: same names and order, same
  * bytes, same filenames and Content-Types. The same body is also given, whole, to workerd's own
@@ -512,7 +512,7 @@ describe("parseMultipartStream: properties", () => {
     );
   });
 
-  it("ignores any preamble and any epilogue (RFC 2046 §5.1.1), however the body is chunked", async () => {
+  it("ignores any preamble and any epilogue (RFC 2046 section 5.1.1), however the body is chunked", async () => {
     const epilogueSegArb = fc.oneof(
       segArb(false),
       fc.constantFrom<Seg>(
@@ -911,7 +911,7 @@ describe("parseMultipartStream: regressions", () => {
 
   // Bug 4. multipasta parses Content-Disposition with a regex that only admits Latin-1 in quoted
   // strings; any other character makes the whole header unparsable, and the part then silently
-  // gets the name "" (and no filename). Browsers send UTF-8 filenames raw (RFC 7578 §4.2, WHATWG).
+  // gets the name "" (and no filename). Browsers send UTF-8 filenames raw (RFC 7578 section 4.2, WHATWG).
   it("keeps the name and filename of a part whose filename is not Latin-1", async () => {
     const body = '--b\r\nContent-Disposition: form-data; name="file"; filename="文件.bin"\r\n\r\nhello\r\n--b--\r\n';
     expect(await parseText([body])).toEqual([{ name: "file", value: "hello", filename: "文件.bin" }]);

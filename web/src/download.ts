@@ -67,8 +67,8 @@ export async function shareableLink(
 }
 
 /**
- * Several files as one zip (GET /inventory/binaries/zip, docs/api.md §26). Fetched with the login
- * (a plain link cannot carry it) and saved from a blob; Chromium keeps large blobs on disk.
+ * Several files as one zip (GET /inventory/binaries/zip, docs/api.md#several-binaries-as-one-zip). Fetched with the
+ * login (a plain link cannot carry it) and saved from a blob; Chromium keeps large blobs on disk.
  */
 export async function downloadZip(client: BinariesClient, objects: readonly BinaryObject[]): Promise<void> {
   const ids = objects.map((object) => object.id).join(",");

@@ -2,7 +2,7 @@
 import { formatBytes } from "../../client/format";
 import { type BinaryObject, md5HexOf } from "../../client/managed-object";
 
-/** Properties every binary has (docs/api.md §2); everything else is a custom fragment. */
+/** Properties every binary has (docs/api.md#the-managed-object-of-a-binary); everything else is a custom fragment. */
 const STANDARD = new Set([
   "id",
   "self",

@@ -1,6 +1,6 @@
 /**
  * Share a file: a signed link with an expiry the user chooses (1 hour, 1 day, 7 days or a date, up
- * to the server's maximum of 7 days, docs/api.md §18), shown in local time, a copy button and a QR
+ * to the server's maximum of 7 days, docs/api.md#signed-download-links), shown in local time, a copy button and a QR
  * code of the link for a phone or a device. The QR code is drawn in the page by uqr (unjs: small,
  * dependency-free, renders SVG; no external service sees the link). Rejected: qrcode (canvas and
  * Node-oriented, 10x the size), qrcode-generator (older API, GIF/table output).
@@ -13,7 +13,7 @@ import type { BinaryObject } from "../../client/managed-object";
 import { signedLink } from "./download";
 import { Modal } from "./modal";
 
-/** The server's longest link lifetime (docs/api.md §18). */
+/** The server's longest link lifetime (docs/api.md#signed-download-links). */
 export const MAX_LINK_SECONDS = 7 * 24 * 3600;
 
 const CHOICES: { label: string; seconds: number }[] = [

@@ -4,7 +4,7 @@ import { describeError } from "../../client/errors";
 import { type Session, xsrfToken } from "./session";
 
 /**
- * Tenant, user and password, sent once to the token login (POST /tenant/oauth, docs/api.md §27):
+ * Tenant, user and password, sent once to the token login (POST /tenant/oauth, docs/api.md#token-login):
  * the server answers with an HttpOnly cookie, so the password is not kept anywhere afterwards.
  */
 export function LoginForm({ notice, onLogin }: { notice: string; onLogin: (session: Session) => void }) {

@@ -1,5 +1,5 @@
 /**
- * The login of this browser (docs/api.md §27, cookie flow). The credential itself is the HttpOnly
+ * The login of this browser (docs/api.md#token-login, cookie flow). The credential itself is the HttpOnly
  * `authorization` cookie, which no script can read; the page only sees the `XSRF-TOKEN` cookie,
  * which it echoes in the X-XSRF-TOKEN header. What sessionStorage keeps is who is logged in (user
  * and tenant, for the header line): never the password, never the token.

@@ -268,7 +268,7 @@ interface TransferEvents {
 }
 
 /**
- * The tus metadata (docs/api.md §20): for a new binary its name and type as the multipart `object`
+ * The tus metadata (docs/api.md#resumable-uploads): for a new binary its name and type as the multipart `object`
  * part would carry them; for a replace the binary's id and the new bytes' media type (PUT semantics).
  */
 function tusMetadata(item: UploadItem): Record<string, string> {

@@ -34,7 +34,7 @@ async function readPartState(path: string): Promise<PartState | undefined> {
   }
 }
 
-/** The MD5 hex of our strong ETags (the quoted base64 MD5, docs/api.md §5); undefined for others. */
+/** The MD5 hex of our strong ETags (the quoted base64 MD5, docs/api.md#download-get-head); undefined for others. */
 function md5HexOfEtag(etag: string): string | undefined {
   const match = /^"([A-Za-z0-9+/]{22}==)"$/.exec(etag);
   return match?.[1] ? base64ToHex(match[1]) : undefined;
@@ -137,9 +137,9 @@ export async function downloadCommand(
 }
 
 /**
- * `download ID ID … [-o FILE]`: one zip of all of them (GET /inventory/binaries/zip, docs/api.md
- * §26), streamed to FILE.part and renamed when complete. Not resumable (the archive is made anew
- * on every request): an interrupted one is removed.
+ * `download ID ID … [-o FILE]`: one zip of all of them (GET /inventory/binaries/zip,
+ * docs/api.md#several-binaries-as-one-zip), streamed to FILE.part and renamed when complete. Not resumable (the archive
+ * is made anew on every request): an interrupted one is removed.
  */
 export async function downloadZipCommand(
   ctx: CommandContext,

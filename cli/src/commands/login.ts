@@ -4,7 +4,7 @@ import { type GlobalOptions, resolveTarget } from "../settings";
 import { UsageError } from "../usage-error";
 
 /**
- * `c8y-binaries login`: sends the password once (POST /tenant/oauth/token, docs/api.md §27) and
+ * `c8y-binaries login`: sends the password once (POST /tenant/oauth/token, docs/api.md#token-login) and
  * saves the token in a file only the user can read; later commands send the token instead of the
  * password, so the server runs no password hash for them.
  */

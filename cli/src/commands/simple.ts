@@ -70,8 +70,8 @@ function quoted(etag: string): string {
 }
 
 /**
- * `replace ID FILE`: through the tus endpoint with the binary's id (resumable, docs/api.md §20),
- * or one streamed PUT (docs/api.md §6) against a server without it.
+ * `replace ID FILE`: through the tus endpoint with the binary's id (resumable, docs/api.md#resumable-uploads),
+ * or one streamed PUT (docs/api.md#replace-put) against a server without it.
  */
 export async function replaceCommand(
   ctx: CommandContext,

@@ -4,7 +4,7 @@ import { connectionProblem } from "../failure";
 
 /**
  * The id of the binary a completed tus upload created or replaced, from the last response
- * (docs/api.md, resumable uploads: the binary's URL in the `Location`-style header).
+ * (docs/api.md#resumable-uploads: the binary's URL in the `Location`-style header).
  */
 export function binaryIdOfTusResponse(response: HttpResponse): string | undefined {
   for (const header of ["X-Binary-Location", "Content-Location", "Location"]) {

@@ -59,7 +59,8 @@ export interface TusTarget {
   type?: string;
   contentType: string;
   chunkSize: number;
-  /** Replace this binary (PUT semantics, docs/api.md §20); `ifMatch` is checked at creation and completion. */
+  /** Replace this binary (PUT semantics, docs/api.md#resumable-uploads); `ifMatch` is checked at creation and
+   * completion. */
   binaryId?: string;
   ifMatch?: string;
 }

@@ -3,7 +3,7 @@
  * src/routes/openapi.ts pairs this table with the routes the app really has: a route missing
  * here shows up in /openapi.json marked `x-undocumented` (and fails test/api/openapi.test.ts),
  * an entry without a route is dropped (and fails the same test), so the document cannot drift
- * from the router. Media types: docs/api.md §9; errors: §8.
+ * from the router. Media types: docs/api.md#media-types; errors: docs/api.md#errors.
  */
 import {
   COLLECTION_MEDIA_TYPE,
@@ -63,7 +63,7 @@ const loginForm = {
   content: { "application/x-www-form-urlencoded": { schema: schema("LoginForm") } },
 };
 
-const id = path("id", "managed object id: 1 to 15 digits (docs/api.md §1)", "^[0-9]{1,15}$");
+const id = path("id", "managed object id: 1 to 15 digits (docs/api.md#endpoints)", "^[0-9]{1,15}$");
 const tenant = path("tenant", "tenant id");
 const userName = path("userName", "user name");
 const uploadId = path("uploadId", "upload id from the Location of its creation");
@@ -78,7 +78,7 @@ const conditionalWrite = [
   head("If-Unmodified-Since", "only if unchanged since (412 otherwise)"),
 ];
 const tusHeaders = [
-  head("Tus-Resumable", "1.0.0 for tus; absent for the IETF draft (docs/api.md §20)"),
+  head("Tus-Resumable", "1.0.0 for tus; absent for the IETF draft (docs/api.md#resumable-uploads)"),
   head("Upload-Offset", "where the bytes of this request start"),
 ];
 const download = {
@@ -133,7 +133,7 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: "Token login: a bearer token for a password form (public)",
     tags: ["tenants"],
     public: true,
-    description: 'docs/api.md "Token login": send the token as `Authorization: Bearer <token>`.',
+    description: "docs/api.md#token-login: send the token as `Authorization: Bearer <token>`.",
     parameters: [query("tenant_id", "the tenant (else from username tenant/user, or a unique user name)")],
     requestBody: loginForm,
     responses: {
@@ -145,7 +145,7 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: "Token login for browsers: sets the authorization (HttpOnly) and XSRF-TOKEN cookies (public)",
     tags: ["tenants"],
     public: true,
-    description: 'Later requests send the cookie with `X-XSRF-TOKEN: <XSRF-TOKEN cookie>` (docs/api.md "Token login").',
+    description: "Later requests send the cookie with `X-XSRF-TOKEN: <XSRF-TOKEN cookie>` (docs/api.md#token-login).",
     parameters: [query("tenant_id", "the tenant (else from username tenant/user, or a unique user name)")],
     requestBody: loginForm,
     responses: {
@@ -161,7 +161,9 @@ export const OPERATIONS: Record<string, Operation> = {
   "GET /inventory/binaries": {
     summary: "List binaries",
     tags: ["binaries"],
-    description: "Without READ or ADMIN a user sees only its own binaries (docs/api.md §3, §7).",
+    description:
+      "Without READ or ADMIN a user sees only its own binaries " +
+      "(docs/api.md#collection-and-paging, docs/api.md#tenants-users-roles).",
     parameters: [
       ...paging,
       query("type", "only this type"),
@@ -178,7 +180,7 @@ export const OPERATIONS: Record<string, Operation> = {
   "POST /inventory/binaries": {
     summary: "Upload a file with its managed object (multipart)",
     tags: ["binaries"],
-    description: "Parts `object` (JSON: name, type, fragments), optional `filesize`, `file` (docs/api.md §4).",
+    description: "Parts `object` (JSON: name, type, fragments), optional `filesize`, `file` (docs/api.md#upload-post).",
     requestBody: {
       required: true,
       content: {
@@ -203,7 +205,7 @@ export const OPERATIONS: Record<string, Operation> = {
     description:
       "Streams a zip (stored, ZIP64 past 4 GiB) of the listed binaries in the order given; names made safe and " +
       "unique. Every id must exist (404) and be readable (403); at most 1000 binaries and 16 GiB (422). " +
-      "docs/api.md §26.",
+      "docs/api.md#several-binaries-as-one-zip.",
     parameters: [{ ...query("ids", "comma-separated ids (or the parameter repeated)"), required: true }],
     responses: {
       "200": {
@@ -223,7 +225,7 @@ export const OPERATIONS: Record<string, Operation> = {
   "PUT /inventory/binaries/{id}": {
     summary: "Replace a binary's bytes",
     tags: ["binaries"],
-    description: "The raw body becomes the bytes and its Content-Type the contentType (docs/api.md §6).",
+    description: "The raw body becomes the bytes and its Content-Type the contentType (docs/api.md#replace-put).",
     parameters: [id, ...conditionalWrite],
     requestBody: { required: true, content: { "*/*": { schema: { type: "string", format: "binary" } } } },
     responses: {
@@ -248,7 +250,9 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: "Download through a signed link (no credentials; HEAD too)",
     tags: ["binaries"],
     public: true,
-    description: "The query is the signed link as minted; answers like the authenticated download (docs/api.md §18).",
+    description:
+      "The query is the signed link as minted; answers like the authenticated download " +
+      "(docs/api.md#signed-download-links).",
     parameters: [id, ...download.parameters],
     responses: { ...download.responses, ...errors(403, 404, 416) },
   },
@@ -262,7 +266,7 @@ export const OPERATIONS: Record<string, Operation> = {
       query("owner", "only this owner"),
       query("ids", "comma-separated ids"),
       query("text", "text any string property contains"),
-      query("query", "inventory query language: $filter=… $orderby=… (docs/api.md §24)"),
+      query("query", "inventory query language: $filter=… $orderby=… (docs/api.md#inventory-queries)"),
     ],
     responses: {
       "200": ok("a page of managed objects", COLLECTION_MEDIA_TYPE, "ManagedObjectCollection"),
@@ -501,7 +505,7 @@ export const OPERATIONS: Record<string, Operation> = {
     tags: ["resumable uploads"],
     description:
       "Upload-Metadata: filename/name, filetype, type, object (base64 JSON managed object), " +
-      "binaryId (replace; If-Match honoured at completion). docs/api.md §20.",
+      "binaryId (replace; If-Match honoured at completion). docs/api.md#resumable-uploads.",
     parameters: [
       head("Tus-Resumable", "1.0.0 (tus)"),
       head("Upload-Length", "total bytes"),
@@ -579,7 +583,7 @@ export const OPERATIONS: Record<string, Operation> = {
   },
 };
 
-/** Reasons of the error responses (docs/api.md §8). */
+/** Reasons of the error responses (docs/api.md#errors). */
 export const ERROR_REASONS: Record<number, string> = {
   400: "malformed request",
   401: "missing or wrong credentials",

@@ -1,7 +1,8 @@
 /**
  * JSON Schemas (2020-12, as OpenAPI 3.1 uses them) of the bodies the API sends and accepts
- * (docs/api.md §2, §3, §7, §8 and the sections of each extension). Objects stay open
- * (`additionalProperties` allowed) where the API passes client fragments through.
+ * (docs/api.md#the-managed-object-of-a-binary, docs/api.md#collection-and-paging, docs/api.md#tenants-users-roles,
+ * docs/api.md#errors and the sections of each extension). Objects stay open (`additionalProperties` allowed) where the
+ * API passes client fragments through.
  */
 type Schema = Record<string, unknown>;
 
@@ -27,7 +28,7 @@ const statistics: Schema = {
   },
 };
 
-/** A paged collection of `item` under `key` (docs/api.md §3). */
+/** A paged collection of `item` under `key` (docs/api.md#collection-and-paging). */
 function collection(key: string, item: string): Schema {
   return {
     type: "object",
@@ -72,7 +73,7 @@ const user: Schema = {
 export const SCHEMAS: Record<string, Schema> = {
   Error: {
     type: "object",
-    description: "Every error (docs/api.md §8).",
+    description: "Every error (docs/api.md#errors).",
     required: ["error", "message"],
     properties: {
       error: { type: "string", description: "area/Reason, e.g. inventory/Not Found", pattern: "^[^/]+/.+$" },
@@ -82,7 +83,9 @@ export const SCHEMAS: Record<string, Schema> = {
   },
   ManagedObject: {
     type: "object",
-    description: "A binary's managed object (docs/api.md §2); any other property is a client fragment.",
+    description:
+      "A binary's managed object (docs/api.md#the-managed-object-of-a-binary); " +
+      "any other property is a client fragment.",
     required: ["id", "self", "name", "type", "owner", "creationTime", "lastUpdated", "length", "contentType"],
     properties: {
       id: { type: "string", pattern: "^[0-9]+$" },
@@ -120,7 +123,9 @@ export const SCHEMAS: Record<string, Schema> = {
   },
   ManagedObjectInput: {
     type: "object",
-    description: "name, type and fragments; the service's own fields are ignored (docs/api.md §2).",
+    description:
+      "name, type and fragments; the service's own fields are ignored " +
+      "(docs/api.md#the-managed-object-of-a-binary).",
     properties: { name: string, type: string },
     additionalProperties: true,
   },

@@ -16,7 +16,7 @@ import { call, concat, md5Base64, randomBytes, seedUser } from "../../helpers";
  *   String as the Content-Type unchanged (`type(String)`); `uploadFile(container, bytes)` with a
  *   container that has only a name sends `{"name":…}` (svenson leaves null fields out).
  *
- * Each of these was refused with 400 before labels stopped being a gate (docs/api.md §4).
+ * Each of these was refused with 400 before labels stopped being a gate (docs/api.md#upload-post).
  */
 
 const enc = new TextEncoder();
