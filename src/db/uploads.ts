@@ -152,9 +152,21 @@ const listedColumns = {
 };
 export type ListedUpload = Pick<UploadRow, keyof typeof listedColumns>;
 
+/** A batch of listed uploads; `inWindow` is how many rows the LIMIT/OFFSET window held before the byte cut. */
+export interface ListedBatch {
+  rows: ListedUpload[];
+  inWindow: number;
+}
+
+/** The bytes of a row's variable-size listed columns (names, types; everything else is a number or short). */
+const rowBytes = sql<number>`length(CAST(${uploads.name} AS BLOB)) + length(CAST(${uploads.type} AS BLOB))
+  + length(CAST(${uploads.contentType} AS BLOB))`;
+
 /**
  * A user's (by `users.uid`) incomplete, unexpired uploads, oldest first, with only the listed
- * columns: a page holds at most the user's open-upload cap of rows of bounded size.
+ * columns, `limit` rows from `offset` — but cut where the rows' names and types pass `maxBytes`
+ * (always at least one row), so what D1 returns for one statement is bounded by bytes whatever the
+ * page size and the open-upload cap. The caller asks again from where the cut fell.
  */
 export async function listOpenUploads(
   db: Database,
@@ -163,9 +175,10 @@ export async function listOpenUploads(
   nowMs: number,
   limit: number,
   offset: number,
-): Promise<ListedUpload[]> {
-  return db
-    .select(listedColumns)
+  maxBytes: number,
+): Promise<ListedBatch> {
+  const window = db
+    .select({ ...listedColumns, bytes: rowBytes.as("bytes") })
     .from(uploads)
     .where(
       and(
@@ -178,7 +191,36 @@ export async function listOpenUploads(
     .orderBy(asc(uploads.createdMs), asc(uploads.id))
     .limit(limit)
     .offset(offset)
+    .as("window");
+  const sized = db
+    .select({
+      id: window.id,
+      received: window.received,
+      length: window.length,
+      name: window.name,
+      type: window.type,
+      contentType: window.contentType,
+      replace: window.replace,
+      binaryId: window.binaryId,
+      createdMs: window.createdMs,
+      expiresMs: window.expiresMs,
+      bytes: window.bytes,
+      before: sql<number>`coalesce(sum(${window.bytes}) OVER (ORDER BY ${window.createdMs}, ${window.id}
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)`.as("before"),
+      inWindow: sql<number>`count(*) OVER ()`.as("in_window"),
+    })
+    .from(window)
+    .as("sized");
+  const rows = await db
+    .select()
+    .from(sized)
+    .where(sql`${sized.before} + ${sized.bytes} <= ${maxBytes} OR ${sized.before} = 0`)
+    .orderBy(asc(sized.createdMs), asc(sized.id))
     .all();
+  return {
+    rows: rows.map(({ bytes: _bytes, before: _before, inWindow: _inWindow, ...row }) => row),
+    inWindow: rows[0]?.inWindow ?? 0,
+  };
 }
 
 /** Uploads whose expiry has passed (complete or not), for the sweep. */

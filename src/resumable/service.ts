@@ -513,15 +513,39 @@ async function releaseLeftovers(bucket: R2Bucket, upload: UploadRow): Promise<vo
   if (upload.tailKey) await deleteObjectQuietly(bucket, upload.tailKey);
 }
 
-/** The principal's incomplete uploads, a page at a time. */
-export async function listUploads(
+/**
+ * Bytes of names and types one D1 statement of the uploads list may return (docs/api.md §20): a
+ * page is read and streamed in batches of at most this much, whatever `pageSize` and the open-upload
+ * cap (a row alone may pass it: it is never split).
+ */
+export const LIST_BATCH_BYTES = 256 * 1024;
+
+/** The principal's incomplete uploads of one page, in batches bounded by LIST_BATCH_BYTES. */
+export async function* listUploads(
   db: Stores["db"],
   principal: Principal,
   nowMs: number,
   limit: number,
   offset: number,
-): Promise<ListedUpload[]> {
-  return listOpenUploads(db, principal.tenant, principal.userId, nowMs, limit, offset);
+): AsyncGenerator<ListedUpload[], void, undefined> {
+  let left = limit;
+  let from = offset;
+  while (left > 0) {
+    const { rows, inWindow } = await listOpenUploads(
+      db,
+      principal.tenant,
+      principal.userId,
+      nowMs,
+      left,
+      from,
+      LIST_BATCH_BYTES,
+    );
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length === inWindow) return; // the window ended before the byte budget did
+    left -= rows.length;
+    from += rows.length;
+  }
 }
 
 /** What one upload sweep removed. */

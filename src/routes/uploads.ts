@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import { mayCreate } from "../binaries/policy";
 import { binaryUrl, toManagedObject } from "../c8y/managed-object";
 import { MANAGED_OBJECT_MEDIA_TYPE } from "../c8y/media-types";
-import { collectionBody, offsetOf, parsePaging } from "../c8y/paging";
+import { collectionStream, offsetOf, parsePaging } from "../c8y/paging";
 import { readConfig } from "../config";
 import type { UploadRow } from "../db/schema";
 import { validatorsOf } from "../downloads/binary-response";
@@ -137,20 +137,27 @@ uploadsRoutes.options("/*", (c) => {
 uploadsRoutes.get("/", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
   const nowMs = Date.now();
-  const rows = await listUploads(c.var.db, c.var.principal, nowMs, paging.pageSize, offsetOf(paging));
-  const items = rows.map((row) => ({
-    id: row.id,
-    self: uploadUrl(c, row.id),
-    offset: row.received,
-    ...(row.length === null ? {} : { length: row.length }),
-    name: row.name,
-    type: row.type,
-    contentType: row.contentType,
-    ...(row.replace ? { binaryId: String(row.binaryId) } : {}),
-    creationTime: new Date(row.createdMs).toISOString(),
-    expires: new Date(row.expiresMs).toISOString(),
-  }));
-  return c.json(collectionBody(c.req.url, paging, "uploads", items, undefined));
+  // Streamed a byte-bounded batch at a time (docs/api.md §20): memory holds one batch, not the page.
+  async function* pages(): AsyncGenerator<unknown[], void, undefined> {
+    for await (const rows of listUploads(c.var.db, c.var.principal, nowMs, paging.pageSize, offsetOf(paging))) {
+      yield rows.map((row) => ({
+        id: row.id,
+        self: uploadUrl(c, row.id),
+        offset: row.received,
+        ...(row.length === null ? {} : { length: row.length }),
+        name: row.name,
+        type: row.type,
+        contentType: row.contentType,
+        ...(row.replace ? { binaryId: String(row.binaryId) } : {}),
+        creationTime: new Date(row.createdMs).toISOString(),
+        expires: new Date(row.expiresMs).toISOString(),
+      }));
+    }
+  }
+  const batches = pages();
+  const first = await batches.next();
+  const body = collectionStream(c.req.url, paging, "uploads", first.done ? [] : first.value, batches, undefined);
+  return c.body(body, 200, { "Content-Type": "application/json" });
 });
 
 uploadsRoutes.post("/", async (c) => {
