@@ -514,7 +514,7 @@ async function releaseLeftovers(bucket: R2Bucket, upload: UploadRow): Promise<vo
 }
 
 /**
- * Bytes of names and types one D1 statement of the uploads list may return (docs/api.md §20): a
+ * Bytes of names and types one D1 statement of the uploads list may return (docs/api.md#resumable-endpoints): a
  * page is read and streamed in batches of at most this much, whatever `pageSize` and the open-upload
  * cap (a row alone may pass it: it is never split).
  */

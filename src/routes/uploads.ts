@@ -137,7 +137,7 @@ uploadsRoutes.options("/*", (c) => {
 uploadsRoutes.get("/", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
   const nowMs = Date.now();
-  // Streamed a byte-bounded batch at a time (docs/api.md §20): memory holds one batch, not the page.
+  // Streamed a byte-bounded batch at a time (docs/api.md#resumable-endpoints): memory one batch, not the page.
   async function* pages(): AsyncGenerator<unknown[], void, undefined> {
     for await (const rows of listUploads(c.var.db, c.var.principal, nowMs, paging.pageSize, offsetOf(paging))) {
       yield rows.map((row) => ({
