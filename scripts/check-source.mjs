@@ -11,6 +11,8 @@ const RANK = {
   utils: 0,
   "errors.ts": 0,
   "config.ts": 0,
+  limits: 1,
+  observability: 0,
   http: 1,
   db: 1,
   r2: 1,

@@ -44,6 +44,10 @@ export interface Config {
   deferredPartSize: number;
   /** How many incomplete, unexpired resumable uploads one user may have at once (docs/api.md#resumable-uploads). */
   maxOpenUploads: number;
+  /** Callers whose X-Request-Id is kept (docs/api.md#request-ids-logs-and-metrics). */
+  requestIdTrustedProxies: string;
+  /** The Retry-After of a 429 from a rate limit: the period of the limiters' bindings (docs/api.md#rate-limits). */
+  rateLimitRetryAfterSeconds: number;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -79,6 +83,13 @@ export function readConfig(env: Env): Config {
       uploadExpiryMs: integerVar("RESUMABLE_EXPIRY_SECONDS", env.RESUMABLE_EXPIRY_SECONDS, 86_400, 60) * 1000,
       deferredPartSize: integerVar("RESUMABLE_DEFERRED_PART_SIZE", env.RESUMABLE_DEFERRED_PART_SIZE, 64 * MIB, 5 * MIB),
       maxOpenUploads: integerVar("RESUMABLE_MAX_OPEN_UPLOADS", env.RESUMABLE_MAX_OPEN_UPLOADS, 100, 1),
+      requestIdTrustedProxies: env.REQUEST_ID_TRUSTED_PROXIES?.trim() ?? "",
+      rateLimitRetryAfterSeconds: integerVar(
+        "RATE_LIMIT_RETRY_AFTER_SECONDS",
+        env.RATE_LIMIT_RETRY_AFTER_SECONDS,
+        60,
+        1,
+      ),
     };
     cache.set(env, config);
   }

@@ -7,5 +7,11 @@ export interface AppEnv {
   Variables: {
     db: Database;
     principal: Principal;
+    /** The request's id (X-Request-Id), set first (routes/observe.ts). */
+    requestId: string;
+    /** The tenant of a request without a principal (a signed link), for its log line. */
+    requestTenant?: string;
+    /** Which rate limit refused the request (`tenant`, `login`, `link`), for its log line. */
+    limitedBy?: string;
   };
 }

@@ -22,9 +22,13 @@ export class ApiError extends Error {
   }
 }
 
-/** The error body of docs/api.md#errors. */
-export function errorBody(err: ApiError): string {
-  return JSON.stringify({ error: err.error, message: err.message, info: INFO_URL });
+/**
+ * The error body of docs/api.md#errors, with the request's id in `details`
+ * (docs/api.md#request-ids-logs-and-metrics), which the platform's clients keep as an opaque object.
+ */
+export function errorBody(err: ApiError, requestId?: string): string {
+  const details = requestId === undefined ? {} : { details: { requestId } };
+  return JSON.stringify({ error: err.error, message: err.message, info: INFO_URL, ...details });
 }
 
 // --- 400 ---
@@ -101,6 +105,15 @@ export const tooManyLogins = (waitSeconds: number) =>
   new ApiError(429, "security/Too Many Requests", `Too many failed logins; try again in ${waitSeconds} s.`, {
     "Retry-After": String(waitSeconds),
   });
+
+/** A request over a rate limit (docs/api.md#rate-limits); `who` says whose share is used up. */
+export const rateLimited = (who: string, retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    "general/Too Many Requests",
+    `${who} made more requests than the rate limit allows; retry in ${retryAfterSeconds} s.`,
+    { "Retry-After": String(retryAfterSeconds) },
+  );
 
 /** A signed download link that fails its check (bad signature, unknown key, expired). */
 export const invalidLink = (message: string) => new ApiError(403, "security/Forbidden", message);

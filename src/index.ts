@@ -5,6 +5,7 @@ import { readConfig } from "./config";
 import { createDb } from "./db/client";
 import { deleteExpiredSessions } from "./db/sessions";
 import type { AppEnv } from "./env";
+import { meteredEnv } from "./observability/meter";
 import { sweepUploads } from "./resumable/service";
 import { binariesRoutes } from "./routes/binaries";
 import { handleError, handleNotFound } from "./routes/context";
@@ -15,8 +16,10 @@ import { logoutRoutes } from "./routes/logout";
 import { managedObjectsRoutes } from "./routes/managed-objects";
 import { authenticate, crossOrigin, withDb } from "./routes/middleware";
 import { oauthRoutes } from "./routes/oauth";
+import { observe } from "./routes/observe";
 import { openApiRoutes } from "./routes/openapi";
 import { platformRoutes } from "./routes/platform";
+import { rateLimit } from "./routes/rate-limit";
 import { tenantRoutes } from "./routes/tenant";
 import { tenantsRoutes } from "./routes/tenants";
 import { uploadsRoutes } from "./routes/uploads";
@@ -24,6 +27,8 @@ import { usersRoutes } from "./routes/users";
 
 const app = new Hono<AppEnv>();
 
+// First of all: the request's id, its counters, its log line and metric (docs/api.md#request-ids-logs-and-metrics).
+app.use("*", observe);
 // Signed links carry their own credential and CORS policy (any origin): answered before the
 // API's CORS, database and login work.
 app.route("/links/binaries", linksRoutes);
@@ -38,6 +43,7 @@ app.use("*", withDb);
 // Token login takes a password form: answered before authentication.
 app.route("/tenant/oauth", oauthRoutes);
 app.use("*", authenticate);
+app.use("*", rateLimit);
 app.route("/", platformRoutes);
 // Before /inventory/binaries, whose /:id would otherwise take "uploads".
 app.route("/inventory/binaries/uploads", uploadsRoutes);
@@ -63,7 +69,8 @@ async function scheduled(env: Env): Promise<void> {
 }
 
 export default {
-  fetch: app.fetch,
+  // The bindings are counted per request (observability/meter.ts), for the request's log line.
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, meteredEnv(env), ctx),
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(scheduled(env));
   },

@@ -5,6 +5,8 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       STALE_REPLICA: D1Database;
+      /** A real (miniflare) rate limiter allowing 3 requests per key and minute (vitest.config.mts). */
+      TIGHT_RATE_LIMITER: RateLimit;
     }
   }
 }

@@ -49,6 +49,7 @@ export const CORS_EXPOSE_HEADERS = [
   "Retry-After",
   "WWW-Authenticate",
   "X-Edge-Cache",
+  "X-Request-Id",
   "Tus-Resumable",
   "Tus-Version",
   "Tus-Extension",

@@ -86,7 +86,8 @@ export function rejectOtherMethods(allow: string) {
 }
 
 function errorResponse(c: Context, err: ApiError): Response {
-  return c.body(errorBody(err), err.status, { ...err.headers, "Content-Type": ERROR_MEDIA_TYPE });
+  const requestId: string | undefined = c.get("requestId");
+  return c.body(errorBody(err, requestId), err.status, { ...err.headers, "Content-Type": ERROR_MEDIA_TYPE });
 }
 
 /**

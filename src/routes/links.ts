@@ -5,8 +5,10 @@ import { binaryResponse } from "../downloads/binary-response";
 import { revisionOfLink, verifyLink } from "../downloads/signed-links";
 import type { AppEnv } from "../env";
 import { invalidLink, notFound } from "../errors";
+import { linkCheck } from "../limits/rate-limits";
 import { tenantPrefix } from "../r2/objects";
 import { edgeCacheOf, rejectOtherMethods } from "./context";
+import { enforceLimits } from "./rate-limit";
 
 /**
  * GET/HEAD /links/binaries/{id}?…: a signed download link (docs/api.md#signed-download-links).
@@ -22,7 +24,15 @@ linksRoutes.use(
     origin: "*",
     allowMethods: ["GET", "HEAD"],
     allowHeaders: ["Range", "If-None-Match", "If-Modified-Since", "If-Range"],
-    exposeHeaders: ["Content-Length", "Content-Range", "Content-Disposition", "ETag", "Last-Modified", "Accept-Ranges"],
+    exposeHeaders: [
+      "Content-Length",
+      "Content-Range",
+      "Content-Disposition",
+      "ETag",
+      "Last-Modified",
+      "Accept-Ranges",
+      "X-Request-Id",
+    ],
   }),
 );
 
@@ -33,6 +43,8 @@ linksRoutes.get("/:id", async (c) => {
     if (verdict.reason === "malformed") throw notFound("Link");
     throw invalidLink(verdict.reason === "expired" ? "The link has expired." : "The link is not valid.");
   }
+  c.set("requestTenant", verdict.claims.tenant);
+  await enforceLimits(c, [linkCheck(c.env.LINK_RATE_LIMITER, verdict.claims)]);
   const revision = revisionOfLink(verdict.claims, tenantPrefix(verdict.claims.tenant));
   return binaryResponse(c.env.BUCKET, edgeCacheOf(c), revision, c.req.raw, { confirmExists: true });
 });

@@ -1,0 +1,85 @@
+/// <reference types="node" />
+/**
+ * Fair limits (docs/api.md#rate-limits) under `npm start`: the Rate Limiting bindings of
+ * wrangler.toml, as miniflare runs them, answer 429 with Retry-After once a login or a signed link
+ * has used up its share of the minute (600 each); the tenant's other logins and links go on.
+ */
+import { describe, expect, inject, it } from "vitest";
+
+const baseUrl = inject("baseUrl");
+const admin = `Basic ${Buffer.from("management/admin:admin").toString("base64")}`;
+
+/** Sends `n` requests, `parallel` at a time; resolves the statuses and the first 429's response. */
+async function burst(n: number, parallel: number, send: () => Promise<Response>) {
+  const statuses: number[] = [];
+  let refused: Response | undefined;
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (sent < n) {
+        sent += 1;
+        const res = await send();
+        statuses.push(res.status);
+        if (res.status === 429 && !refused) refused = res;
+        else await res.arrayBuffer();
+      }
+    }),
+  );
+  return { statuses, refused };
+}
+
+describe("rate limits under npm start", () => {
+  it("a login over 600 requests a minute gets 429 with Retry-After; another login of the tenant does not", async () => {
+    const userName = `rl-${Date.now()}`;
+    const password = "Rate-limit-e2e-Pa55!";
+    const created = await fetch(`${baseUrl}/user/management/users`, {
+      method: "POST",
+      headers: { Authorization: admin, "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ userName, password, email: `${userName}@example.com` }),
+    });
+    expect(created.status).toBe(201);
+    const login = `Basic ${Buffer.from(`management/${userName}:${password}`).toString("base64")}`;
+    const { statuses, refused } = await burst(640, 8, () =>
+      fetch(`${baseUrl}/user/currentUser`, { headers: { Authorization: login } }),
+    );
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(600);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(40);
+    expect(refused?.headers.get("Retry-After")).toBe("60");
+    expect(refused?.headers.get("X-Request-Id")).toBeTruthy();
+    const body = (await refused!.json()) as { error: string; message: string };
+    expect(body.error).toBe("general/Too Many Requests");
+    expect(body.message).toMatch(/This login/);
+    const other = await fetch(`${baseUrl}/user/currentUser`, { headers: { Authorization: admin } });
+    expect(other.status).toBe(200);
+  });
+
+  it("a signed link over 600 downloads a minute gets 429; a new link to the same binary works", async () => {
+    const form = new FormData();
+    form.append("object", JSON.stringify({ name: "rl-fw.bin", type: "c8y_Firmware" }));
+    form.append("file", new Blob(["firmware image for the rate limit test"]), "rl-fw.bin");
+    const created = await fetch(`${baseUrl}/inventory/binaries`, {
+      method: "POST",
+      headers: { Authorization: admin, Accept: "application/json" },
+      body: form,
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const mint = async (expiresInSeconds: number) => {
+      const res = await fetch(`${baseUrl}/inventory/binaries/${id}/links`, {
+        method: "POST",
+        headers: { Authorization: admin, "Content-Type": "application/json" },
+        body: JSON.stringify({ expiresInSeconds }),
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { url: string }).url;
+    };
+    const link = await mint(600);
+    const { statuses, refused } = await burst(640, 8, () => fetch(link));
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(600);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(40);
+    expect(refused?.headers.get("Retry-After")).toBe("60");
+    const fresh = await fetch(await mint(900));
+    expect(fresh.status).toBe(200);
+    expect(await fresh.text()).toBe("firmware image for the rate limit test");
+  });
+});
