@@ -222,7 +222,7 @@ describe("log lines", () => {
 });
 
 describe("metrics", () => {
-  it("one Analytics Engine data point per request, the log line's fields; without the binding nothing breaks", async () => {
+  it("one data point per request, the log line's fields; without the binding nothing breaks", async () => {
     const points: AnalyticsEngineDataPoint[] = [];
     const METRICS = { writeDataPoint: (point: AnalyticsEngineDataPoint) => points.push(point) };
     const res = await send(
@@ -246,7 +246,7 @@ describe("metrics", () => {
         res.headers.get("X-Request-Id"),
         "",
       ],
-      // A miss is read once more on the primary (docs/api.md#read-replicas-and-bookmarks): two statements, two round trips.
+      // A miss is read again on the primary (docs/api.md#read-replicas-and-bookmarks): 2 statements, 2 round trips.
       doubles: [expect.any(Number), 0, expect.any(Number), 2, 2, 0],
     });
     const without = await send(
