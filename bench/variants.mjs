@@ -42,7 +42,7 @@ try {
     ["/fixed-byob?kb=1024", "BYOB 1 MiB -> copy -> FixedLengthStream -> R2 put"],
     ["/fixed-coalesce", "default reader, 4 KiB chunks gathered to 1 MiB -> FixedLengthStream -> R2 put"],
     ["/digest", "default reader -> MD5 DigestStream (service, chunked)"],
-    ["/parse", "default reader -> the service parser (src/upload), file chunks discarded"],
+    ["/parse", "default reader -> the service parser (src/ingest), file chunks discarded"],
     ["/parse-byob", "BYOB reader, fresh 1 MiB buffers -> the service parser, discarded"],
     [
       `/parse-fixed?len=${size}`,

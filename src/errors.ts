@@ -88,7 +88,7 @@ export const rangeNotSatisfiable = (size: number) =>
   });
 
 /** An upload whose bytes were removed as orphans because it stalled past ORPHAN_MIN_AGE_SECONDS. */
-export const uploadExpired = () =>
+export const resumableExpired = () =>
   new ApiError(408, "inventory/Request Timeout", "The upload took too long and its bytes were removed; send it again.");
 /** An upload whose tenant was deleted (or deleted and created anew) while its bytes arrived. */
 export const tenantGone = () => new ApiError(404, "inventory/Not Found", "The tenant of this upload no longer exists.");
@@ -119,7 +119,7 @@ export const rateLimited = (who: string, retryAfterSeconds: number) =>
 export const invalidLink = (message: string) => new ApiError(403, "security/Forbidden", message);
 
 /** A user's open resumable uploads are at the cap (docs/api.md#resumable-uploads): complete or delete one first. */
-export const tooManyOpenUploads = (max: number) =>
+export const tooManyOpenResumables = (max: number) =>
   new ApiError(
     429,
     "inventory/Too Many Requests",
@@ -137,10 +137,10 @@ export const offsetMismatch = (offset: number) =>
     // The draft: a 409 for an offset mismatch says the upload is not complete.
     "Upload-Complete": "?0",
   });
-export const uploadConflict = (message: string) => new ApiError(409, "inventory/Conflict", message);
-export const uploadGone = () => new ApiError(410, "inventory/Gone", "The upload has expired.");
+export const resumableConflict = (message: string) => new ApiError(409, "inventory/Conflict", message);
+export const resumableGone = () => new ApiError(410, "inventory/Gone", "The upload has expired.");
 /** Another request holds the upload's lease; clients retry after a moment (tus-js-client does on 423). */
-export const uploadLocked = () =>
+export const resumableLocked = () =>
   new ApiError(423, "inventory/Locked", "Another request is appending to this upload; retry shortly.", {
     "Retry-After": "5",
   });

@@ -6,7 +6,7 @@ import { createDb } from "./db/client";
 import { deleteExpiredSessions } from "./db/sessions";
 import type { AppEnv } from "./env";
 import { meteredEnv } from "./observability/meter";
-import { sweepUploads } from "./resumable/service";
+import { sweepResumables } from "./resumable/service";
 import { binariesRoutes } from "./routes/binaries";
 import { handleError, handleNotFound } from "./routes/context";
 import { currentUserRoutes } from "./routes/current-user";
@@ -20,9 +20,9 @@ import { observe } from "./routes/observe";
 import { openApiRoutes } from "./routes/openapi";
 import { platformRoutes } from "./routes/platform";
 import { rateLimit } from "./routes/rate-limit";
+import { resumablesRoutes } from "./routes/resumables";
 import { tenantRoutes } from "./routes/tenant";
 import { tenantsRoutes } from "./routes/tenants";
-import { uploadsRoutes } from "./routes/uploads";
 import { usersRoutes } from "./routes/users";
 
 const app = new Hono<AppEnv>();
@@ -46,7 +46,7 @@ app.use("*", authenticate);
 app.use("*", rateLimit);
 app.route("/", platformRoutes);
 // Before /inventory/binaries, whose /:id would otherwise take "uploads".
-app.route("/inventory/binaries/uploads", uploadsRoutes);
+app.route("/inventory/binaries/uploads", resumablesRoutes);
 app.route("/inventory/binaries", binariesRoutes);
 app.route("/inventory/managedObjects", managedObjectsRoutes);
 app.route("/tenant/tenants", tenantsRoutes);
@@ -64,7 +64,7 @@ async function scheduled(env: Env): Promise<void> {
   console.log("orphan sweep", report.scanned, report.deleted.length);
   await sweepLoginFailures(db);
   await deleteExpiredSessions(db, Date.now());
-  const uploads = await sweepUploads(db, env.BUCKET, Date.now(), readConfig(env).orphanMinAgeMs);
+  const uploads = await sweepResumables(db, env.BUCKET, Date.now(), readConfig(env).orphanMinAgeMs);
   console.log("upload sweep", uploads.expired, uploads.orphanTails);
 }
 

@@ -5,11 +5,11 @@
 //   PUT /fixed               default reader -> FixedLengthStream writer -> bucket.put (service's filesize path)
 //   PUT /fixed-byob?kb=N     BYOB reader -> FixedLengthStream -> put
 //   PUT /digest              default reader -> DigestStream(MD5) writer, discard (service's chunked path)
-//   POST /parse, /parse-byob  multipart body through the service's parser (src/upload), file chunks
+//   POST /parse, /parse-byob  multipart body through the service's parser (src/ingest), file chunks
 //                            discarded; -byob: read with a BYOB reader into fresh 1 MiB buffers
 //   POST /parse-fixed[-byob]?len=N  parser -> FixedLengthStream -> R2 put (the filesize-first path)
-// The service's own streaming multipart parser (src/upload), fed two ways.
-import { parseMultipartStream } from "../../src/uploads/multipart-stream.ts";
+// The service's own streaming multipart parser (src/ingest), fed two ways.
+import { parseFormDataStream } from "../../src/ingest/form-data-stream.ts";
 
 /** The proposed fix: the same body, read with a BYOB reader into fresh `size`-byte buffers. */
 function bigChunks(body, size = 1 << 20) {
@@ -29,7 +29,7 @@ function bigChunks(body, size = 1 << 20) {
 async function parseInto(body, contentType, onFileChunk) {
   let chunks = 0,
     bytes = 0;
-  for await (const e of parseMultipartStream(body, contentType, { isFile: (n) => n === "file", maxFieldSize: 65536 })) {
+  for await (const e of parseFormDataStream(body, contentType, { isFile: (n) => n === "file", maxFieldSize: 65536 })) {
     if (e.kind === "fileChunk") {
       chunks++;
       bytes += e.chunk.length;

@@ -1,7 +1,7 @@
 /**
  * The binaries service: create, replace and remove a binary while keeping R2 and D1 consistent
  * (docs/api.md#consistency-between-r2-and-d1). This module owns every write of a binary; routes call it, it calls the
- * D1 queries (db/binaries) and the upload engine (uploads/).
+ * D1 queries (db/binaries) and the body engine (ingest/).
  *
  * What lives where
  * - D1 `binaries`: one row per binary: the managed object, plus `r2_key`, the only object that
@@ -38,13 +38,13 @@ import { parseUploadObject } from "../c8y/managed-object";
 import type { Config } from "../config";
 import { deleteBinaryRow, findBinary, insertBinary, isSwept, swapContent, switchContent } from "../db/binaries";
 import { type Database, primaryOf, readYourWrites } from "../db/client";
-import { trackMultipartUpload, untrackMultipartUpload } from "../db/multipart-uploads";
+import { trackMultipart, untrackMultipart } from "../db/r2-multiparts";
 import type { BinaryRow } from "../db/schema";
-import { forbidden, notFound, preconditionFailed, uploadExpired } from "../errors";
+import { forbidden, notFound, preconditionFailed, resumableExpired } from "../errors";
+import { ingestFormData } from "../ingest/form-data-body";
+import type { MultipartTracker } from "../ingest/r2-sinks";
+import { ingestRawBody } from "../ingest/raw-body";
 import { deleteObjectQuietly, objectKey } from "../r2/objects";
-import { receiveBody } from "../uploads/body-upload";
-import { receiveMultipartUpload } from "../uploads/multipart-upload";
-import type { MultipartTracker } from "../uploads/r2-sinks";
 import { mayRead, mayWrite } from "./policy";
 
 /** What the binary operations need: the two stores and the configuration. */
@@ -72,8 +72,8 @@ const CLOCK_SLACK_MS = 30_000;
 /** Tracks the R2 multipart upload of a binary body in D1, so the sweep can abort it after a crash. */
 function multipartTracker(db: Database, key: string): MultipartTracker {
   return {
-    created: (uploadId) => trackMultipartUpload(db, { key, uploadId, purpose: BINARY_UPLOAD_PURPOSE }),
-    aborted: (uploadId) => untrackMultipartUpload(db, uploadId),
+    created: (uploadId) => trackMultipart(db, { key, uploadId, purpose: BINARY_UPLOAD_PURPOSE }),
+    aborted: (uploadId) => untrackMultipart(db, uploadId),
   };
 }
 
@@ -107,7 +107,7 @@ export async function createBinary(
   const { db, bucket, config } = stores;
   const startedAt = Date.now();
   const key = objectKey(principal.tenant);
-  const upload = await receiveMultipartUpload(bucket, body, contentType, {
+  const upload = await ingestFormData(bucket, body, contentType, {
     key,
     partSize: config.partSize,
     singlePutMaxBytes: config.singlePutMaxBytes,
@@ -202,7 +202,7 @@ export async function replaceBinary(
   const current = await loadBinary(db, principal, id, "write");
   if (precondition && !precondition(current)) throw preconditionFailed();
   const key = objectKey(principal.tenant);
-  const stored = await receiveBody(
+  const stored = await ingestRawBody(
     bucket,
     key,
     content.body,
@@ -252,14 +252,14 @@ export async function commitReplace(
     if (row) switched = { row, previousKey: current.r2Key };
     else if (precondition) {
       // Only the bytes the client checked may be replaced (optimistic concurrency).
-      if (await isSwept(db, key)) throw uploadExpired();
+      if (await isSwept(db, key)) throw resumableExpired();
       if (await findBinary(primaryOf(db), principal.tenant, current.id)) throw preconditionFailed();
     } else {
       // Somebody replaced it since it was read: one atomic swap that also reads the key it replaces.
       switched = await swapContent(db, principal.tenant, current.id, change);
     }
-    if (!switched && (await isSwept(db, key))) throw uploadExpired();
-    if (content.trackedUploadId !== undefined) await untrackMultipartUpload(db, content.trackedUploadId);
+    if (!switched && (await isSwept(db, key))) throw resumableExpired();
+    if (content.trackedUploadId !== undefined) await untrackMultipart(db, content.trackedUploadId);
   } catch (error) {
     // Never delete bytes a row already points at (an untrack failing after the switch).
     if (!switched) await deleteObjectQuietly(bucket, key);

@@ -1,8 +1,8 @@
 import { lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { staleMultipartUploads, untrackMultipartUpload } from "../db/multipart-uploads";
-import { binaries, multipartUploads, sweptKeys } from "../db/schema";
-import { UPLOAD_TAIL_PREFIX } from "../r2/objects";
+import { staleMultiparts, untrackMultipart } from "../db/r2-multiparts";
+import { binaries, r2Multiparts, sweptKeys } from "../db/schema";
+import { RESUMABLE_TAIL_PREFIX } from "../r2/objects";
 
 /** What one sweep looked at and removed. */
 export interface SweepReport {
@@ -38,7 +38,7 @@ export async function sweepOrphans(
     report.scanned += page.objects.length;
     const old = page.objects
       // Tails of resumable uploads are referenced by their upload, not a binary: the upload sweep's.
-      .filter((object) => !object.key.startsWith(UPLOAD_TAIL_PREFIX) && now - object.uploaded.getTime() >= minAgeMs)
+      .filter((object) => !object.key.startsWith(RESUMABLE_TAIL_PREFIX) && now - object.uploaded.getTime() >= minAgeMs)
       .map((object) => object.key);
     if (old.length > 0) {
       const claimed = await claimOrphans(db, old, now);
@@ -61,7 +61,7 @@ async function claimOrphans(db: Database, keys: string[], now: number): Promise<
     INSERT INTO ${sweptKeys} (key, swept_at_ms)
     SELECT value, ${now} FROM json_each(${JSON.stringify(keys)})
     WHERE NOT EXISTS (SELECT 1 FROM ${binaries} WHERE ${binaries.r2Key} = value)
-      AND NOT EXISTS (SELECT 1 FROM ${multipartUploads} WHERE ${multipartUploads.key} = value)
+      AND NOT EXISTS (SELECT 1 FROM ${r2Multiparts} WHERE ${r2Multiparts.key} = value)
     ON CONFLICT (key) DO UPDATE SET swept_at_ms = excluded.swept_at_ms
     RETURNING key`);
   return rows.map((row) => row.key);
@@ -78,13 +78,13 @@ export async function abortStaleUploads(
   before: number,
 ): Promise<number> {
   let aborted = 0;
-  for (const upload of await staleMultipartUploads(db, purpose, before)) {
+  for (const upload of await staleMultiparts(db, purpose, before)) {
     // An upload that completed or was aborted meanwhile makes abort() throw: it is gone either way.
     await bucket
       .resumeMultipartUpload(upload.key, upload.uploadId)
       .abort()
       .catch(() => undefined);
-    await untrackMultipartUpload(db, upload.uploadId);
+    await untrackMultipart(db, upload.uploadId);
     aborted++;
   }
   return aborted;

@@ -1,8 +1,8 @@
 import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
-import { tenantGone, uploadExpired } from "../errors";
+import { resumableExpired, tenantGone } from "../errors";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
-import { untrackKey } from "./multipart-uploads";
+import { untrackKey } from "./r2-multiparts";
 import { type BinaryRow, binaries, counters, sweptKeys, tenants } from "./schema";
 
 export type NewBinary = typeof binaries.$inferInsert;
@@ -61,7 +61,7 @@ export async function insertBinary(
     ? await db.batch([takeId, insert, untrackKey(db, row.r2Key)])
     : await db.batch([takeId, insert]);
   if (inserted[0]) return inserted[0];
-  throw (await isSwept(db, row.r2Key)) ? uploadExpired() : tenantGone();
+  throw (await isSwept(db, row.r2Key)) ? resumableExpired() : tenantGone();
 }
 
 /** Ids per query of findBinaries: D1 binds at most 100 parameters per statement (the tenant is one). */

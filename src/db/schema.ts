@@ -106,9 +106,10 @@ export const loginFailures = sqliteTable("login_failures", {
  * Resumable uploads in progress (docs/api.md#resumable-uploads): one row per upload resource. Bytes live in R2
  * (an R2 multipart upload under `r2_key` plus a temporary tail object); this row is the only record
  * of them, so the sweep can abort and delete whatever an expired or abandoned upload left.
- * `parts` and `digests` are JSON text owned by the resumable service.
+ * `parts` and `digests` are JSON text owned by the resumable service. The SQL table keeps its first
+ * name, `uploads` (renaming a D1 table needs a migration that copies it; the TypeScript name is what code reads).
  */
-export const uploads = sqliteTable(
+export const resumables = sqliteTable(
   "uploads",
   {
     id: text("id").primaryKey(),
@@ -149,13 +150,14 @@ export const uploads = sqliteTable(
   (t) => [index("uploads_by_owner_id").on(t.ownerId, t.createdMs), index("uploads_by_expiry").on(t.expiresMs)],
 );
 
-export type UploadRow = typeof uploads.$inferSelect;
+export type ResumableRow = typeof resumables.$inferSelect;
 
 /**
  * R2 multipart uploads in progress (the R2 binding cannot list them), so the sweep can abort the
- * ones a crash left behind. Shared by every feature that uploads in parts; `purpose` names it.
+ * ones a crash left behind. Shared by every feature that uploads in parts; `purpose` names it. The SQL
+ * table keeps its first name, `multipart_uploads`; code calls these "R2 multiparts".
  */
-export const multipartUploads = sqliteTable(
+export const r2Multiparts = sqliteTable(
   "multipart_uploads",
   {
     uploadId: text("upload_id").primaryKey(),

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gte, lt, ne, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
-import { binaries, deletedTenants, multipartUploads, tenants, users } from "./schema";
+import { binaries, deletedTenants, r2Multiparts, tenants, users } from "./schema";
 import { deleteTenantSessions } from "./sessions";
 import { type NewUser, userValues } from "./users";
 
@@ -35,9 +35,9 @@ export async function hasTrackedUploads(db: Database, prefix: string): Promise<b
   // Keys under "x/" are those in ["x/", "x0"): "0" follows "/" in code point order.
   const upper = `${prefix.slice(0, -1)}0`;
   const row = await db
-    .select({ key: multipartUploads.key })
-    .from(multipartUploads)
-    .where(and(gte(multipartUploads.key, prefix), lt(multipartUploads.key, upper)))
+    .select({ key: r2Multiparts.key })
+    .from(r2Multiparts)
+    .where(and(gte(r2Multiparts.key, prefix), lt(r2Multiparts.key, upper)))
     .limit(1)
     .get();
   return row !== undefined;

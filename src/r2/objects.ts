@@ -51,4 +51,4 @@ export async function deleteObjectsByPrefix(
  * prefix; `%` cannot start a tenant prefix (tenants are URI-encoded), so they never mix with
  * binaries. The upload sweep owns them; the orphan sweep leaves them alone.
  */
-export const UPLOAD_TAIL_PREFIX = "%resumable/";
+export const RESUMABLE_TAIL_PREFIX = "%resumable/";

@@ -4,7 +4,7 @@ import { parseJsonObject } from "../http/json";
 import { storedContentType } from "../http/media-type";
 
 /** What an upload will become: the managed object's fields, or the binary whose bytes it replaces. */
-export interface UploadIntent {
+export interface ResumableIntent {
   name?: string;
   type?: string;
   contentType?: string;
@@ -19,8 +19,8 @@ export interface UploadIntent {
  * object with fragments (as the multipart `object` part), `binaryId` -> replace that binary.
  * Explicit keys win over the same fields inside `object`; other keys are kept only for HEAD.
  */
-export function intentFromMetadata(metadata: Map<string, string>, maxJsonSize: number): UploadIntent {
-  const intent: UploadIntent = { fragments: {} };
+export function intentFromMetadata(metadata: Map<string, string>, maxJsonSize: number): ResumableIntent {
+  const intent: ResumableIntent = { fragments: {} };
   const object = metadata.get("object");
   if (object !== undefined) {
     if (object.length > maxJsonSize) throw tooLarge(`The 'object' metadata is larger than ${maxJsonSize} bytes.`);

@@ -1,7 +1,7 @@
 /**
  * Resumable uploads (tus 1.0.0 and the IETF resumable-upload draft, docs/api.md#resumable-uploads): the state of
  * each upload resource and every write to it. Routes call this; it calls the D1 queries
- * (db/uploads, db/binaries) and the append engine (uploads/resumable-append).
+ * (db/resumables, db/binaries) and the append engine (ingest/resumable-append).
  *
  * What lives where
  * - D1 `uploads`: one row per upload: owner, tenant, length, bytes received, part size, the
@@ -38,23 +38,23 @@ import {
   type Stores,
 } from "../binaries/service";
 import { MAX_NAME_LENGTH } from "../c8y/managed-object";
-import type { BinaryRow, UploadRow } from "../db/schema";
 import {
   acquireLease,
   commitProgress,
-  deleteUpload,
-  expiredUploads,
-  findUpload,
-  insertUpload,
-  type ListedUpload,
-  listOpenUploads,
+  deleteResumable,
+  expiredResumables,
+  findResumable,
+  insertResumable,
+  type ListedResumable,
+  listOpenResumables,
   markCompleted,
+  type ResumableProgress,
   referencedTailKeys,
   releaseLease,
   renewLease,
   reservePartNumber,
-  type UploadProgress,
-} from "../db/uploads";
+} from "../db/resumables";
+import type { BinaryRow, ResumableRow } from "../db/schema";
 import { validatorsOf } from "../downloads/binary-response";
 import {
   ApiError,
@@ -64,26 +64,26 @@ import {
   notFound,
   offsetMismatch,
   preconditionFailed,
+  resumableConflict,
+  resumableGone,
+  resumableLocked,
   tooLarge,
-  tooManyOpenUploads,
-  uploadConflict,
-  uploadGone,
-  uploadLocked,
+  tooManyOpenResumables,
 } from "../errors";
+import { type DigestStates, PausableDigests } from "../hashing/pausable-digests";
 import { ifMatchHolds } from "../http/conditional";
 import { servedMediaType } from "../http/media-type";
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from "../http/tus-headers";
-import { deleteObjectQuietly, objectKey, UPLOAD_TAIL_PREFIX } from "../r2/objects";
 import {
   type AppendTarget,
   appendBody,
   appendStreamedBody,
   type Progress,
   type StoredPart,
-} from "../uploads/resumable-append";
-import { type DigestStates, ResumableDigests } from "../uploads/resumable-digests";
+} from "../ingest/resumable-append";
+import { deleteObjectQuietly, objectKey, RESUMABLE_TAIL_PREFIX } from "../r2/objects";
 import { bytesToBase64 } from "../utils/base64";
-import type { UploadIntent } from "./metadata";
+import type { ResumableIntent } from "./metadata";
 
 /** How long a request holds an upload once it stops renewing (a dead connection frees it after this). */
 const LEASE_MS = 30_000;
@@ -110,7 +110,7 @@ function capacityOf(partSize: number): number {
 
 export interface CreateInput {
   length: number | undefined;
-  intent: UploadIntent;
+  intent: ResumableIntent;
   /** Upload-Metadata as sent, echoed by HEAD. */
   rawMetadata: string | undefined;
   /** If-Match / If-Unmodified-Since for a replace, checked when the upload completes. */
@@ -120,11 +120,11 @@ export interface CreateInput {
 }
 
 /** Creates an upload resource (docs/api.md#resumable-uploads): checks the rights a POST or PUT would need. */
-export async function createUpload(
+export async function createResumable(
   { db, config }: Stores,
   principal: Principal,
   input: CreateInput,
-): Promise<UploadRow> {
+): Promise<ResumableRow> {
   const { intent, length } = input;
   if (length !== undefined && length > config.tusMaxSize)
     throw tooLarge(`Uploads are limited to ${config.tusMaxSize} bytes.`);
@@ -167,7 +167,7 @@ export async function createUpload(
     multipartId: null,
     tailKey: null,
     tailLength: 0,
-    digests: JSON.stringify(ResumableDigests.start(input.wantSha256)),
+    digests: JSON.stringify(PausableDigests.start(input.wantSha256)),
     binaryId,
     replace: intent.binaryId !== undefined,
     ifMatch: input.ifMatch ?? null,
@@ -180,8 +180,8 @@ export async function createUpload(
     lockUntilMs: 0,
     completedMs: null,
   };
-  const created = await insertUpload(db, row, config.maxOpenUploads);
-  if (!created) throw tooManyOpenUploads(config.maxOpenUploads);
+  const created = await insertResumable(db, row, config.maxOpenUploads);
+  if (!created) throw tooManyOpenResumables(config.maxOpenUploads);
   return created;
 }
 
@@ -198,16 +198,16 @@ function newUploadId(): string {
  * now (403 once the role is gone); a replace needs write access to its binary, checked (with one
  * D1 read) when it completes, the only step that reaches the binary.
  */
-export async function loadUpload(
+export async function loadResumable(
   db: Stores["db"],
   principal: Principal,
   id: string,
   nowMs: number,
-): Promise<UploadRow> {
-  const row = /^[0-9a-f]{32}$/.test(id) ? await findUpload(db, principal.tenant, id) : undefined;
+): Promise<ResumableRow> {
+  const row = /^[0-9a-f]{32}$/.test(id) ? await findResumable(db, principal.tenant, id) : undefined;
   if (!row || row.ownerId !== principal.userId || row.owner !== principal.userName) throw notFound("Upload");
   if (!row.replace && !mayCreate(principal)) throw forbidden();
-  if (row.expiresMs <= nowMs && row.completedMs === null) throw uploadGone();
+  if (row.expiresMs <= nowMs && row.completedMs === null) throw resumableGone();
   return row;
 }
 
@@ -225,7 +225,7 @@ export interface AppendInput {
 }
 
 export interface AppendOutcome {
-  upload: UploadRow;
+  upload: ResumableRow;
   /** Set once the upload completed: the created or replaced binary. */
   binary?: BinaryRow;
   /** Whole-file digests at completion (md5, sha-256 when asked). */
@@ -237,15 +237,15 @@ export interface AppendOutcome {
  * (lease); a request whose offset is stale gets 409, one that collides with a running append 423.
  * Bytes past the declared length, a checksum mismatch or a lost lease change nothing committed.
  */
-export async function appendToUpload(
+export async function appendToResumable(
   stores: Stores,
   principal: Principal,
   id: string,
   input: AppendInput,
 ): Promise<AppendOutcome> {
   const { db, bucket, config } = stores;
-  const current = await loadUpload(db, principal, id, input.nowMs);
-  if (current.completedMs !== null) throw uploadConflict("The upload is already complete.");
+  const current = await loadResumable(db, principal, id, input.nowMs);
+  if (current.completedMs !== null) throw resumableConflict("The upload is already complete.");
   if (current.received !== input.offset) throw offsetMismatch(current.received);
   let length = settleLength(current, input, config.tusMaxSize);
   const streamed = input.contentLength === undefined;
@@ -261,25 +261,25 @@ export async function appendToUpload(
   const token = crypto.randomUUID();
   const leased = await acquireLease(db, principal.tenant, id, input.offset, token, input.nowMs, input.nowMs + LEASE_MS);
   if (!leased) {
-    const latest = await findUpload(db, principal.tenant, id);
+    const latest = await findResumable(db, principal.tenant, id);
     if (!latest) throw notFound("Upload");
     if (latest.received !== input.offset) throw offsetMismatch(latest.received);
-    if (latest.completedMs !== null) throw uploadConflict("The upload is already complete.");
-    throw uploadLocked();
+    if (latest.completedMs !== null) throw resumableConflict("The upload is already complete.");
+    throw resumableLocked();
   }
   let lastRenewal = Date.now();
-  const leaseLost = () => uploadLocked();
+  const leaseLost = () => resumableLocked();
   const target: AppendTarget = {
     bucket,
     key: leased.r2Key,
     singleObjectKey: () => objectKey(principal.tenant),
     partSize: leased.partSize,
     httpMetadata: { contentType: servedMediaType(leased.contentType) },
-    newTailKey: () => `${UPLOAD_TAIL_PREFIX}${leased.id}/tail-${crypto.randomUUID()}`,
+    newTailKey: () => `${RESUMABLE_TAIL_PREFIX}${leased.id}/tail-${crypto.randomUUID()}`,
     async reservePartNumber() {
       const number = await reservePartNumber(db, leased.id, token, Date.now() + LEASE_MS);
       if (number === undefined) throw leaseLost();
-      if (number > R2_MAX_PARTS) throw uploadConflict("The upload ran out of R2 part numbers.");
+      if (number > R2_MAX_PARTS) throw resumableConflict("The upload ran out of R2 part numbers.");
       lastRenewal = Date.now();
       return number;
     },
@@ -368,9 +368,9 @@ async function whyAppendFailed(
   error: unknown,
 ): Promise<unknown> {
   if (error instanceof ApiError) return error;
-  const latest = await findUpload(db, tenant, id);
+  const latest = await findResumable(db, tenant, id);
   if (!latest) return notFound("Upload");
-  if (latest.lockToken !== token) return uploadLocked();
+  if (latest.lockToken !== token) return resumableLocked();
   return error;
 }
 
@@ -385,7 +385,7 @@ function completesAt(length: number | null, end: number, complete: boolean): boo
 }
 
 /** The length after this request: declared once (tus deferred / IETF), never changed after. */
-function settleLength(upload: UploadRow, input: AppendInput, maxSize: number): number | null {
+function settleLength(upload: ResumableRow, input: AppendInput, maxSize: number): number | null {
   let length = upload.length;
   const sent = input.contentLength;
   const implied = input.complete && sent !== undefined ? input.offset + sent : undefined;
@@ -402,7 +402,7 @@ function settleLength(upload: UploadRow, input: AppendInput, maxSize: number): n
   return length;
 }
 
-function progressOf(row: UploadRow): Progress {
+function progressOf(row: ResumableRow): Progress {
   return {
     offset: row.received,
     multipartId: row.multipartId,
@@ -413,7 +413,7 @@ function progressOf(row: UploadRow): Progress {
   };
 }
 
-function rowProgress(progress: Progress): UploadProgress {
+function rowProgress(progress: Progress): ResumableProgress {
   return {
     received: progress.offset,
     multipartId: progress.multipartId,
@@ -435,7 +435,7 @@ async function deleteAll(bucket: R2Bucket, keys: readonly string[]): Promise<voi
 async function finish(
   stores: Stores,
   principal: Principal,
-  upload: UploadRow,
+  upload: ResumableRow,
   token: string,
   progress: Progress,
   singleObjectKey: string | undefined,
@@ -444,7 +444,7 @@ async function finish(
   const { db, bucket } = stores;
   if (!(await commitProgress(db, upload.id, token, rowProgress(progress), nowMs + LEASE_MS))) {
     if (singleObjectKey) await deleteObjectQuietly(bucket, singleObjectKey);
-    throw uploadLocked();
+    throw resumableLocked();
   }
   let stored: R2Object | null;
   let key: string;
@@ -456,7 +456,7 @@ async function finish(
     stored = await bucket.resumeMultipartUpload(upload.r2Key, progress.multipartId!).complete(progress.parts);
   }
   if (!stored) throw new Error(`completed upload ${upload.id} has no object`);
-  const digests = ResumableDigests.restore(progress.digests).digest();
+  const digests = PausableDigests.restore(progress.digests).digest();
   const content: StoredContent = {
     key,
     size: stored.size,
@@ -471,7 +471,7 @@ async function finish(
       : await commitNewBinary(stores, principal, upload, content, upload.createdMs);
   } catch (error) {
     // A completion that can never succeed (412, 403, gone) ends the upload; the client must start over.
-    await deleteUpload(db, principal.tenant, upload.id);
+    await deleteResumable(db, principal.tenant, upload.id);
     throw error;
   }
   await markCompleted(db, upload.id, token, { ...rowProgress(progress), binaryId: binary.id }, nowMs);
@@ -479,7 +479,7 @@ async function finish(
 }
 
 /** The If-Match a replace was created with, checked again against the binary when it completes. */
-function ifMatchOf(upload: UploadRow): Precondition | undefined {
+function ifMatchOf(upload: ResumableRow): Precondition | undefined {
   const { ifMatch } = upload;
   return ifMatch === null ? undefined : (row) => ifMatchHolds(ifMatch, validatorsOf(row));
 }
@@ -494,20 +494,20 @@ async function abortQuietly(bucket: R2Bucket, key: string, multipartId: string |
 }
 
 /** Termination (tus DELETE, draft cancellation): the row first, then what it held in R2. */
-export async function terminateUpload(
+export async function terminateResumable(
   { db, bucket }: Stores,
   principal: Principal,
   id: string,
   nowMs: number,
 ): Promise<void> {
-  const upload = await loadUpload(db, principal, id, nowMs);
-  const deleted = await deleteUpload(db, principal.tenant, upload.id);
+  const upload = await loadResumable(db, principal, id, nowMs);
+  const deleted = await deleteResumable(db, principal.tenant, upload.id);
   if (!deleted) throw notFound("Upload");
   await releaseLeftovers(bucket, deleted);
 }
 
 /** Aborts an incomplete upload's multipart upload and deletes its tail (a completed one keeps its object). */
-async function releaseLeftovers(bucket: R2Bucket, upload: UploadRow): Promise<void> {
+async function releaseLeftovers(bucket: R2Bucket, upload: ResumableRow): Promise<void> {
   if (upload.completedMs !== null) return;
   await abortQuietly(bucket, upload.r2Key, upload.multipartId);
   if (upload.tailKey) await deleteObjectQuietly(bucket, upload.tailKey);
@@ -521,17 +521,17 @@ async function releaseLeftovers(bucket: R2Bucket, upload: UploadRow): Promise<vo
 export const LIST_BATCH_BYTES = 256 * 1024;
 
 /** The principal's incomplete uploads of one page, in batches bounded by LIST_BATCH_BYTES. */
-export async function* listUploads(
+export async function* listResumables(
   db: Stores["db"],
   principal: Principal,
   nowMs: number,
   limit: number,
   offset: number,
-): AsyncGenerator<ListedUpload[], void, undefined> {
+): AsyncGenerator<ListedResumable[], void, undefined> {
   let left = limit;
   let from = offset;
   while (left > 0) {
-    const { rows, inWindow } = await listOpenUploads(
+    const { rows, inWindow } = await listOpenResumables(
       db,
       principal.tenant,
       principal.userId,
@@ -549,7 +549,7 @@ export async function* listUploads(
 }
 
 /** What one upload sweep removed. */
-export interface UploadSweepReport {
+export interface ResumableSweepReport {
   expired: number;
   orphanTails: number;
 }
@@ -559,17 +559,17 @@ export interface UploadSweepReport {
  * objects no upload references (a request that died between writing and committing one) go once
  * they are older than `minAgeMs`.
  */
-export async function sweepUploads(
+export async function sweepResumables(
   db: Stores["db"],
   bucket: R2Bucket,
   nowMs: number,
   minAgeMs: number,
-): Promise<UploadSweepReport> {
-  const report: UploadSweepReport = { expired: 0, orphanTails: 0 };
+): Promise<ResumableSweepReport> {
+  const report: ResumableSweepReport = { expired: 0, orphanTails: 0 };
   for (;;) {
-    const batch = await expiredUploads(db, nowMs, 100);
+    const batch = await expiredResumables(db, nowMs, 100);
     for (const upload of batch) {
-      const deleted = await deleteUpload(db, upload.tenant, upload.id);
+      const deleted = await deleteResumable(db, upload.tenant, upload.id);
       if (deleted) await releaseLeftovers(bucket, deleted);
       report.expired++;
     }
@@ -577,7 +577,7 @@ export async function sweepUploads(
   }
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ prefix: UPLOAD_TAIL_PREFIX, cursor, limit: 500 });
+    const page = await bucket.list({ prefix: RESUMABLE_TAIL_PREFIX, cursor, limit: 500 });
     const old = page.objects
       .filter((object) => nowMs - object.uploaded.getTime() >= minAgeMs)
       .map((object) => object.key);

@@ -34,7 +34,7 @@ const b64 = (text: string) => btoa(text);
 const any = <T>(pick: (n: number) => number, items: T[]) => items[pick(items.length)]!;
 
 const ops: Record<string, Op> = {
-  async createUpload(pick) {
+  async createResumable(pick) {
     const auth = any(pick, users);
     const size = any(pick, [0, 10, 1000, 6 * MIB]);
     const replace = pick(3) === 0 ? `,binaryId ${b64(any(pick, binaries))}` : "";
@@ -70,12 +70,12 @@ const ops: Record<string, Op> = {
     if (!target) return new Response(null, { status: 204 });
     return call(target.path, { method: "HEAD", headers: { Authorization: any(pick, users), ...TUS } });
   },
-  async deleteUpload(pick) {
+  async deleteResumable(pick) {
     const target = uploads.length > 0 ? any(pick, uploads) : undefined;
     if (!target) return new Response(null, { status: 204 });
     return call(target.path, { method: "DELETE", headers: { Authorization: target.auth, ...TUS } });
   },
-  listUploads: (pick) =>
+  listResumables: (pick) =>
     call(`/inventory/binaries/uploads?pageSize=${any(pick, [1, 5, 2000])}`, {
       headers: { Authorization: any(pick, users) },
     }),

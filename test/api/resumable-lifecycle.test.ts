@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sweepOrphans } from "../../src/binaries/sweep";
-import { sweepUploads } from "../../src/resumable/service";
+import { sweepResumables } from "../../src/resumable/service";
 import { bytesToBase64 } from "../../src/utils/base64";
 import { call, db, md5Base64, randomBytes, seedUser } from "../helpers";
 
@@ -148,7 +148,7 @@ describe("expiration", () => {
     const orphans = await sweepOrphans(db(), env.BUCKET, 0, Date.now() + 10_000);
     expect(orphans.deleted.filter((key) => key.startsWith("%resumable/"))).toEqual([]);
 
-    const report = await sweepUploads(db(), env.BUCKET, Date.now() + 1000, 0);
+    const report = await sweepResumables(db(), env.BUCKET, Date.now() + 1000, 0);
     expect(report.expired).toBeGreaterThanOrEqual(1);
     expect(report.orphanTails).toBeGreaterThanOrEqual(1);
     expect(await row(idOf(expired))).toBeNull();

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LIST_BATCH_BYTES, listUploads } from "../../src/resumable/service";
+import { LIST_BATCH_BYTES, listResumables } from "../../src/resumable/service";
 import { call, db, seedUser } from "../helpers";
 
 /**
@@ -44,7 +44,7 @@ describe("the uploads list is bounded by bytes per batch", () => {
     const principal = { tenant: "budget21", userName: "carol", userId: uid, roles: new Set<string>() };
     const batches: number[] = [];
     const seen: string[] = [];
-    for await (const rows of listUploads(db(), principal, Date.now(), 2000, 0)) {
+    for await (const rows of listResumables(db(), principal, Date.now(), 2000, 0)) {
       const encoder = new TextEncoder();
       const bytes = rows.reduce((sum, r) => sum + encoder.encode(r.name + r.type + r.contentType).byteLength, 0);
       batches.push(bytes);

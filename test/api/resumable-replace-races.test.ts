@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
-import { appendToUpload, createUpload } from "../../src/resumable/service";
+import { appendToResumable, createResumable } from "../../src/resumable/service";
 import { call, db, randomBytes, seedUser, TUS, tusPatch, upload } from "../helpers";
 
 /**
@@ -69,7 +69,7 @@ function interferingBucket(interfere: () => Promise<void>): R2Bucket {
 async function resumableReplace(id: string, bytes: Uint8Array, interfere: () => Promise<void>) {
   const stores = { db: db(), bucket: interferingBucket(interfere), config: readConfig(env) };
   const nowMs = Date.now();
-  const created = await createUpload(stores, principal, {
+  const created = await createResumable(stores, principal, {
     length: bytes.length,
     intent: { fragments: {}, binaryId: Number(id) },
     rawMetadata: undefined,
@@ -77,7 +77,7 @@ async function resumableReplace(id: string, bytes: Uint8Array, interfere: () => 
     wantSha256: false,
     nowMs,
   });
-  return appendToUpload(stores, principal, created.id, {
+  return appendToResumable(stores, principal, created.id, {
     offset: 0,
     body: new Blob([bytes]).stream(),
     contentLength: bytes.length,

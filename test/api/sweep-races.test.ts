@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sweepOrphans } from "../../src/binaries/sweep";
-import { trackMultipartUpload } from "../../src/db/multipart-uploads";
+import { trackMultipart } from "../../src/db/r2-multiparts";
 import { call, chunkedStream, concat, db, randomBytes, seedUser } from "../helpers";
 
 /** The sweep never races a live upload, and multipart uploads left by a crash are aborted. */
@@ -114,16 +114,8 @@ describe("multipart uploads left by a crash", () => {
     const upload = await env.BUCKET.createMultipartUpload("t1/777/1-crashed");
     const part = await upload.uploadPart(1, randomBytes(1024, 4));
     const now = Date.now();
-    await trackMultipartUpload(
-      db(),
-      { key: upload.key, uploadId: upload.uploadId, purpose: "binary" },
-      now - 25 * 3_600_000,
-    );
-    await trackMultipartUpload(
-      db(),
-      { key: "t1/778/1-young", uploadId: "young-upload", purpose: "binary" },
-      now - 3_600_000,
-    );
+    await trackMultipart(db(), { key: upload.key, uploadId: upload.uploadId, purpose: "binary" }, now - 25 * 3_600_000);
+    await trackMultipart(db(), { key: "t1/778/1-young", uploadId: "young-upload", purpose: "binary" }, now - 3_600_000);
     const report = await sweepOrphans(db(), env.BUCKET, 3_600_000, now);
     expect(report.abortedUploads).toBe(1);
     await expect(env.BUCKET.resumeMultipartUpload(upload.key, upload.uploadId).complete([part])).rejects.toThrow();

@@ -98,12 +98,12 @@ describe("write ordering under faults (docs/api.md#consistency-between-r2-and-d1
 
 describe("raw bodies that do not match their Content-Length", () => {
   it("on the multipart path (above SINGLE_PUT_MAX_BYTES) are a 400 and leave no object", async () => {
-    const { receiveBody } = await import("../../src/uploads/body-upload");
+    const { ingestRawBody } = await import("../../src/ingest/raw-body");
     const { ApiError } = await import("../../src/errors");
     const { chunkedStream, randomBytes } = await import("../helpers");
     const key = "t1/777/2-short";
     const limits = { partSize: 5 * 1024 * 1024, singlePutMaxBytes: 6 * 1024 * 1024 };
-    const short = receiveBody(
+    const short = ingestRawBody(
       env.BUCKET,
       key,
       chunkedStream(randomBytes(7 * 1024 * 1024), 256 * 1024),

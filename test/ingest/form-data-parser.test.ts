@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 const _query = (params: Record<string, string>) => (name: string) => params[name];
 
 describe("boundaryOf", async () => {
-  const { boundaryOf } = await import("../../src/uploads/multipart-parser");
+  const { boundaryOf } = await import("../../src/ingest/form-data-parser");
   it.each([
     ["multipart/form-data; boundary=abc", "abc"],
     ["multipart/form-data;boundary=abc", "abc"],

@@ -1,6 +1,6 @@
 import { invalidRequest, tooLarge, unsupportedMediaType } from "../errors";
 import { servedMediaType, storedContentType } from "../http/media-type";
-import { MultipartError, parseMultipartStream } from "./multipart-stream";
+import { FormDataError, parseFormDataStream } from "./form-data-stream";
 import {
   type ByteSink,
   knownLengthSink,
@@ -11,7 +11,7 @@ import {
 } from "./r2-sinks";
 
 /** A multipart upload whose bytes are in R2 and whose `object` part passed `parseObject`. */
-export interface ReceivedUpload<T> {
+export interface IngestedFormData<T> {
   object: T;
   /** The `file` part's Content-Type as stored: the client's label, or application/octet-stream
    * (docs/api.md#upload-post). */
@@ -20,7 +20,7 @@ export interface ReceivedUpload<T> {
   stored: StoredBytes;
 }
 
-export interface MultipartUploadOptions<T> {
+export interface FormDataBodyOptions<T> {
   /** R2 key the bytes go to. */
   key: string;
   partSize: number;
@@ -42,12 +42,12 @@ const decoder = new TextDecoder();
  * put; otherwise as a multipart upload. Any failure removes what was written and throws an
  * ApiError (400, or 413 for an oversized field).
  */
-export async function receiveMultipartUpload<T>(
+export async function ingestFormData<T>(
   bucket: R2Bucket,
   body: ReadableStream<Uint8Array> | null,
   contentTypeHeader: string | undefined,
-  options: MultipartUploadOptions<T>,
-): Promise<ReceivedUpload<T>> {
+  options: FormDataBodyOptions<T>,
+): Promise<IngestedFormData<T>> {
   if (!contentTypeHeader || !/^multipart\/form-data\b/i.test(contentTypeHeader)) {
     throw unsupportedMediaType("Uploads must be multipart/form-data.");
   }
@@ -62,7 +62,7 @@ export async function receiveMultipartUpload<T>(
   const httpMetadata = (contentType: string): R2HTTPMetadata => ({ contentType: servedMediaType(contentType) });
 
   try {
-    const events = parseMultipartStream(body, contentTypeHeader, {
+    const events = parseFormDataStream(body, contentTypeHeader, {
       isFile: (name) => name === "file",
       maxFieldSize: options.maxFieldSize,
     });
@@ -113,7 +113,7 @@ export async function receiveMultipartUpload<T>(
 }
 
 function toApiError(error: unknown): unknown {
-  if (error instanceof MultipartError) {
+  if (error instanceof FormDataError) {
     return error.tooLarge ? tooLarge(error.message) : invalidRequest(error.message);
   }
   if (error instanceof LengthMismatchError)

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { Md5 } from "../../src/uploads/md5";
-import { type AppendTarget, appendBody, type Progress } from "../../src/uploads/resumable-append";
-import { ResumableDigests } from "../../src/uploads/resumable-digests";
-import { Sha256 } from "../../src/uploads/sha256";
+import { Md5 } from "../../src/hashing/md5";
+import { PausableDigests } from "../../src/hashing/pausable-digests";
+import { Sha256 } from "../../src/hashing/sha256";
+import { type AppendTarget, appendBody, type Progress } from "../../src/ingest/resumable-append";
 import { bytesToBase64 } from "../../src/utils/base64";
 import { randomBytes } from "../bytes";
 
@@ -17,7 +17,7 @@ const start = (): Progress => ({
   parts: [],
   tailKey: null,
   tailLength: 0,
-  digests: ResumableDigests.start(true),
+  digests: PausableDigests.start(true),
 });
 
 function target(key: string, commits: Progress[]): AppendTarget {

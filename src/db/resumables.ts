@@ -1,13 +1,13 @@
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
-import { type UploadRow, uploads } from "./schema";
+import { type ResumableRow, resumables } from "./schema";
 
-export type NewUpload = typeof uploads.$inferInsert;
+export type NewResumable = typeof resumables.$inferInsert;
 
 /** The fields an append may change, all at once, under its lease. */
-export type UploadProgress = Pick<
-  UploadRow,
+export type ResumableProgress = Pick<
+  ResumableRow,
   "received" | "parts" | "multipartId" | "tailKey" | "tailLength" | "digests"
 >;
 
@@ -16,19 +16,23 @@ export type UploadProgress = Pick<
  * statement: the count and the insert cannot be raced apart by parallel creations of one user).
  * Undefined when the owner is at the cap.
  */
-export async function insertUpload(db: Database, row: NewUpload, maxOpen: number): Promise<UploadRow | undefined> {
-  const open = sql`(SELECT COUNT(*) FROM ${uploads} WHERE ${uploads.ownerId} = ${row.ownerId}
-    AND ${uploads.completedMs} IS NULL AND ${uploads.expiresMs} > ${row.createdMs})`;
-  const [inserted] = await insertWhere(db, uploads, row, sql`${open} < ${maxOpen}`).returning();
+export async function insertResumable(
+  db: Database,
+  row: NewResumable,
+  maxOpen: number,
+): Promise<ResumableRow | undefined> {
+  const open = sql`(SELECT COUNT(*) FROM ${resumables} WHERE ${resumables.ownerId} = ${row.ownerId}
+    AND ${resumables.completedMs} IS NULL AND ${resumables.expiresMs} > ${row.createdMs})`;
+  const [inserted] = await insertWhere(db, resumables, row, sql`${open} < ${maxOpen}`).returning();
   return inserted;
 }
 
 /** An upload of `tenant`; another tenant's id is simply not found. */
-export async function findUpload(db: Database, tenant: string, id: string): Promise<UploadRow | undefined> {
+export async function findResumable(db: Database, tenant: string, id: string): Promise<ResumableRow | undefined> {
   return db
     .select()
-    .from(uploads)
-    .where(and(eq(uploads.tenant, tenant), eq(uploads.id, id)))
+    .from(resumables)
+    .where(and(eq(resumables.tenant, tenant), eq(resumables.id, id)))
     .get();
 }
 
@@ -45,18 +49,18 @@ export async function acquireLease(
   token: string,
   nowMs: number,
   untilMs: number,
-): Promise<UploadRow | undefined> {
+): Promise<ResumableRow | undefined> {
   const [row] = await db
-    .update(uploads)
+    .update(resumables)
     .set({ lockToken: token, lockUntilMs: untilMs })
     .where(
       and(
-        eq(uploads.tenant, tenant),
-        eq(uploads.id, id),
-        eq(uploads.received, offset),
-        isNull(uploads.completedMs),
-        sql`${uploads.expiresMs} > ${nowMs}`,
-        or(isNull(uploads.lockToken), lt(uploads.lockUntilMs, nowMs)),
+        eq(resumables.tenant, tenant),
+        eq(resumables.id, id),
+        eq(resumables.received, offset),
+        isNull(resumables.completedMs),
+        sql`${resumables.expiresMs} > ${nowMs}`,
+        or(isNull(resumables.lockToken), lt(resumables.lockUntilMs, nowMs)),
       ),
     )
     .returning();
@@ -66,10 +70,10 @@ export async function acquireLease(
 /** Extends a lease still held by `token`; false when another request took it over. */
 export async function renewLease(db: Database, id: string, token: string, untilMs: number): Promise<boolean> {
   const rows = await db
-    .update(uploads)
+    .update(resumables)
     .set({ lockUntilMs: untilMs })
-    .where(and(eq(uploads.id, id), eq(uploads.lockToken, token)))
-    .returning({ id: uploads.id });
+    .where(and(eq(resumables.id, id), eq(resumables.lockToken, token)))
+    .returning({ id: resumables.id });
   return rows.length === 1;
 }
 
@@ -81,10 +85,10 @@ export async function reservePartNumber(
   untilMs: number,
 ): Promise<number | undefined> {
   const [row] = await db
-    .update(uploads)
-    .set({ nextPart: sql`${uploads.nextPart} + 1`, lockUntilMs: untilMs })
-    .where(and(eq(uploads.id, id), eq(uploads.lockToken, token)))
-    .returning({ next: uploads.nextPart });
+    .update(resumables)
+    .set({ nextPart: sql`${resumables.nextPart} + 1`, lockUntilMs: untilMs })
+    .where(and(eq(resumables.id, id), eq(resumables.lockToken, token)))
+    .returning({ next: resumables.nextPart });
   return row ? row.next - 1 : undefined;
 }
 
@@ -93,23 +97,23 @@ export async function commitProgress(
   db: Database,
   id: string,
   token: string,
-  progress: UploadProgress & Partial<Pick<UploadRow, "length" | "expiresMs">>,
+  progress: ResumableProgress & Partial<Pick<ResumableRow, "length" | "expiresMs">>,
   untilMs: number,
 ): Promise<boolean> {
   const rows = await db
-    .update(uploads)
+    .update(resumables)
     .set({ ...progress, lockUntilMs: untilMs })
-    .where(and(eq(uploads.id, id), eq(uploads.lockToken, token)))
-    .returning({ id: uploads.id });
+    .where(and(eq(resumables.id, id), eq(resumables.lockToken, token)))
+    .returning({ id: resumables.id });
   return rows.length === 1;
 }
 
 /** Gives the lease back (if still ours), so the next append need not wait for it to run out. */
 export async function releaseLease(db: Database, id: string, token: string): Promise<void> {
   await db
-    .update(uploads)
+    .update(resumables)
     .set({ lockToken: null, lockUntilMs: 0 })
-    .where(and(eq(uploads.id, id), eq(uploads.lockToken, token)));
+    .where(and(eq(resumables.id, id), eq(resumables.lockToken, token)));
 }
 
 /** Marks the upload complete (still under the lease): it then only answers HEAD. */
@@ -117,50 +121,50 @@ export async function markCompleted(
   db: Database,
   id: string,
   token: string,
-  progress: UploadProgress & Pick<UploadRow, "binaryId">,
+  progress: ResumableProgress & Pick<ResumableRow, "binaryId">,
   nowMs: number,
 ): Promise<boolean> {
   const rows = await db
-    .update(uploads)
+    .update(resumables)
     .set({ ...progress, completedMs: nowMs, lockToken: null, lockUntilMs: 0 })
-    .where(and(eq(uploads.id, id), eq(uploads.lockToken, token)))
-    .returning({ id: uploads.id });
+    .where(and(eq(resumables.id, id), eq(resumables.lockToken, token)))
+    .returning({ id: resumables.id });
   return rows.length === 1;
 }
 
 /** Removes an upload's row and returns it (its R2 leftovers are the caller's to delete). */
-export async function deleteUpload(db: Database, tenant: string, id: string): Promise<UploadRow | undefined> {
+export async function deleteResumable(db: Database, tenant: string, id: string): Promise<ResumableRow | undefined> {
   const [row] = await db
-    .delete(uploads)
-    .where(and(eq(uploads.tenant, tenant), eq(uploads.id, id)))
+    .delete(resumables)
+    .where(and(eq(resumables.tenant, tenant), eq(resumables.id, id)))
     .returning();
   return row;
 }
 
 /** What the list of uploads shows of each: no parts, digest states, fragments or raw metadata. */
 const listedColumns = {
-  id: uploads.id,
-  received: uploads.received,
-  length: uploads.length,
-  name: uploads.name,
-  type: uploads.type,
-  contentType: uploads.contentType,
-  replace: uploads.replace,
-  binaryId: uploads.binaryId,
-  createdMs: uploads.createdMs,
-  expiresMs: uploads.expiresMs,
+  id: resumables.id,
+  received: resumables.received,
+  length: resumables.length,
+  name: resumables.name,
+  type: resumables.type,
+  contentType: resumables.contentType,
+  replace: resumables.replace,
+  binaryId: resumables.binaryId,
+  createdMs: resumables.createdMs,
+  expiresMs: resumables.expiresMs,
 };
-export type ListedUpload = Pick<UploadRow, keyof typeof listedColumns>;
+export type ListedResumable = Pick<ResumableRow, keyof typeof listedColumns>;
 
 /** A batch of listed uploads; `inWindow` is how many rows the LIMIT/OFFSET window held before the byte cut. */
 export interface ListedBatch {
-  rows: ListedUpload[];
+  rows: ListedResumable[];
   inWindow: number;
 }
 
 /** The bytes of a row's variable-size listed columns (names, types; everything else is a number or short). */
-const rowBytes = sql<number>`length(CAST(${uploads.name} AS BLOB)) + length(CAST(${uploads.type} AS BLOB))
-  + length(CAST(${uploads.contentType} AS BLOB))`;
+const rowBytes = sql<number>`length(CAST(${resumables.name} AS BLOB)) + length(CAST(${resumables.type} AS BLOB))
+  + length(CAST(${resumables.contentType} AS BLOB))`;
 
 /**
  * A user's (by `users.uid`) incomplete, unexpired uploads, oldest first, with only the listed
@@ -168,7 +172,7 @@ const rowBytes = sql<number>`length(CAST(${uploads.name} AS BLOB)) + length(CAST
  * (always at least one row), so what D1 returns for one statement is bounded by bytes whatever the
  * page size and the open-upload cap. The caller asks again from where the cut fell.
  */
-export async function listOpenUploads(
+export async function listOpenResumables(
   db: Database,
   tenant: string,
   ownerId: string,
@@ -179,16 +183,16 @@ export async function listOpenUploads(
 ): Promise<ListedBatch> {
   const window = db
     .select({ ...listedColumns, bytes: rowBytes.as("bytes") })
-    .from(uploads)
+    .from(resumables)
     .where(
       and(
-        eq(uploads.tenant, tenant),
-        eq(uploads.ownerId, ownerId),
-        isNull(uploads.completedMs),
-        sql`${uploads.expiresMs} > ${nowMs}`,
+        eq(resumables.tenant, tenant),
+        eq(resumables.ownerId, ownerId),
+        isNull(resumables.completedMs),
+        sql`${resumables.expiresMs} > ${nowMs}`,
       ),
     )
-    .orderBy(asc(uploads.createdMs), asc(uploads.id))
+    .orderBy(asc(resumables.createdMs), asc(resumables.id))
     .limit(limit)
     .offset(offset)
     .as("window");
@@ -224,12 +228,12 @@ export async function listOpenUploads(
 }
 
 /** Uploads whose expiry has passed (complete or not), for the sweep. */
-export async function expiredUploads(db: Database, nowMs: number, limit: number): Promise<UploadRow[]> {
+export async function expiredResumables(db: Database, nowMs: number, limit: number): Promise<ResumableRow[]> {
   return db
     .select()
-    .from(uploads)
-    .where(lt(uploads.expiresMs, nowMs))
-    .orderBy(asc(uploads.expiresMs))
+    .from(resumables)
+    .where(lt(resumables.expiresMs, nowMs))
+    .orderBy(asc(resumables.expiresMs))
     .limit(limit)
     .all();
 }
@@ -239,9 +243,9 @@ export async function referencedTailKeys(db: Database, keys: string[]): Promise<
   const found = new Set<string>();
   for (let i = 0; i < keys.length; i += 90) {
     const rows = await db
-      .select({ key: uploads.tailKey })
-      .from(uploads)
-      .where(inArray(uploads.tailKey, keys.slice(i, i + 90)))
+      .select({ key: resumables.tailKey })
+      .from(resumables)
+      .where(inArray(resumables.tailKey, keys.slice(i, i + 90)))
       .all();
     for (const row of rows) if (row.key) found.add(row.key);
   }

@@ -3,7 +3,7 @@
  * parts' events out, synchronously, so the caller decides when to read more (backpressure).
  *
  * Hand-written after multipasta 0.2.8, the maintained parser we started with, failed our
- * property tests in five ways (regressions "Bug 1-5" in test/uploads/multipart-stream.test.ts): a
+ * property tests in five ways (regressions "Bug 1-5" in test/ingest/form-data-stream.test.ts): a
  * close delimiter whose dashes arrive in separate chunks, a delimiter line in the epilogue, an
  * epilogue that looks like a delimiter's start, non-Latin-1 names, and a TypeError on an empty part
  * (which would have been a 500). Every byte of a file part is passed on as it is found; only a
@@ -11,24 +11,24 @@
  */
 
 /** Something the parser found, in body order. */
-export type MultipartEvent =
+export type FormDataEvent =
   | { kind: "field"; name: string; value: Uint8Array; contentType: string | undefined }
   | { kind: "fileStart"; name: string; filename: string | undefined; contentType: string | undefined }
   | { kind: "fileChunk"; chunk: Uint8Array }
   | { kind: "fileEnd" };
 
 /** Why a body is not acceptable multipart/form-data. `tooLarge` means a field went over its cap. */
-export class MultipartError extends Error {
+export class FormDataError extends Error {
   constructor(
     message: string,
     readonly tooLarge = false,
   ) {
     super(message);
-    this.name = "MultipartError";
+    this.name = "FormDataError";
   }
 }
 
-export interface MultipartLimits {
+export interface FormDataLimits {
   /** Which parts are streamed as files; all others are collected as fields. */
   isFile: (name: string) => boolean;
   maxFieldSize: number;
@@ -60,7 +60,7 @@ export function boundaryOf(contentType: string): string | undefined {
 }
 
 /** The push parser; `write` and `end` return the events their bytes completed. */
-export class MultipartParser {
+export class FormDataParser {
   private readonly delimiter: Uint8Array; // CRLF "--" boundary
   private state: State = "preamble";
   private carry: Uint8Array;
@@ -68,11 +68,11 @@ export class MultipartParser {
   private pendingSize = 0;
   private parts = 0;
   private part: { name: string; file: boolean; contentType: string | undefined } | undefined;
-  private events: MultipartEvent[] = [];
+  private events: FormDataEvent[] = [];
 
   constructor(
     boundary: string,
-    private readonly limits: MultipartLimits,
+    private readonly limits: FormDataLimits,
   ) {
     this.delimiter = encoder.encode(`\r\n--${boundary}`);
     // A body may open with the delimiter itself: pretend a CRLF came before it.
@@ -80,7 +80,7 @@ export class MultipartParser {
   }
 
   /** Feeds the next bytes of the body. */
-  write(chunk: Uint8Array): MultipartEvent[] {
+  write(chunk: Uint8Array): FormDataEvent[] {
     if (this.state === "done" || chunk.length === 0) return this.take();
     let data = chunk;
     if (this.carry.length > 0) {
@@ -97,12 +97,12 @@ export class MultipartParser {
   }
 
   /** Declares the body complete; throws unless the close delimiter was seen. */
-  end(): MultipartEvent[] {
-    if (this.state !== "done") throw new MultipartError("The multipart body ended before its closing boundary.");
+  end(): FormDataEvent[] {
+    if (this.state !== "done") throw new FormDataError("The multipart body ended before its closing boundary.");
     return this.take();
   }
 
-  private take(): MultipartEvent[] {
+  private take(): FormDataEvent[] {
     const events = this.events;
     this.events = [];
     return events;
@@ -165,12 +165,12 @@ export class MultipartParser {
     }
     while (i < data.length && (data[i] === 32 || data[i] === 9)) i++;
     if (data.length - i < 2) {
-      if (i - offset > 256) throw new MultipartError("A multipart delimiter line is malformed.");
+      if (i - offset > 256) throw new FormDataError("A multipart delimiter line is malformed.");
       this.carry = data.slice(offset);
       return data.length;
     }
     if (data[i] !== CR || data[i + 1] !== LF)
-      throw new MultipartError("A multipart delimiter is followed by something other than a line break.");
+      throw new FormDataError("A multipart delimiter is followed by something other than a line break.");
     this.state = "headers";
     return i + 2;
   }
@@ -193,13 +193,13 @@ export class MultipartParser {
       }
     }
     if (end === -1) {
-      if (joined.length > this.limits.maxHeaderSize) throw new MultipartError("A part's headers are too large.");
+      if (joined.length > this.limits.maxHeaderSize) throw new FormDataError("A part's headers are too large.");
       this.pending = [joined];
       this.pendingSize = joined.length;
       return data.length;
     }
     // The cap holds wherever the header block ends: in this chunk or a later one.
-    if (end > this.limits.maxHeaderSize) throw new MultipartError("A part's headers are too large.");
+    if (end > this.limits.maxHeaderSize) throw new FormDataError("A part's headers are too large.");
     this.pending = [];
     this.pendingSize = 0;
     this.startPart(decoder.decode(joined.subarray(0, end)));
@@ -213,18 +213,18 @@ export class MultipartParser {
   }
 
   private startPart(headerBlock: string): void {
-    if (++this.parts > this.limits.maxParts) throw new MultipartError("The multipart body has too many parts.");
+    if (++this.parts > this.limits.maxParts) throw new FormDataError("The multipart body has too many parts.");
     const headers = new Map<string, string>();
     for (const line of headerBlock.split("\r\n")) {
       if (line === "") continue;
       const colon = line.indexOf(":");
-      if (colon < 1) throw new MultipartError("A part of the multipart body has malformed headers.");
+      if (colon < 1) throw new FormDataError("A part of the multipart body has malformed headers.");
       const name = line.slice(0, colon).trim().toLowerCase();
       if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim()); // the first one counts, as in workerd
     }
     const disposition = parseDisposition(headers.get("content-disposition"));
     if (!disposition || disposition.name === undefined)
-      throw new MultipartError("A part of the multipart body has no form-data name.");
+      throw new FormDataError("A part of the multipart body has no form-data name.");
     const contentType = headers.get("content-type") || undefined;
     const file = this.limits.isFile(disposition.name);
     this.part = { name: disposition.name, file, contentType };
@@ -240,7 +240,7 @@ export class MultipartParser {
     }
     this.pendingSize += bytes.length;
     if (this.pendingSize > this.limits.maxFieldSize)
-      throw new MultipartError("A form field is larger than allowed.", true);
+      throw new FormDataError("A form field is larger than allowed.", true);
     this.pending.push(bytes.slice());
   }
 

@@ -1,9 +1,9 @@
-import { boundaryOf, MultipartError, type MultipartEvent, MultipartParser } from "./multipart-parser";
+import { boundaryOf, FormDataError, type FormDataEvent, FormDataParser } from "./form-data-parser";
 import { readChunks } from "./read-chunks";
 
-export { MultipartError, type MultipartEvent } from "./multipart-parser";
+export { FormDataError, type FormDataEvent } from "./form-data-parser";
 
-export interface MultipartOptions {
+export interface FormDataStreamOptions {
   /** Which parts are streamed as files; all others are collected as fields. */
   isFile: (name: string) => boolean;
   /** Largest field, in bytes. */
@@ -14,17 +14,17 @@ export interface MultipartOptions {
 /**
  * Parses a multipart/form-data body as it arrives, with backpressure: the next chunk is read
  * from `body` only after the consumer has handled every event of the previous one, so memory
- * holds one read chunk (1 MiB at most) plus whatever the consumer keeps. Throws MultipartError
+ * holds one read chunk (1 MiB at most) plus whatever the consumer keeps. Throws FormDataError
  * on bad input; stopping early cancels the body.
  */
-export async function* parseMultipartStream(
+export async function* parseFormDataStream(
   body: ReadableStream<Uint8Array>,
   contentType: string,
-  options: MultipartOptions,
-): AsyncGenerator<MultipartEvent, void, undefined> {
+  options: FormDataStreamOptions,
+): AsyncGenerator<FormDataEvent, void, undefined> {
   const boundary = boundaryOf(contentType);
-  if (!boundary) throw new MultipartError("The Content-Type has no multipart boundary.");
-  const parser = new MultipartParser(boundary, {
+  if (!boundary) throw new FormDataError("The Content-Type has no multipart boundary.");
+  const parser = new FormDataParser(boundary, {
     isFile: options.isFile,
     maxFieldSize: options.maxFieldSize,
     maxParts: options.maxParts ?? 100,

@@ -1,5 +1,5 @@
 /**
- * parseMultipartStream (src/uploads/multipart-stream.ts) against a model and a reference.
+ * parseFormDataStream (src/ingest/form-data-stream.ts) against a model and a reference.
  *
  * The properties build random multipart/form-data bodies (RFC 7578 / RFC 2046 section 5.1), feed them to
  * the streaming parser split at random chunk boundaries (1-byte chunks included, and cuts placed
@@ -17,7 +17,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MultipartError, type MultipartOptions } from "../../src/uploads/multipart-stream";
+import { FormDataError, type FormDataStreamOptions } from "../../src/ingest/form-data-stream";
 import {
   bytesDiff,
   concatBytes,
@@ -30,10 +30,10 @@ import {
   splitAt,
   text,
   utf8,
-} from "./multipart-reference";
+} from "./form-data-reference";
 
 const isFile = (name: string) => name === "file";
-const OPTIONS: MultipartOptions = { isFile, maxFieldSize: 1 << 20 };
+const OPTIONS: FormDataStreamOptions = { isFile, maxFieldSize: 1 << 20 };
 const NAMES = ["object", "filesize", "file", "other"] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -371,7 +371,7 @@ const describeParts = (parts: readonly { name: string }[]) => JSON.stringify(par
 function assertMatchesModel(
   ours: readonly ParsedPart[],
   model: readonly ModelPart[],
-  options: MultipartOptions = OPTIONS,
+  options: FormDataStreamOptions = OPTIONS,
 ): void {
   check(
     ours.length === model.length,
@@ -451,7 +451,7 @@ const runs = (numRuns: number) => ({ numRuns, interruptAfterTimeLimit: 5_000 });
 // Properties
 // ---------------------------------------------------------------------------------------------
 
-describe("parseMultipartStream: properties", () => {
+describe("parseFormDataStream: properties", () => {
   it("parses random bodies, randomly chunked, to exactly the parts that went in and formData() finds", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -480,7 +480,7 @@ describe("parseMultipartStream: properties", () => {
     const headerText = fc
       .string({ unit: "grapheme", minLength: 1, maxLength: 16 })
       .filter((s) => !/["\\\p{Cc}]/u.test(s));
-    const allFiles: MultipartOptions = { isFile: () => true, maxFieldSize: 1 << 20 };
+    const allFiles: FormDataStreamOptions = { isFile: () => true, maxFieldSize: 1 << 20 };
     await fc.assert(
       fc.asyncProperty(
         boundaryArb,
@@ -559,7 +559,7 @@ describe("parseMultipartStream: properties", () => {
     );
   });
 
-  it("rejects, with MultipartError, a body cut anywhere before the end of its close delimiter", async () => {
+  it("rejects, with FormDataError, a body cut anywhere before the end of its close delimiter", async () => {
     await fc.assert(
       fc.asyncProperty(
         boundaryArb,
@@ -578,9 +578,9 @@ describe("parseMultipartStream: properties", () => {
             parseWithStream(chunksFor(truncated, built.marks, plan), built.contentType, OPTIONS),
           );
           check(
-            error instanceof MultipartError,
+            error instanceof FormDataError,
             () =>
-              `expected a MultipartError for a body cut at ${truncated.length} of ${built.body.length}, got ` +
+              `expected a FormDataError for a body cut at ${truncated.length} of ${built.body.length}, got ` +
               `${String(error)}`,
           );
           check(!error.tooLarge, () => "a truncated body reported as too large");
@@ -622,14 +622,14 @@ describe("parseMultipartStream: properties", () => {
             hdr: { case: 0, ctFirst: false, semiSpace: true, colonSpace: true },
           });
           const built = buildBody(boundary, ctStyle, parts);
-          const options: MultipartOptions = { isFile, maxFieldSize };
+          const options: FormDataStreamOptions = { isFile, maxFieldSize };
           const run = parseWithStream(chunksFor(built.body, built.marks, plan), built.contentType, options);
           if (size > maxFieldSize) {
             const error = await rejection(run);
             check(
-              error instanceof MultipartError && error.tooLarge,
+              error instanceof FormDataError && error.tooLarge,
               () =>
-                `a ${size}-byte field with maxFieldSize ${maxFieldSize}: expected MultipartError(tooLarge), ` +
+                `a ${size}-byte field with maxFieldSize ${maxFieldSize}: expected FormDataError(tooLarge), ` +
                 `got ${String(error)}`,
             );
           } else {
@@ -641,9 +641,9 @@ describe("parseMultipartStream: properties", () => {
     );
   });
 
-  it("throws nothing but MultipartError on mangled bodies", async () => {
+  it("throws nothing but FormDataError on mangled bodies", async () => {
     // Edits near the delimiters of a valid body: the result may or may not be valid, but the parser
-    // must either parse it or throw MultipartError (never a TypeError, never a broken event sequence).
+    // must either parse it or throw FormDataError (never a TypeError, never a broken event sequence).
     const pieces = (b: string) => [
       `\r\n--${b}\r\n`,
       `\r\n--${b}--`,
@@ -695,7 +695,7 @@ describe("parseMultipartStream: properties", () => {
             parseWithStream(chunksFor(body, built.marks, plan), built.contentType, OPTIONS),
           );
           check(
-            error === undefined || error instanceof MultipartError,
+            error === undefined || error instanceof FormDataError,
             () => `threw ${String(error)} on ${JSON.stringify(text(body).slice(0, 400))}`,
           );
         },
@@ -749,7 +749,7 @@ function chunkings(body: Uint8Array): Uint8Array[][] {
   return out;
 }
 
-describe("parseMultipartStream: examples", () => {
+describe("parseFormDataStream: examples", () => {
   it("parses a plain body, whole, byte by byte and cut in two anywhere", async () => {
     const built = simpleBody();
     for (const chunks of chunkings(built.body)) {
@@ -764,13 +764,13 @@ describe("parseMultipartStream: examples", () => {
       const truncated = built.body.slice(0, cut);
       for (const chunks of [[truncated], splitAt(truncated, [cut - 1, cut - 2, cut - 5])]) {
         const error = await rejection(parseWithStream(chunks, CT, OPTIONS));
-        expect(error, `cut at ${cut}`).toBeInstanceOf(MultipartError);
-        expect((error as MultipartError).tooLarge).toBe(false);
+        expect(error, `cut at ${cut}`).toBeInstanceOf(FormDataError);
+        expect((error as FormDataError).tooLarge).toBe(false);
       }
     }
   });
 
-  it("throws MultipartError when the Content-Type has no boundary", async () => {
+  it("throws FormDataError when the Content-Type has no boundary", async () => {
     const { body } = simpleBody();
     for (const contentType of [
       "multipart/form-data",
@@ -780,17 +780,17 @@ describe("parseMultipartStream: examples", () => {
       "",
     ]) {
       const error = await rejection(parseWithStream([body], contentType, OPTIONS));
-      expect(error, contentType).toBeInstanceOf(MultipartError);
-      expect((error as MultipartError).tooLarge).toBe(false);
+      expect(error, contentType).toBeInstanceOf(FormDataError);
+      expect((error as FormDataError).tooLarge).toBe(false);
     }
   });
 
-  it("throws MultipartError with tooLarge for a field one byte over maxFieldSize, not for one at it", async () => {
+  it("throws FormDataError with tooLarge for a field one byte over maxFieldSize, not for one at it", async () => {
     const built = simpleBody(); // its "object" part is the largest field
     const objectSize = built.parts[1]!.value.length;
     const over = await rejection(parseWithStream([built.body], CT, { isFile, maxFieldSize: objectSize - 1 }));
-    expect(over).toBeInstanceOf(MultipartError);
-    expect((over as MultipartError).tooLarge).toBe(true);
+    expect(over).toBeInstanceOf(FormDataError);
+    expect((over as FormDataError).tooLarge).toBe(true);
     // The 3000-byte file is far over this cap too: files are not fields.
     assertMatchesModel(await parseWithStream([built.body], CT, { isFile, maxFieldSize: objectSize }), built.parts, {
       isFile,
@@ -865,7 +865,7 @@ async function parseText(
   );
 }
 
-describe("parseMultipartStream: regressions", () => {
+describe("parseFormDataStream: regressions", () => {
   // Of the test generator, not the parser: breakUp once left a delimiter in a preamble, so the
   // property above failed for a body that really was malformed (fast-check seed 1417592728).
   it("the generator's breakUp leaves no occurrence of the delimiter, even when the boundary is a dot", () => {
@@ -877,7 +877,7 @@ describe("parseMultipartStream: regressions", () => {
 
   // Bug 1. Valid body; a network chunk ends between the two "-" that close "--b--". multipasta hands
   // the lone "-" to its part logic, which checks chunk[0] and chunk[1] for "--", misses, and starts
-  // parsing a new part's headers: MultipartError (BadHeaders, or "ended before its closing boundary").
+  // parsing a new part's headers: FormDataError (BadHeaders, or "ended before its closing boundary").
   it("accepts a close delimiter whose two trailing dashes arrive in different chunks", async () => {
     expect(await parseText([`${field("a", "hello")}--b-`, "-\r\n"])).toEqual([{ name: "a", value: "hello" }]);
     expect(await parseText([`${field("a", "hello")}--b-`, "-"])).toEqual([{ name: "a", value: "hello" }]);
@@ -920,15 +920,15 @@ describe("parseMultipartStream: regressions", () => {
   // Bug 5. A part whose header block has not ended when the next delimiter comes (here an empty part,
   // "--b\r\n" straight followed by "\r\n--b") is reported through multipasta's onField with the
   // previous part's info: a phantom empty copy of the previous field, or, when it is the first part,
-  // info === undefined, so the wrapper's onField throws a TypeError instead of a MultipartError.
-  it("rejects an empty part (no header block) with MultipartError", async () => {
+  // info === undefined, so the wrapper's onField throws a TypeError instead of a FormDataError.
+  it("rejects an empty part (no header block) with FormDataError", async () => {
     for (const body of [
       `--b\r\n\r\n--b--\r\n`,
       `--b\r\n\r\n${field("a", "x")}--b--\r\n`,
       `${field("a", "x")}--b\r\n\r\n--b--\r\n`,
     ]) {
       const error = await rejection(parseText([body]));
-      expect(error, JSON.stringify(body)).toBeInstanceOf(MultipartError);
+      expect(error, JSON.stringify(body)).toBeInstanceOf(FormDataError);
     }
   });
 });

@@ -1,9 +1,9 @@
 /**
  * Test support for test/multipart-stream.test.ts: the reference parser (workerd's own
- * `Request.formData()`), a collector that turns parseMultipartStream's events into whole parts,
+ * `Request.formData()`), a collector that turns parseFormDataStream's events into whole parts,
  * and byte helpers. Nothing here is used by the worker itself.
  */
-import { type MultipartOptions, parseMultipartStream } from "../../src/uploads/multipart-stream";
+import { type FormDataStreamOptions, parseFormDataStream } from "../../src/ingest/form-data-stream";
 import { concat, randomBytes } from "../bytes";
 
 const enc = new TextEncoder();
@@ -99,19 +99,19 @@ export type ParsedPart =
   | { kind: "file"; name: string; bytes: Uint8Array; filename: string | undefined; contentType: string | undefined };
 
 /**
- * Runs parseMultipartStream over `chunks` and reassembles its events into parts, checking the event
+ * Runs parseFormDataStream over `chunks` and reassembles its events into parts, checking the event
  * grammar on the way: (field | fileStart fileChunk* fileEnd)*.
  */
 export async function parseWithStream(
   chunks: readonly Uint8Array[],
   contentType: string,
-  options: MultipartOptions,
+  options: FormDataStreamOptions,
 ): Promise<ParsedPart[]> {
   const parts: ParsedPart[] = [];
   let open:
     | { name: string; filename: string | undefined; contentType: string | undefined; chunks: Uint8Array[] }
     | undefined;
-  for await (const event of parseMultipartStream(streamOf(chunks), contentType, options)) {
+  for await (const event of parseFormDataStream(streamOf(chunks), contentType, options)) {
     switch (event.kind) {
       case "field":
         if (open) throw new Error(`event grammar: field "${event.name}" inside file "${open.name}"`);

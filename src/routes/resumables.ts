@@ -4,7 +4,7 @@ import { binaryUrl, toManagedObject } from "../c8y/managed-object";
 import { MANAGED_OBJECT_MEDIA_TYPE } from "../c8y/media-types";
 import { collectionStream, offsetOf, parsePaging } from "../c8y/paging";
 import { readConfig } from "../config";
-import type { UploadRow } from "../db/schema";
+import type { ResumableRow } from "../db/schema";
 import { validatorsOf } from "../downloads/binary-response";
 import type { AppEnv } from "../env";
 import { forbidden, invalidRequest, tooLarge, tusVersionMismatch, unsupportedMediaType } from "../errors";
@@ -12,14 +12,14 @@ import { contentLength, wantsBody } from "../http/headers";
 import { storedContentType } from "../http/media-type";
 import { sfBoolean, sfInteger, sfIntegerDictionary } from "../http/structured-fields";
 import { nonNegativeInteger, parseUploadChecksum, parseUploadMetadata } from "../http/tus-headers";
-import { filenameOf, intentFromMetadata, type UploadIntent } from "../resumable/metadata";
+import { filenameOf, intentFromMetadata, type ResumableIntent } from "../resumable/metadata";
 import {
   type AppendOutcome,
-  appendToUpload,
-  createUpload,
-  listUploads,
-  loadUpload,
-  terminateUpload,
+  appendToResumable,
+  createResumable,
+  listResumables,
+  loadResumable,
+  terminateResumable,
 } from "../resumable/service";
 import { bytesToBase64 } from "../utils/base64";
 import { originOf, rejectOtherMethods, storesOf } from "./context";
@@ -30,7 +30,7 @@ import { originOf, rejectOtherMethods, storesOf } from "./context";
  * `application/offset+octet-stream`) and the IETF draft "Resumable Uploads for HTTP"
  * (`Upload-Complete`, `application/partial-upload`).
  */
-export const uploadsRoutes = new Hono<AppEnv>();
+export const resumablesRoutes = new Hono<AppEnv>();
 
 type Ctx = Context<AppEnv>;
 const TUS_VERSION = "1.0.0";
@@ -43,7 +43,7 @@ const DRAFT_CONTENT_TYPE = "application/partial-upload";
 const MAX_METADATA_HEADER = 16 * 1024;
 
 // tus: every answer (errors included) names the protocol version.
-uploadsRoutes.use("*", async (c, next) => {
+resumablesRoutes.use("*", async (c, next) => {
   await next();
   c.res.headers.set("Tus-Resumable", TUS_VERSION);
 });
@@ -59,14 +59,14 @@ function isTus(c: Ctx): boolean {
   return true;
 }
 
-function limits(c: Ctx, upload?: UploadRow): Record<string, string> {
+function limits(c: Ctx, upload?: ResumableRow): Record<string, string> {
   const config = readConfig(c.env);
   const members: Record<string, number> = { "max-size": config.tusMaxSize };
   if (upload) members["max-age"] = Math.max(0, Math.floor((upload.expiresMs - Date.now()) / 1000));
   return { "Upload-Limit": sfIntegerDictionary(members) };
 }
 
-function expires(upload: UploadRow): Record<string, string> {
+function expires(upload: ResumableRow): Record<string, string> {
   return { "Upload-Expires": new Date(upload.expiresMs).toUTCString() };
 }
 
@@ -99,7 +99,7 @@ function digestHeaders(outcome: AppendOutcome): Record<string, string> {
   return { "Repr-Digest": members.join(", ") };
 }
 
-function metadataOf(c: Ctx): { intent: UploadIntent; raw: string | undefined } {
+function metadataOf(c: Ctx): { intent: ResumableIntent; raw: string | undefined } {
   const raw = c.req.header("Upload-Metadata");
   if (raw !== undefined && raw.length > MAX_METADATA_HEADER)
     throw tooLarge(`Upload-Metadata is longer than ${MAX_METADATA_HEADER} bytes.`);
@@ -122,7 +122,7 @@ function draftCompleted(c: Ctx, outcome: AppendOutcome): Response {
   return c.body(body, 201, { ...headers, "Content-Type": MANAGED_OBJECT_MEDIA_TYPE });
 }
 
-uploadsRoutes.options("/*", (c) => {
+resumablesRoutes.options("/*", (c) => {
   const config = readConfig(c.env);
   return c.body(null, 204, {
     "Tus-Version": TUS_VERSION,
@@ -134,12 +134,12 @@ uploadsRoutes.options("/*", (c) => {
   });
 });
 
-uploadsRoutes.get("/", async (c) => {
+resumablesRoutes.get("/", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
   const nowMs = Date.now();
   // Streamed a byte-bounded batch at a time (docs/api.md#resumable-endpoints): memory one batch, not the page.
   async function* pages(): AsyncGenerator<unknown[], void, undefined> {
-    for await (const rows of listUploads(c.var.db, c.var.principal, nowMs, paging.pageSize, offsetOf(paging))) {
+    for await (const rows of listResumables(c.var.db, c.var.principal, nowMs, paging.pageSize, offsetOf(paging))) {
       yield rows.map((row) => ({
         id: row.id,
         self: uploadUrl(c, row.id),
@@ -160,7 +160,7 @@ uploadsRoutes.get("/", async (c) => {
   return c.body(body, 200, { "Content-Type": "application/json" });
 });
 
-uploadsRoutes.post("/", async (c) => {
+resumablesRoutes.post("/", async (c) => {
   const nowMs = Date.now();
   const complete = sfBoolean(c.req.header("Upload-Complete"));
   const draft = complete !== undefined;
@@ -200,7 +200,7 @@ uploadsRoutes.post("/", async (c) => {
   const checksum = checksumOf(c);
   const stores = storesOf(c);
   const ifMatch = c.req.header("If-Match");
-  let upload = await createUpload(stores, c.var.principal, {
+  let upload = await createResumable(stores, c.var.principal, {
     length,
     intent,
     rawMetadata: raw,
@@ -212,7 +212,7 @@ uploadsRoutes.post("/", async (c) => {
   let outcome: AppendOutcome | undefined;
   if (body !== 0 || length === 0 || complete) {
     try {
-      outcome = await appendToUpload(stores, c.var.principal, upload.id, {
+      outcome = await appendToResumable(stores, c.var.principal, upload.id, {
         offset: 0,
         body: c.req.raw.body,
         contentLength: body,
@@ -224,7 +224,7 @@ uploadsRoutes.post("/", async (c) => {
     } catch (error) {
       // A refused creation-with-upload (bad checksum, too much data, ...) answers without a
       // Location, so nobody could ever resume it: it leaves no upload behind.
-      await terminateUpload(stores, c.var.principal, upload.id, nowMs).catch(() => undefined);
+      await terminateResumable(stores, c.var.principal, upload.id, nowMs).catch(() => undefined);
       throw error;
     }
     upload = outcome.upload;
@@ -247,9 +247,9 @@ uploadsRoutes.post("/", async (c) => {
 });
 
 /** HEAD (and GET): where the upload stands, for both protocols. */
-uploadsRoutes.get("/:uploadId", async (c) => {
+resumablesRoutes.get("/:uploadId", async (c) => {
   const tus = isTus(c);
-  const upload = await loadUpload(c.var.db, c.var.principal, c.req.param("uploadId"), Date.now());
+  const upload = await loadResumable(c.var.db, c.var.principal, c.req.param("uploadId"), Date.now());
   const headers: Record<string, string> = {
     "Upload-Offset": String(upload.received),
     "Upload-Complete": upload.completedMs === null ? "?0" : "?1",
@@ -282,7 +282,7 @@ async function patch(c: Ctx): Promise<Response> {
   const declared = draft ? sfInteger(c.req.header("Upload-Length")) : nonNegativeInteger(c.req.header("Upload-Length"));
   if (declared === "invalid" || (declared !== undefined && declared < 0))
     throw invalidRequest("Upload-Length must be a non-negative integer.");
-  const outcome = await appendToUpload(storesOf(c), c.var.principal, c.req.param("uploadId") ?? "", {
+  const outcome = await appendToResumable(storesOf(c), c.var.principal, c.req.param("uploadId") ?? "", {
     offset,
     body: c.req.raw.body,
     contentLength: bodyLength(c),
@@ -313,18 +313,18 @@ async function patch(c: Ctx): Promise<Response> {
 
 async function remove(c: Ctx): Promise<Response> {
   isTus(c);
-  await terminateUpload(storesOf(c), c.var.principal, c.req.param("uploadId") ?? "", Date.now());
+  await terminateResumable(storesOf(c), c.var.principal, c.req.param("uploadId") ?? "", Date.now());
   return c.body(null, 204);
 }
 
-uploadsRoutes.patch("/:uploadId", patch);
-uploadsRoutes.delete("/:uploadId", remove);
+resumablesRoutes.patch("/:uploadId", patch);
+resumablesRoutes.delete("/:uploadId", remove);
 // tus: clients behind proxies that only pass GET and POST send the real method in X-HTTP-Method-Override.
-uploadsRoutes.post("/:uploadId", async (c) => {
+resumablesRoutes.post("/:uploadId", async (c) => {
   const method = c.req.header("X-HTTP-Method-Override")?.toUpperCase();
   if (method === "PATCH") return patch(c);
   if (method === "DELETE") return remove(c);
   throw rejectOtherMethods("GET, HEAD, PATCH, DELETE, OPTIONS")();
 });
-uploadsRoutes.all("/", rejectOtherMethods("GET, POST, OPTIONS"));
-uploadsRoutes.all("/:uploadId", rejectOtherMethods("GET, HEAD, PATCH, DELETE, OPTIONS"));
+resumablesRoutes.all("/", rejectOtherMethods("GET, POST, OPTIONS"));
+resumablesRoutes.all("/:uploadId", rejectOtherMethods("GET, HEAD, PATCH, DELETE, OPTIONS"));

@@ -12,7 +12,7 @@ export interface DigestStates {
  * part, restored by the next request, so the digest of a multipart object is known at completion
  * without reading it back.
  */
-export class ResumableDigests {
+export class PausableDigests {
   private constructor(
     private readonly md5: Md5,
     private readonly sha256: Sha256 | undefined,
@@ -22,8 +22,8 @@ export class ResumableDigests {
     return { md5: new Md5().save(), sha256: withSha256 ? new Sha256().save() : undefined };
   }
 
-  static restore(states: DigestStates): ResumableDigests {
-    return new ResumableDigests(Md5.restore(states.md5), states.sha256 ? Sha256.restore(states.sha256) : undefined);
+  static restore(states: DigestStates): PausableDigests {
+    return new PausableDigests(Md5.restore(states.md5), states.sha256 ? Sha256.restore(states.sha256) : undefined);
   }
 
   update(bytes: Uint8Array): void {

@@ -1,6 +1,6 @@
+import { type DigestStates, PausableDigests } from "../hashing/pausable-digests";
 import { deleteObjectQuietly } from "../r2/objects";
 import { ByteSource } from "./byte-source";
-import { type DigestStates, ResumableDigests } from "./resumable-digests";
 
 /** A part of the R2 multipart upload that is committed to the upload's state. */
 export interface StoredPart {
@@ -77,7 +77,7 @@ export async function appendBody(
   options: AppendOptions,
 ): Promise<AppendResult> {
   const source = new ByteSource(body);
-  const digests = ResumableDigests.restore(start.digests);
+  const digests = PausableDigests.restore(start.digests);
   const progress: Progress = { ...start, parts: [...start.parts] };
   const obsolete: string[] = [];
   const written: string[] = [];

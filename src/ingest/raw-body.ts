@@ -10,7 +10,7 @@ import { readChunks } from "./read-chunks";
  * checksums; otherwise (chunked, or longer) it takes the multipart path. A failure leaves
  * nothing under `key`.
  */
-export async function receiveBody(
+export async function ingestRawBody(
   bucket: R2Bucket,
   key: string,
   body: ReadableStream<Uint8Array> | null,
