@@ -12,6 +12,11 @@ export interface ListQuery {
   currentPage: number;
   text?: string;
   type?: string;
+  /**
+   * Types matching a pattern where `*` stands for any run of characters (case-sensitive), sent as
+   * the inventory query language's `type eq '…'` (docs/api.md#inventory-queries), e.g. `*Firm*`.
+   */
+  typePattern?: string;
   owner?: string;
   /** Server-side order as the inventory query language's `$orderby`, e.g. "name asc"; omitted: by id. */
   orderBy?: string;
@@ -140,7 +145,10 @@ export class BinariesClient {
     if (query.text) params.set("text", query.text);
     if (query.type) params.set("type", query.type);
     if (query.owner) params.set("owner", query.owner);
-    if (query.orderBy) params.set("query", `$orderby=${query.orderBy}`);
+    const clauses = [];
+    if (query.typePattern) clauses.push(`$filter=(type eq '${query.typePattern.replaceAll("'", "''")}')`);
+    if (query.orderBy) clauses.push(`$orderby=${query.orderBy}`);
+    if (clauses.length > 0) params.set("query", clauses.join(" "));
     const response = await this.request(
       `inventory/binaries?${params}`,
       { headers: { Accept: JSON_ACCEPT } },

@@ -11,13 +11,14 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
+import { type FilesPageSetup, filesPageSetup, loginWithForm } from "./files-page-setup";
 import { expectNoSecretReadableByScripts } from "./page-storage";
 
 const base = inject("baseUrl");
 const TENANT = "bigfiles";
 const USER = "bob";
 const PASSWORD = "bob-pass-12";
-const auth = `Basic ${Buffer.from(`${TENANT}/${USER}:${PASSWORD}`).toString("base64")}`;
+let setup: FilesPageSetup;
 const SIZE = 150 * 1000 * 1000;
 const dir = mkdtempSync(join(tmpdir(), "files-page-resume-"));
 const path = join(dir, "firmware-150MB.bin");
@@ -36,34 +37,17 @@ beforeAll(async () => {
     written += chunk.length;
   }
   closeSync(fd);
-  const admin = `Basic ${Buffer.from("management/admin:admin").toString("base64")}`;
-  const created = await fetch(`${base}/tenant/tenants`, {
-    method: "POST",
-    headers: { Authorization: admin, "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({
-      id: TENANT,
-      company: "Big files",
-      domain: "big.example.com",
-      adminName: USER,
-      adminPass: PASSWORD,
-    }),
-  });
-  expect(created.status).toBe(201);
+  setup = await filesPageSetup(base, { tenant: TENANT, user: USER, password: PASSWORD, company: "Big files" });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   page = await context.newPage();
-  await page.goto(`${base}/`);
-  await page.getByLabel("Tenant").fill(TENANT);
-  await page.getByLabel("User", { exact: true }).fill(USER);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  // (The login form's heading is "Files" too: wait for what only the logged-in page has.)
-  await page.getByRole("button", { name: "Log out" }).waitFor();
+  await loginWithForm(page, `${base}/`, TENANT, USER, PASSWORD);
 }, 300_000);
 
 afterAll(async () => {
   await browser?.close();
   rmSync(dir, { recursive: true, force: true });
+  setup?.cleanup();
 });
 
 const row = () => page.getByTestId("upload-row").filter({ hasText: "firmware-150MB.bin" });
@@ -92,7 +76,7 @@ function storedUploadUrl(): Promise<string | undefined> {
 async function serverOffset(): Promise<number> {
   const url = await storedUploadUrl();
   if (!url) throw new Error("no upload URL stored");
-  const head = await fetch(url, { method: "HEAD", headers: { Authorization: auth, "Tus-Resumable": "1.0.0" } });
+  const head = await fetch(url, { method: "HEAD", headers: { Authorization: setup.auth, "Tus-Resumable": "1.0.0" } });
   return Number(head.headers.get("Upload-Offset"));
 }
 
@@ -135,7 +119,7 @@ it("pauses and resumes a 150 MB upload, also across a page reload, and stores it
 
   const list = (await (
     await fetch(`${base}/inventory/binaries?pageSize=10`, {
-      headers: { Authorization: auth, Accept: "application/json" },
+      headers: { Authorization: setup.auth, Accept: "application/json" },
     })
   ).json()) as {
     managedObjects: { id: string; name: string; length: number; _attachments: Record<string, { digest: string }> }[];
@@ -161,7 +145,7 @@ it("cancels an upload in progress and removes it from the server", async () => {
   await canceled.getByRole("button", { name: "Cancel canceled-40MB.bin" }).click();
   await expect.poll(() => canceled.getAttribute("data-state")).toBe("canceled");
   const head = () =>
-    fetch(uploadUrl ?? "", { method: "HEAD", headers: { Authorization: auth, "Tus-Resumable": "1.0.0" } });
+    fetch(uploadUrl ?? "", { method: "HEAD", headers: { Authorization: setup.auth, "Tus-Resumable": "1.0.0" } });
   await expect.poll(async () => (await head()).status).toBe(404);
   await expect
     .poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("tus::")).length))

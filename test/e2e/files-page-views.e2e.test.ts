@@ -10,68 +10,20 @@
  * $SCREENSHOTS_DIR (`npm run screenshots`: docs/screenshots/).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { renderSVG } from "uqr";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
+import { CARDS_BELOW, type FilesPageSetup, filesPageSetup, showActions, VIEWPORTS } from "./files-page-setup";
 
 const base = inject("baseUrl");
-const TENANT = "filesviews";
-const USER = "vera";
-const PASSWORD = "vera-pass-1";
-const auth = `Basic ${Buffer.from(`${TENANT}/${USER}:${PASSWORD}`).toString("base64")}`;
-const dir = mkdtempSync(join(tmpdir(), "files-views-"));
-const shots = process.env.SCREENSHOTS_DIR ?? join(dir, "screenshots");
-mkdirSync(shots, { recursive: true });
-const VIEWPORTS = [
-  { name: "phone", width: 390, height: 844 },
-  { name: "tablet", width: 768, height: 1024 },
-  { name: "desktop", width: 1280, height: 860 },
-] as const;
-
+let setup: FilesPageSetup;
 let browser: Browser;
-
-async function api(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${base}${path}`, {
-    ...init,
-    headers: { Authorization: auth, Accept: "application/json", ...(init.headers as Record<string, string>) },
-  });
-}
-
-/** Stores a small file through the API, with optional custom fragments. */
-async function store(name: string, content: string, fragments: Record<string, unknown> = {}): Promise<string> {
-  const form = new FormData();
-  form.append("object", JSON.stringify({ name, type: "c8y_Test", ...fragments }));
-  form.append("file", new Blob([content], { type: "text/plain" }), name);
-  const res = await api("/inventory/binaries", { method: "POST", body: form });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
-
-function file(name: string, content: string | Buffer): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-
-async function open(viewport: { width: number; height: number }, colorScheme: "light" | "dark" = "light") {
-  const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
-  const page = await context.newPage();
-  return { context, page };
-}
-
-async function login(page: Page, query = ""): Promise<void> {
-  await page.goto(`${base}/${query}`);
-  await page.getByLabel("Tenant").fill(TENANT);
-  await page.getByLabel("User", { exact: true }).fill(USER);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByLabel("Password").press("Enter");
-  await page.getByRole("heading", { name: "Files", level: 1 }).waitFor();
-  await page.getByTestId("file-row").first().waitFor();
-}
+const api = (path: string, init?: RequestInit) => setup.api(path, init);
+const open = (viewport: { width: number; height: number }, colorScheme: "light" | "dark" = "light") =>
+  setup.open(browser, viewport, colorScheme);
+const login = (page: Page, query = "") => setup.login(page, { query });
 
 /** Whether the page asks before it is left (a cancelable beforeunload, as a navigation sends it). */
 const LEAVING = `(() => {
@@ -83,35 +35,23 @@ const LEAVING = `(() => {
 const names = (page: Page) => page.locator('[data-testid="file-row"] td.name').allTextContents();
 
 beforeAll(async () => {
-  const admin = `Basic ${Buffer.from("management/admin:admin").toString("base64")}`;
-  const created = await fetch(`${base}/tenant/tenants`, {
-    method: "POST",
-    headers: { Authorization: admin, "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({
-      id: TENANT,
-      company: "Views",
-      domain: "views.example.com",
-      adminName: USER,
-      adminPass: PASSWORD,
-    }),
-  });
-  expect(created.status).toBe(201);
+  setup = await filesPageSetup(base, { tenant: "filesviews", user: "vera", password: "vera-pass-1", company: "Views" });
   // Stored one after another: the newest is "third.txt".
-  await store("first.txt", "one\n");
-  await store("second.txt", "two\n", { c8y_Firmware: { version: "1.2.3", url: "" } });
-  await store("Prüfbericht 日本.txt", "drei\n");
-  await store("third.txt", "three\n");
+  await setup.store("first.txt", "one\n");
+  await setup.store("second.txt", "two\n", { c8y_Firmware: { version: "1.2.3", url: "" } });
+  await setup.store("Prüfbericht 日本.txt", "drei\n");
+  await setup.store("third.txt", "three\n");
   browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
   await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
+  setup?.cleanup();
 });
 
 describe("files page views", () => {
   for (const viewport of VIEWPORTS) {
-    const layout = viewport.width < 720 ? "cards, 44 px targets" : "a table";
+    const layout = viewport.width < CARDS_BELOW ? "cards, 44 px targets" : "a table";
     it(`fits ${viewport.width}×${viewport.height}: no sideways scroll, ${layout}`, async () => {
       const { context, page } = await open(viewport);
       await login(page);
@@ -123,7 +63,7 @@ describe("files page views", () => {
       const display = await page.evaluate<string>(
         `getComputedStyle(document.querySelector('[data-testid="file-row"]')).display`,
       );
-      if (viewport.width < 720) {
+      if (viewport.width < CARDS_BELOW) {
         expect(display).toBe("grid");
         // Every visible control is at least 44 px tall and wide enough to hit.
         const small = await page.evaluate<string[]>(`
@@ -141,32 +81,36 @@ describe("files page views", () => {
       } else {
         expect(display).toBe("table-row");
       }
-      await page.screenshot({ path: join(shots, `list-${viewport.name}.png`), fullPage: true });
+      await page.screenshot({ path: join(setup.shots, `list-${viewport.name}.png`), fullPage: true });
       await context.close();
     });
   }
 
-  it("opens newest first and keeps search, sort and page in the URL across a reload", async () => {
-    const { context, page } = await open({ width: 1280, height: 860 });
-    await login(page);
-    expect((await names(page)).slice(0, 2)).toEqual(["third.txt", "Prüfbericht 日本.txt"]);
-    expect(await page.getByRole("columnheader", { name: /Last update/ }).getAttribute("aria-sort")).toBe("descending");
-    await page.getByRole("searchbox").fill("t.txt");
-    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("t.txt");
-    await page.getByRole("button", { name: "Name", exact: true }).click();
-    await expect.poll(() => new URL(page.url()).searchParams.get("sort")).toBe("name-asc");
-    await expect.poll(() => names(page)).toEqual(["first.txt"]);
-    await page.reload();
-    await page.getByRole("heading", { name: "Files", level: 1 }).waitFor();
-    await expect.poll(() => names(page)).toEqual(["first.txt"]);
-    expect(await page.getByRole("searchbox").inputValue()).toBe("t.txt");
-    // An empty result says that a filter is active.
-    await page.getByRole("searchbox").fill("nothing-matches-this");
-    await expect.poll(() => page.locator("td.empty").textContent()).toBe("No files match the search or type filter.");
-    await page.goto(`${base}/?size=10&page=1&sort=name-desc`);
-    // The server compares names byte by byte (SQLite's BINARY collation): "P" sorts before "f".
-    await expect.poll(() => names(page)).toEqual(["third.txt", "second.txt", "first.txt", "Prüfbericht 日本.txt"]);
-    await context.close();
+  it("opens newest first and keeps search, sort and page in the URL across a reload, at each size", async () => {
+    for (const viewport of VIEWPORTS) {
+      const { context, page } = await open(viewport);
+      await login(page);
+      expect((await names(page)).slice(0, 2), viewport.name).toEqual(["third.txt", "Prüfbericht 日本.txt"]);
+      // (Cards keep the sort buttons but not the table's roles: the header cell is found by its class.)
+      const lastUpdate = page.locator("th.sortable", { hasText: "Last update" });
+      expect(await lastUpdate.getAttribute("aria-sort")).toBe("descending");
+      await page.getByRole("searchbox").fill("t.txt");
+      await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("t.txt");
+      await page.getByRole("button", { name: "Name", exact: true }).click();
+      await expect.poll(() => new URL(page.url()).searchParams.get("sort")).toBe("name-asc");
+      await expect.poll(() => names(page)).toEqual(["first.txt"]);
+      await page.reload();
+      await page.getByRole("heading", { name: "Files", level: 1 }).waitFor();
+      await expect.poll(() => names(page)).toEqual(["first.txt"]);
+      expect(await page.getByRole("searchbox").inputValue()).toBe("t.txt");
+      // An empty result says that a filter is active.
+      await page.getByRole("searchbox").fill("nothing-matches-this");
+      await expect.poll(() => page.locator("td.empty").textContent()).toBe("No files match the search or type filter.");
+      await page.goto(`${base}/?size=10&page=1&sort=name-desc`);
+      // The server compares names byte by byte (SQLite's BINARY collation): "P" sorts before "f".
+      await expect.poll(() => names(page)).toEqual(["third.txt", "second.txt", "first.txt", "Prüfbericht 日本.txt"]);
+      await context.close();
+    }
   });
 
   for (const viewport of VIEWPORTS) {
@@ -178,7 +122,7 @@ describe("files page views", () => {
         if (!request.url().startsWith(base) && !request.url().startsWith("data:")) external.push(request.url());
       });
       await login(page);
-      if (viewport.width < 720) await page.getByRole("button", { name: "Actions for second.txt" }).click();
+      await showActions(page, viewport, "second.txt");
       await page.getByRole("button", { name: "Copy link to second.txt" }).click();
       const dialog = page.getByRole("dialog");
       const expiry = dialog.getByTestId("link-expiry");
@@ -207,10 +151,16 @@ describe("files page views", () => {
       // The clipboard answers only a focused document: with other pages of the browser busy (a loaded
       // machine), focus is not a given.
       await page.bringToFront();
+      // A second passes before the copy: the dialog must not mint a new link on the next render
+      // (an expiry "until a date" once was recomputed from the clock at every render, clearing "Copied").
+      await page.waitForTimeout(1_200);
       await dialog.getByRole("button", { name: "Copy", exact: true }).click();
       await expect.poll(() => dialog.getByRole("status").textContent()).toBe("Copied to the clipboard.");
+      await page.waitForTimeout(1_200);
+      expect(await dialog.getByRole("status").textContent()).toBe("Copied to the clipboard.");
+      expect(await dialog.getByRole("textbox", { name: "Link" }).inputValue()).toBe(link);
       expect((await fetch(link)).status).toBe(200);
-      await page.screenshot({ path: join(shots, `link-dialog-${viewport.name}.png`) });
+      await page.screenshot({ path: join(setup.shots, `link-dialog-${viewport.name}.png`) });
       // A date past the server's 7 days is refused in the page.
       await dialog.getByLabel("Until", { exact: true }).fill(until.replace(/^\d{4}/, (y) => String(Number(y) + 1)));
       await expect.poll(() => dialog.getByRole("alert").textContent()).toContain("7 days");
@@ -227,7 +177,7 @@ describe("files page views", () => {
       await page.getByLabel("Select Prüfbericht 日本.txt").check();
       const download = page.waitForEvent("download");
       await page.getByRole("button", { name: "Download selected (2)" }).click();
-      const saved = join(dir, `selection-${viewport.name}.zip`);
+      const saved = join(setup.dir, `selection-${viewport.name}.zip`);
       await (await download).saveAs(saved);
       expect(execFileSync("unzip", ["-t", saved], { encoding: "utf8" })).toContain("No errors detected");
       const listed = execFileSync(
@@ -277,7 +227,7 @@ describe("files page views", () => {
       // The page really is dark, and every sampled text reaches 4.5:1.
       expect(report.scheme).not.toBe("rgb(245, 247, 250)");
       for (const { selector, ratio } of report.ratios) expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
-      await page.screenshot({ path: join(shots, `dark-${viewport.name}.png`), fullPage: true });
+      await page.screenshot({ path: join(setup.shots, `dark-${viewport.name}.png`), fullPage: true });
       await context.close();
     });
   }
@@ -299,7 +249,7 @@ describe("files page views", () => {
       await target.dispatchEvent("dragenter", { dataTransfer: transfer });
       await target.dispatchEvent("dragover", { dataTransfer: transfer });
       expect(await page.getByTestId("drop-overlay").isVisible()).toBe(true);
-      await page.screenshot({ path: join(shots, `drop-anywhere-${viewport.name}.png`) });
+      await page.screenshot({ path: join(setup.shots, `drop-anywhere-${viewport.name}.png`) });
       await target.dispatchEvent("drop", { dataTransfer: transfer });
       expect(await page.getByTestId("drop-overlay").count()).toBe(0);
       await expect
@@ -314,93 +264,179 @@ describe("files page views", () => {
     });
   }
 
-  it("puts focus on the heading after login and back on the opener after a dialog", async () => {
-    const { context, page } = await open({ width: 1280, height: 860 });
-    await login(page);
-    expect(await page.evaluate("document.activeElement?.tagName")).toBe("H1");
-    const opener = page.getByRole("button", { name: "Edit first.txt" });
-    await opener.click();
-    await page.getByRole("dialog").waitFor();
-    await page.keyboard.press("Escape");
-    await page.getByRole("dialog").waitFor({ state: "detached" });
-    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe("Edit first.txt");
-    await context.close();
+  it("puts focus on the heading after login and back on the opener after a dialog, at each size", async () => {
+    for (const viewport of VIEWPORTS) {
+      const { context, page } = await open(viewport);
+      await login(page);
+      expect(await page.evaluate("document.activeElement?.tagName"), viewport.name).toBe("H1");
+      await showActions(page, viewport, "first.txt");
+      const opener = page.getByRole("button", { name: "Edit first.txt" });
+      await opener.click();
+      await page.getByRole("dialog").waitFor();
+      await page.keyboard.press("Escape");
+      await page.getByRole("dialog").waitFor({ state: "detached" });
+      expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")'), viewport.name).toBe(
+        "Edit first.txt",
+      );
+      await context.close();
+    }
   });
 
-  it("shows a file's details (id, creation time, custom fragments) and links to /docs/", async () => {
-    const { context, page } = await open({ width: 1280, height: 860 });
-    await login(page);
-    await page.getByRole("button", { name: "second.txt", exact: true }).click();
-    const dialog = page.getByRole("dialog");
+  it("shows a file's details (id, creation time, custom fragments) and links to /docs/, at each size", async () => {
     const object = (
       (await (await api("/inventory/binaries?pageSize=100")).json()) as {
         managedObjects: { id: string; name: string; creationTime: string }[];
       }
     ).managedObjects.find((mo) => mo.name === "second.txt");
-    expect(await dialog.getByTestId("detail-id").textContent()).toBe(object?.id);
-    expect(await dialog.getByTestId("detail-created").locator("time").getAttribute("datetime")).toBe(
-      object?.creationTime,
-    );
-    expect(JSON.parse((await dialog.getByTestId("detail-fragments").textContent()) ?? "{}")).toEqual({
-      c8y_Firmware: { version: "1.2.3", url: "" },
-    });
-    await page.screenshot({ path: join(shots, "details.png") });
-    await page.keyboard.press("Escape");
-    expect(await page.getByRole("link", { name: "API docs" }).getAttribute("href")).toBe("/docs/");
-    await context.close();
+    for (const viewport of VIEWPORTS) {
+      const { context, page } = await open(viewport);
+      await login(page);
+      await page.getByRole("button", { name: "second.txt", exact: true }).click();
+      const dialog = page.getByRole("dialog");
+      expect(await dialog.getByTestId("detail-id").textContent(), viewport.name).toBe(object?.id);
+      expect(await dialog.getByTestId("detail-created").locator("time").getAttribute("datetime")).toBe(
+        object?.creationTime,
+      );
+      expect(JSON.parse((await dialog.getByTestId("detail-fragments").textContent()) ?? "{}")).toEqual({
+        c8y_Firmware: { version: "1.2.3", url: "" },
+      });
+      // The details fit the screen: nothing of the dialog is cut off sideways.
+      const box = await dialog.boundingBox();
+      expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= viewport.width, viewport.name).toBe(true);
+      await page.screenshot({
+        path: join(setup.shots, viewport.name === "desktop" ? "details.png" : `details-${viewport.name}.png`),
+      });
+      await page.keyboard.press("Escape");
+      const docs = page.getByRole("link", { name: "API docs" });
+      expect(await docs.getAttribute("href")).toBe("/docs/");
+      expect(await docs.isVisible(), viewport.name).toBe(true);
+      await context.close();
+    }
   });
 
-  it("says an account is disabled instead of calling the password wrong", async () => {
-    const created = await api(`/user/${TENANT}/users`, {
+  it("says an account is disabled instead of calling the password wrong, at each size", async () => {
+    const created = await api(`/user/${setup.tenant}/users`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ userName: "sleeper", password: "sleeper-pass-1", enabled: false }),
     });
     expect(created.status).toBe(201);
-    const { context, page } = await open({ width: 1280, height: 860 });
-    await page.goto(`${base}/`);
-    await page.getByLabel("Tenant").fill(TENANT);
-    await page.getByLabel("User", { exact: true }).fill("sleeper");
-    await page.getByLabel("Password").fill("sleeper-pass-1");
-    await page.getByLabel("Password").press("Enter");
-    await expect.poll(() => page.getByRole("alert").textContent()).toContain("This account is disabled");
-    expect(await page.getByRole("alert").textContent()).not.toContain("password is wrong");
+    for (const viewport of VIEWPORTS) {
+      const { context, page } = await open(viewport);
+      await page.goto(`${base}/`);
+      await page.getByLabel("Tenant").fill(setup.tenant);
+      await page.getByLabel("User", { exact: true }).fill("sleeper");
+      await page.getByLabel("Password").fill("sleeper-pass-1");
+      await page.getByLabel("Password").press("Enter");
+      await expect.poll(() => page.getByRole("alert").textContent()).toContain("This account is disabled");
+      expect(await page.getByRole("alert").textContent(), viewport.name).not.toContain("password is wrong");
+      expect(await page.getByRole("alert").isVisible(), viewport.name).toBe(true);
+      await context.close();
+    }
+  });
+
+  it("keeps a selection across pages, downloads it as one zip and deletes exactly it", async () => {
+    for (let i = 1; i <= 12; i++) await setup.store(`zz-sel-${String(i).padStart(2, "0")}.txt`, `sel ${i}\n`);
+    const { context, page } = await open(VIEWPORTS[0]);
+    await login(page, "?q=zz-sel&size=10&sort=name-asc");
+    await expect.poll(() => names(page)).toHaveLength(10);
+    await page.getByLabel("Select zz-sel-02.txt").check();
+    await page.getByRole("button", { name: "Next" }).click();
+    await expect.poll(() => names(page)).toEqual(["zz-sel-11.txt", "zz-sel-12.txt"]);
+    await page.getByLabel("Select zz-sel-11.txt").check();
+    await page.getByRole("button", { name: "Previous" }).click();
+    await expect.poll(() => names(page)).toHaveLength(10);
+    expect(await page.getByLabel("Select zz-sel-02.txt").isChecked()).toBe(true);
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download selected (2)" }).click();
+    const saved = join(setup.dir, "across-pages.zip");
+    await (await download).saveAs(saved);
+    const listed = execFileSync(
+      "python3",
+      ["-c", "import sys, zipfile, json; print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))", saved],
+      { encoding: "utf8" },
+    );
+    expect(JSON.parse(listed).sort()).toEqual(["zz-sel-02.txt", "zz-sel-11.txt"]);
+    await page.getByRole("button", { name: "Delete selected (2)" }).click();
+    const dialog = page.getByRole("dialog");
+    expect(await dialog.getByRole("heading").first().textContent()).toContain("Delete 2 files?");
+    await dialog.getByRole("button", { name: "Delete", exact: true }).click();
+    await dialog.waitFor({ state: "detached" });
+    const left = (await (await api("/inventory/binaries?pageSize=100")).json()) as {
+      managedObjects: { name: string }[];
+    };
+    const remaining = left.managedObjects.map((mo) => mo.name).filter((name) => name.startsWith("zz-sel-"));
+    expect(remaining.sort()).toEqual(
+      [1, 3, 4, 5, 6, 7, 8, 9, 10, 12].map((i) => `zz-sel-${String(i).padStart(2, "0")}.txt`),
+    );
+    await expect.poll(() => page.getByRole("button", { name: "Delete selected (0)" }).isDisabled()).toBe(true);
     await context.close();
   });
 
-  it("warns before leaving while an upload runs, never offers it for discarding, and keeps the list near", async () => {
-    const { context, page } = await open({ width: 1280, height: 860 });
-    await login(page);
-    const big = file("big-upload.bin", Buffer.alloc(60 * 1024 * 1024, 7));
-    await page.getByTestId("upload-input").setInputFiles(big);
-    const bigRow = page.locator('[data-testid="upload-row"][data-name="big-upload.bin"]');
-    await expect.poll(() => bigRow.getAttribute("data-state"), { timeout: 20_000 }).toBe("uploading");
-    const warned = await page.evaluate(LEAVING);
-    expect(warned).toBe(true);
-    // Once a chunk is on the server, pause it: it now is an upload tus-js-client remembers.
-    await expect
-      .poll(async () => Number((await bigRow.getByTestId("upload-percent").textContent())?.replace(" %", "")), {
-        timeout: 60_000,
-      })
-      .toBeGreaterThan(0);
-    await page.getByRole("button", { name: "Pause big-upload.bin" }).click();
-    // Many small uploads finish meanwhile (each refreshes the "unfinished" list).
-    const small = Array.from({ length: 32 }, (_, i) => file(`small-${i}.txt`, `small ${i}\n`));
-    await page.getByTestId("upload-input").setInputFiles(small);
-    await expect
-      .poll(() => page.locator('[data-testid="upload-row"][data-state="done"]').count(), { timeout: 60_000 })
-      .toBe(32);
-    const unfinished = page.getByRole("region", { name: "Unfinished uploads" });
-    expect(await unfinished.count()).toBe(0);
-    const tableTop = await page.evaluate<number>(
-      'document.querySelector("table.files").getBoundingClientRect().top + scrollY',
-    );
-    expect(tableTop).toBeLessThan(900);
-    await page.screenshot({ path: join(shots, "many-uploads.png") });
-    // Nothing runs any more: leaving is not held up.
-    await page.getByRole("button", { name: "Cancel big-upload.bin" }).click();
-    const after = await page.evaluate(LEAVING);
-    expect(after).toBe(false);
-    await context.close();
-  }, 180_000);
+  it("filters by part of the type as you type (contains, or the user's own * wildcards), at each size", async () => {
+    await setup.store("firmware-image.bin", "fw\n", { type: "c8y_Firmware" });
+    await setup.store("config-dump.txt", "cfg\n", { type: "c8y_Configuration" });
+    for (const viewport of VIEWPORTS) {
+      const { context, page } = await open(viewport);
+      await login(page);
+      const typeFilter = page.locator('input[name="type"]');
+      await typeFilter.fill("Firm");
+      await expect.poll(() => names(page), { message: viewport.name }).toEqual(["firmware-image.bin"]);
+      expect(new URL(page.url()).searchParams.get("type")).toBe("Firm");
+      await typeFilter.fill("c8y_Conf");
+      await expect.poll(() => names(page)).toEqual(["config-dump.txt"]);
+      await typeFilter.fill("*ation");
+      await expect.poll(() => names(page)).toEqual(["config-dump.txt"]);
+      await typeFilter.fill("c8y_*ware");
+      await expect.poll(() => names(page)).toEqual(["firmware-image.bin"]);
+      // A quote is data, not the end of the query's string.
+      await typeFilter.fill("it's");
+      await expect.poll(() => page.locator("td.empty").textContent()).toBe("No files match the search or type filter.");
+      // The exact type still works, and a reload keeps the filter.
+      await typeFilter.fill("c8y_Firmware");
+      await expect.poll(() => names(page)).toEqual(["firmware-image.bin"]);
+      await page.reload();
+      await expect.poll(() => names(page)).toEqual(["firmware-image.bin"]);
+      await context.close();
+    }
+  });
+
+  it("warns before leaving while an upload runs, never offers it for discarding, and keeps the list near, at each size", async () => {
+    const tableTop = (page: Page) =>
+      page.evaluate<number>('document.querySelector("table.files").getBoundingClientRect().top + scrollY');
+    for (const viewport of VIEWPORTS) {
+      const { context, page } = await open(viewport);
+      await login(page);
+      const before = await tableTop(page);
+      const bigName = `big-upload-${viewport.name}.bin`;
+      await page.getByTestId("upload-input").setInputFiles(setup.file(bigName, Buffer.alloc(60 * 1024 * 1024, 7)));
+      const bigRow = page.locator(`[data-testid="upload-row"][data-name="${bigName}"]`);
+      await expect.poll(() => bigRow.getAttribute("data-state"), { timeout: 20_000 }).toBe("uploading");
+      expect(await page.evaluate(LEAVING), viewport.name).toBe(true);
+      // Once a chunk is on the server, pause it: it now is an upload tus-js-client remembers.
+      await expect
+        .poll(async () => Number((await bigRow.getByTestId("upload-percent").textContent())?.replace(" %", "")), {
+          timeout: 60_000,
+        })
+        .toBeGreaterThan(0);
+      await page.getByRole("button", { name: `Pause ${bigName}` }).click();
+      // Many small uploads finish meanwhile (each refreshes the "unfinished" list).
+      const small = Array.from({ length: 32 }, (_, i) => setup.file(`small-${viewport.name}-${i}.txt`, `small ${i}\n`));
+      await page.getByTestId("upload-input").setInputFiles(small);
+      await expect
+        .poll(() => page.locator('[data-testid="upload-row"][data-state="done"]').count(), { timeout: 60_000 })
+        .toBe(32);
+      expect(await page.getByRole("region", { name: "Unfinished uploads" }).count(), viewport.name).toBe(0);
+      // The finished uploads scroll in their own box: the table moves down by less than half a screen.
+      const after = await tableTop(page);
+      expect(after - before, viewport.name).toBeLessThan(viewport.height / 2);
+      await page.screenshot({
+        path: join(setup.shots, viewport.name === "desktop" ? "many-uploads.png" : `many-uploads-${viewport.name}.png`),
+      });
+      // Nothing runs any more: leaving is not held up.
+      await page.getByRole("button", { name: `Cancel ${bigName}` }).click();
+      expect(await page.evaluate(LEAVING), viewport.name).toBe(false);
+      await context.close();
+    }
+  }, 400_000);
 });

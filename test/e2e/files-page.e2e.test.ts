@@ -8,23 +8,20 @@
  * docs/screenshots/), otherwise to a temporary directory.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
+import { type FilesPageSetup, filesPageSetup } from "./files-page-setup";
 import { expectNoSecretReadableByScripts } from "./page-storage";
 
 const base = inject("baseUrl");
 const TENANT = "filesui";
 const USER = "alice";
 const PASSWORD = "alice-pass-1";
-const auth = `Basic ${Buffer.from(`${TENANT}/${USER}:${PASSWORD}`).toString("base64")}`;
-const dir = mkdtempSync(join(tmpdir(), "files-page-"));
-const shots = process.env.SCREENSHOTS_DIR ?? join(dir, "screenshots");
-mkdirSync(shots, { recursive: true });
+let setup: FilesPageSetup;
 
 let browser: Browser;
 let context: BrowserContext;
@@ -57,48 +54,17 @@ function png(w: number, h: number): Buffer {
   ]);
 }
 
-function file(name: string, content: string | Buffer): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-
+const file = (name: string, content: string | Buffer) => setup.file(name, content);
 const md5 = (bytes: Buffer) => createHash("md5").update(bytes).digest("hex");
-
-async function api(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${base}${path}`, {
-    ...init,
-    headers: { Authorization: auth, Accept: "application/json", ...(init.headers as Record<string, string>) },
-  });
-}
-
-async function idOf(name: string): Promise<string> {
-  const body = (await (await api(`/inventory/binaries?pageSize=100`)).json()) as {
-    managedObjects: { id: string; name: string }[];
-  };
-  const found = body.managedObjects.find((mo) => mo.name === name);
-  if (!found) throw new Error(`${name} is not stored`);
-  return found.id;
-}
+const api = (path: string, init?: RequestInit) => setup.api(path, init);
+const idOf = (name: string) => setup.idOf(name);
 
 const row = (name: string) =>
   page.getByTestId("file-row").filter({ has: page.getByRole("button", { name, exact: true }) });
-const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = (name: string) => page.screenshot({ path: join(setup.shots, `${name}.png`) });
 
 beforeAll(async () => {
-  const admin = `Basic ${Buffer.from("management/admin:admin").toString("base64")}`;
-  const created = await fetch(`${base}/tenant/tenants`, {
-    method: "POST",
-    headers: { Authorization: admin, "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({
-      id: TENANT,
-      company: "Files UI",
-      domain: "files-ui.example.com",
-      adminName: USER,
-      adminPass: PASSWORD,
-    }),
-  });
-  expect(created.status).toBe(201);
+  setup = await filesPageSetup(base, { tenant: TENANT, user: USER, password: PASSWORD, company: "Files UI" });
   browser = await launchChromium();
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 860 } });
   page = await context.newPage();
@@ -111,7 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
+  setup?.cleanup();
 });
 
 describe("files page", () => {
@@ -202,7 +168,7 @@ describe("files page", () => {
     await page.getByRole("button", { name: "Download gradient.png" }).click();
     const download = await downloaded;
     expect(download.suggestedFilename()).toBe("gradient.png");
-    const path = join(dir, "downloaded.png");
+    const path = join(setup.dir, "downloaded.png");
     await download.saveAs(path);
     expect(md5(readFileSync(path))).toBe(md5(png(96, 64)));
   });

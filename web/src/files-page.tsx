@@ -31,6 +31,15 @@ interface Query {
 const DEFAULT_SORT: Sort = { field: "lastUpdated", direction: "desc" };
 const SORT_FIELDS: SortField[] = ["name", "type", "length", "owner", "lastUpdated"];
 
+/**
+ * What the type filter matches: types containing the typed text, or, when it has a `*` of its own,
+ * that pattern (`c8y_*`, `*ware`); case-sensitive, as the server's query language compares.
+ */
+export function typePatternOf(typed: string): string | undefined {
+  if (typed === "") return undefined;
+  return typed.includes("*") ? typed : `*${typed}*`;
+}
+
 /** The view from the address bar (?q=…&type=…&sort=name-asc&page=2&size=50), so a reload or a shared URL keeps it. */
 export function queryFromUrl(search: string): Query {
   const params = new URLSearchParams(search);
@@ -135,7 +144,13 @@ export function FilesPage({
     let current = true;
     setLoading(true);
     client
-      .list({ text, type, pageSize, currentPage, orderBy: sort ? `${sort.field} ${sort.direction}` : undefined })
+      .list({
+        text,
+        typePattern: typePatternOf(type),
+        pageSize,
+        currentPage,
+        orderBy: sort ? `${sort.field} ${sort.direction}` : undefined,
+      })
       .then((next) => {
         if (!current) return;
         setPage(next);
@@ -251,7 +266,7 @@ export function FilesPage({
                 name="type"
                 list="known-types"
                 value={typeText}
-                placeholder="any"
+                placeholder="any (part of a type, or c8y_*)"
                 onInput={(event) => setTypeText(event.currentTarget.value)}
               />
               <datalist id="known-types">

@@ -53,11 +53,12 @@ export function LinkDialog({
   const [error, setError] = useState("");
   const [copied, setCopied] = useState("");
 
-  const seconds =
-    choice === "date" ? Math.round((new Date(date).getTime() - Date.now()) / 1000) : Number.parseInt(choice, 10);
-
   useEffect(() => {
     let current = true;
+    // Computed here, not on every render: for "until a date" it depends on the clock, and a render a
+    // second later (say, the one that shows "Copied") must not mint a new link and clear the status.
+    const seconds =
+      choice === "date" ? Math.round((new Date(date).getTime() - Date.now()) / 1000) : Number.parseInt(choice, 10);
     setCopied("");
     if (!Number.isFinite(seconds) || seconds < 60 || seconds > MAX_LINK_SECONDS) {
       setError("Choose a time between one minute and 7 days from now.");
@@ -79,7 +80,7 @@ export function LinkDialog({
     return () => {
       current = false;
     };
-  }, [client, object.id, seconds]);
+  }, [client, object.id, choice, date]);
 
   const qr = link?.signed ? `data:image/svg+xml;charset=utf-8,${encodeURIComponent(renderSVG(link.url))}` : "";
   return (
