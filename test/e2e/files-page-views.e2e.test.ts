@@ -401,7 +401,7 @@ describe("files page views", () => {
     }
   });
 
-  it("warns before leaving while uploading, never offers a running upload for discarding, keeps the list near", async () => {
+  it("warns before leaving while uploading, never offers a running upload to discard, list stays near", async () => {
     const tableTop = (page: Page) =>
       page.evaluate<number>('document.querySelector("table.files").getBoundingClientRect().top + scrollY');
     for (const viewport of VIEWPORTS) {
