@@ -143,8 +143,13 @@ describe("files page views", () => {
       });
       await dialog.getByLabel("Until", { exact: true }).fill(until);
       await expect.poll(() => expiry.textContent()).toMatch(/in [23] days/);
+      // (The default date is 2 days ahead too: wait for the link of the date just filled in.)
+      const target = await page.evaluate((local) => new Date(local).getTime() / 1000, until);
+      const linkBox = dialog.getByRole("textbox", { name: "Link" });
+      const expiresOf = async () => Number(new URL(await linkBox.inputValue()).searchParams.get("expires"));
+      await expect.poll(async () => Math.abs((await expiresOf()) - target)).toBeLessThanOrEqual(2);
       const qr = dialog.getByRole("img", { name: "QR code of the link" });
-      const link = await dialog.getByRole("textbox", { name: "Link" }).inputValue();
+      const link = await linkBox.inputValue();
       expect(await qr.getAttribute("src")).toBe(
         `data:image/svg+xml;charset=utf-8,${encodeURIComponent(renderSVG(link))}`,
       );
