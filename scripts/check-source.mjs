@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Fails when a module in src/ imports from a layer above its own (see the layout in README.md), when
-// code outside src/routes/ touches hono's Context, or when a source line is wider than the formatter's
-// 120 columns (Biome cannot break long strings and comments, so this catches them), or when a citation of docs/api.md
-// names a heading anchor that does not exist (or a section by number).
+// Fails when a module in src/ imports from a layer above its own (see the layout in README.md), when a route
+// imports db/ (other than db/client), when code outside src/routes/ touches hono's Context, when a source line is
+// wider than the formatter's 120 columns (Biome cannot break long strings and comments, so this catches them), or
+// when a citation of docs/api.md names a heading anchor that does not exist (or a section by number).
 // Layers, lowest first; a module may import from its own folder or any lower layer.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -18,10 +18,13 @@ const RANK = {
   r2: 1,
   hashing: 1,
   c8y: 2,
+  revisions: 2,
   auth: 3,
   ingest: 3,
   downloads: 3,
   binaries: 4,
+  users: 4,
+  tenants: 4,
   resumable: 4.2,
   "env.ts": 4.5,
   routes: 5,
@@ -50,6 +53,12 @@ for (const file of files) {
   }
   for (const match of text.matchAll(/from\s+"(\.{1,2}\/[^"]+)"/g)) {
     const target = resolve(dirname(file), match[1]);
+    // Routes talk to services, never to the queries: no src/routes/ module imports db/, types included. The
+    // one exception is db/client, the connection itself (which database, which D1 session): the middleware
+    // opens it for the request and hands it to the services.
+    const below = relative(root, target);
+    if (from === "routes" && below.startsWith("db/") && below.replace(/\.ts$/, "") !== "db/client")
+      problems.push(`${relative(".", file)} imports ${match[1]}: routes call services, not db/ (only db/client)`);
     const to = layerOf(
       target.endsWith(".ts") || RANK[`${relative(root, target)}.ts`] === undefined ? target : `${target}.ts`,
     );

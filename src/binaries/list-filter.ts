@@ -3,6 +3,9 @@ import { parseIds } from "../c8y/ids";
 import { parseInventoryQuery } from "../c8y/inventory-query";
 import type { BinaryFilter } from "../db/binaries";
 import { unprocessable } from "../errors";
+
+export type { BinaryFilter };
+
 import { orderOfQuery, whereHasFragment, whereOfQuery } from "./inventory-query-sql";
 import { readsAll } from "./policy";
 

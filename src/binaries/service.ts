@@ -34,18 +34,29 @@
  */
 
 import type { Principal } from "../auth/principal";
-import { parseUploadObject } from "../c8y/managed-object";
+import { clientFields, parseUploadObject } from "../c8y/managed-object";
 import type { Config } from "../config";
-import { deleteBinaryRow, findBinary, insertBinary, isSwept, swapContent, switchContent } from "../db/binaries";
+import {
+  deleteBinaryRow,
+  findBinary,
+  insertBinary,
+  isSwept,
+  mergeMetadata,
+  swapContent,
+  switchContent,
+} from "../db/binaries";
 import { type Database, primaryOf, readYourWrites } from "../db/client";
 import { trackMultipart, untrackMultipart } from "../db/r2-multiparts";
 import type { BinaryRow } from "../db/schema";
-import { forbidden, notFound, preconditionFailed, resumableExpired } from "../errors";
+import { forbidden, fragmentsTooLarge, notFound, preconditionFailed, resumableExpired } from "../errors";
 import { ingestFormData } from "../ingest/form-data-body";
 import type { MultipartTracker } from "../ingest/r2-sinks";
 import { ingestRawBody } from "../ingest/raw-body";
 import { deleteObjectQuietly, objectKey } from "../r2/objects";
+import { type Revision, revisionOf } from "../revisions/revision";
 import { mayRead, mayWrite } from "./policy";
+
+export type { BinaryRow };
 
 /** What the binary operations need: the two stores and the configuration. */
 export interface Stores {
@@ -95,6 +106,37 @@ export async function loadBinary(
   const allowed = access === "read" ? mayRead(principal, row.owner) : mayWrite(principal, row.owner);
   if (!allowed) throw forbidden();
   return row;
+}
+
+/**
+ * The revision of a binary as the primary sees it: a download whose row came from a replica that has not
+ * seen a replace yet finds no R2 object under the row's key and asks here, once.
+ */
+export async function primaryRevision(db: Database, principal: Principal, id: number): Promise<Revision> {
+  return revisionOf(await loadBinary(primaryOf(db), principal, id, "read"));
+}
+
+/**
+ * Changes name, type and fragments as Cumulocity does: fragments sent replace those of the same
+ * name, `null` removes one, the rest stay; length, contentType and the bytes never change here.
+ * One statement merges the fragments, so concurrent PUTs of different fragments all survive.
+ */
+export async function updateMetadata(
+  db: Database,
+  principal: Principal,
+  id: number,
+  readBody: () => Promise<Record<string, unknown>>,
+  maxJsonSize: number,
+): Promise<BinaryRow> {
+  const row = await loadBinary(db, principal, id, "write");
+  const fields = clientFields(await readBody());
+  const change = { ...fields, lastUpdated: new Date().toISOString() };
+  const updated = await mergeMetadata(db, row.tenant, row.id, change, maxJsonSize);
+  if (!updated) {
+    if (await findBinary(primaryOf(db), row.tenant, row.id)) throw fragmentsTooLarge(maxJsonSize);
+    throw notFound("Managed object");
+  }
+  return updated;
 }
 
 /** POST /inventory/binaries: bytes to R2 under a fresh key first, then the row. */

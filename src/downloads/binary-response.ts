@@ -4,13 +4,8 @@ import { notModified, rangeStillValid, type Validators } from "../http/condition
 import { contentDisposition } from "../http/content-disposition";
 import { servedMediaType } from "../http/media-type";
 import { parseRange } from "../http/range";
+import { type Revision, validatorsOfRevision } from "../revisions/revision";
 import { cacheable, cachedBody, type EdgeCache, isCached, storeInCache } from "./edge-cache";
-import { type Revision, revisionOf, validatorsOfRevision } from "./revision";
-
-/** The strong ETag and Last-Modified of a binary's current bytes. */
-export function validatorsOf(row: BinaryRow): Validators {
-  return validatorsOfRevision(revisionOf(row));
-}
 
 function baseHeaders(revision: Revision, validators: Validators): Record<string, string> {
   return {

@@ -1,6 +1,6 @@
 import type { LinkKey } from "../config";
+import type { Revision } from "../revisions/revision";
 import { base64UrlToBytes, bytesToBase64Url } from "../utils/base64";
-import type { Revision } from "./revision";
 
 /**
  * Signed download links (docs/api.md#signed-download-links): a URL that names one revision of a

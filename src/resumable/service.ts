@@ -55,7 +55,6 @@ import {
   reservePartNumber,
 } from "../db/resumables";
 import type { BinaryRow, ResumableRow } from "../db/schema";
-import { validatorsOf } from "../downloads/binary-response";
 import {
   ApiError,
   checksumMismatch,
@@ -82,8 +81,11 @@ import {
   type StoredPart,
 } from "../ingest/resumable-append";
 import { deleteObjectQuietly, objectKey, RESUMABLE_TAIL_PREFIX } from "../r2/objects";
+import { validatorsOf } from "../revisions/revision";
 import { bytesToBase64 } from "../utils/base64";
 import type { ResumableIntent } from "./metadata";
+
+export type { ResumableRow };
 
 /** How long a request holds an upload once it stops renewing (a dead connection frees it after this). */
 const LEASE_MS = 30_000;

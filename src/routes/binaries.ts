@@ -1,22 +1,28 @@
 import { Hono } from "hono";
 import { linkLifetime, mintLink } from "../binaries/links";
 import { binaryFilterFor } from "../binaries/list-filter";
+import { countSelected } from "../binaries/listing";
 import { loadSelection } from "../binaries/selection";
-import { createBinary, loadBinary, type Precondition, removeBinary, replaceBinary } from "../binaries/service";
+import {
+  createBinary,
+  loadBinary,
+  type Precondition,
+  primaryRevision,
+  removeBinary,
+  replaceBinary,
+} from "../binaries/service";
 import { parseId, parseIds } from "../c8y/ids";
 import { binaryUrl } from "../c8y/managed-object";
 import { parsePaging, wantsTotal } from "../c8y/paging";
 import { CREATE_BINARIES } from "../c8y/roles";
 import { readConfig } from "../config";
-import { countBinaries } from "../db/binaries";
-import { primaryOf } from "../db/client";
-import { binaryResponse, validatorsOf } from "../downloads/binary-response";
-import { revisionOf } from "../downloads/revision";
+import { binaryResponse } from "../downloads/binary-response";
 import { BufferPool, fixedLength, r2Source, zipStream } from "../downloads/zip-archive";
 import type { AppEnv } from "../env";
 import { hasWritePreconditions, writePreconditionsHold } from "../http/conditional";
 import { contentLength } from "../http/headers";
 import { storedContentType } from "../http/media-type";
+import { revisionOf, validatorsOf } from "../revisions/revision";
 import { binaryCollection } from "./binary-collection";
 import { c8yJson, edgeCacheOf, originOf, readOptionalJsonObject, rejectOtherMethods, storesOf } from "./context";
 import { createdBinary } from "./created-binary";
@@ -38,7 +44,7 @@ binariesRoutes.get("/", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
   const query = { one: (name: string) => c.req.query(name), all: (name: string) => c.req.queries(name) };
   const filter = binaryFilterFor(c.var.principal, query);
-  const total = wantsTotal(paging) ? (filter ? await countBinaries(c.var.db, filter) : 0) : undefined;
+  const total = wantsTotal(paging) ? await countSelected(c.var.db, filter) : undefined;
   const origin = originOf(c);
   return binaryCollection(c, filter, paging, total, (id) => binaryUrl(origin, id));
 });
@@ -73,7 +79,7 @@ binariesRoutes.get("/:id", async (c) => {
   const id = parseId(c.req.param("id"));
   const row = await loadBinary(c.var.db, c.var.principal, id, "read");
   // R2 without the row's key means a replica's row predates a replace: ask the primary once.
-  const reload = async () => revisionOf(await loadBinary(primaryOf(c.var.db), c.var.principal, id, "read"));
+  const reload = () => primaryRevision(c.var.db, c.var.principal, id);
   return await binaryResponse(c.env.BUCKET, edgeCacheOf(c), revisionOf(row), c.req.raw, { reload });
 });
 

@@ -1,8 +1,9 @@
 import type { Context } from "hono";
+import type { BinaryFilter } from "../binaries/list-filter";
+import { selectedBatches } from "../binaries/listing";
 import { toManagedObject } from "../c8y/managed-object";
 import { COLLECTION_MEDIA_TYPE } from "../c8y/media-types";
 import { collectionStream, offsetOf, type Paging } from "../c8y/paging";
-import { type BinaryFilter, listBinaryBatches } from "../db/binaries";
 import type { AppEnv } from "../env";
 
 /** Rows per D1 statement when a list page is streamed (docs/api.md#collection-and-paging). */
@@ -22,8 +23,8 @@ export async function binaryCollection(
 ): Promise<Response> {
   const db = c.var.db;
   async function* pages(): AsyncGenerator<unknown[], void, undefined> {
-    if (!filter) return;
-    for await (const rows of listBinaryBatches(db, filter, paging.pageSize, offsetOf(paging), LIST_BATCH)) {
+    const page = { limit: paging.pageSize, offset: offsetOf(paging) };
+    for await (const rows of selectedBatches(db, filter, page, LIST_BATCH)) {
       yield rows.map((row) => toManagedObject(row, selfOf(row.id)));
     }
   }

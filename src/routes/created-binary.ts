@@ -1,7 +1,7 @@
 import type { Context } from "hono";
+import type { BinaryRow } from "../binaries/service";
 import { binaryUrl, toManagedObject } from "../c8y/managed-object";
 import { MANAGED_OBJECT_MEDIA_TYPE } from "../c8y/media-types";
-import type { BinaryRow } from "../db/schema";
 import type { AppEnv } from "../env";
 import { c8yWritten, originOf } from "./context";
 

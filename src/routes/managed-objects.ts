@@ -1,15 +1,13 @@
 import { Hono } from "hono";
 import { binaryFilterFor } from "../binaries/list-filter";
-import { loadBinary, removeBinary } from "../binaries/service";
+import { countSelected } from "../binaries/listing";
+import { loadBinary, removeBinary, updateMetadata } from "../binaries/service";
 import { parseId } from "../c8y/ids";
-import { clientFields, managedObjectUrl, REFERENCE_COLLECTIONS, toManagedObject } from "../c8y/managed-object";
+import { managedObjectUrl, REFERENCE_COLLECTIONS, toManagedObject } from "../c8y/managed-object";
 import { MANAGED_OBJECT_MEDIA_TYPE, MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE } from "../c8y/media-types";
 import { collectionBody, parsePaging, wantsTotal } from "../c8y/paging";
 import { readConfig } from "../config";
-import { countBinaries, findBinary, mergeMetadata } from "../db/binaries";
-import { primaryOf } from "../db/client";
 import type { AppEnv } from "../env";
-import { fragmentsTooLarge, notFound } from "../errors";
 import { binaryCollection } from "./binary-collection";
 import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods, storesOf } from "./context";
 
@@ -24,7 +22,7 @@ managedObjectsRoutes.get("/", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
   const query = { one: (name: string) => c.req.query(name), all: (name: string) => c.req.queries(name) };
   const filter = binaryFilterFor(c.var.principal, query);
-  const total = wantsTotal(paging) ? (filter ? await countBinaries(c.var.db, filter) : 0) : undefined;
+  const total = wantsTotal(paging) ? await countSelected(c.var.db, filter) : undefined;
   const origin = originOf(c);
   return binaryCollection(c, filter, paging, total, (id) => managedObjectUrl(origin, id));
 });
@@ -33,7 +31,7 @@ managedObjectsRoutes.get("/", async (c) => {
 managedObjectsRoutes.get("/count", async (c) => {
   const query = { one: (name: string) => c.req.query(name), all: (name: string) => c.req.queries(name) };
   const filter = binaryFilterFor(c.var.principal, query);
-  const total = filter ? await countBinaries(c.var.db, filter) : 0;
+  const total = await countSelected(c.var.db, filter);
   return c.json(total);
 });
 
@@ -42,21 +40,11 @@ managedObjectsRoutes.get("/:id", async (c) => {
   return c8yJson(c, toManagedObject(row, managedObjectUrl(originOf(c), row.id)), MANAGED_OBJECT_MEDIA_TYPE);
 });
 
-/**
- * Changes name, type and fragments as Cumulocity does: fragments sent replace those of the same
- * name, `null` removes one, the rest stay; length, contentType and the bytes never change here.
- */
+/** Name, type and fragments (binaries/service's updateMetadata); the bytes never change here. */
 managedObjectsRoutes.put("/:id", async (c) => {
-  const row = await loadBinary(c.var.db, c.var.principal, parseId(c.req.param("id")), "write");
-  const fields = clientFields(await readJsonObject(c));
-  const change = { ...fields, lastUpdated: new Date().toISOString() };
+  const id = parseId(c.req.param("id"));
   const { maxJsonSize } = readConfig(c.env);
-  // One statement merges the fragments, so concurrent PUTs of different fragments all survive.
-  const updated = await mergeMetadata(c.var.db, row.tenant, row.id, change, maxJsonSize);
-  if (!updated) {
-    if (await findBinary(primaryOf(c.var.db), row.tenant, row.id)) throw fragmentsTooLarge(maxJsonSize);
-    throw notFound("Managed object");
-  }
+  const updated = await updateMetadata(c.var.db, c.var.principal, id, () => readJsonObject(c), maxJsonSize);
   const body = toManagedObject(updated, managedObjectUrl(originOf(c), updated.id));
   return c8yWritten(c, body, MANAGED_OBJECT_MEDIA_TYPE, 200);
 });

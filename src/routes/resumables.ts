@@ -4,8 +4,6 @@ import { binaryUrl, toManagedObject } from "../c8y/managed-object";
 import { MANAGED_OBJECT_MEDIA_TYPE } from "../c8y/media-types";
 import { collectionStream, offsetOf, parsePaging } from "../c8y/paging";
 import { readConfig } from "../config";
-import type { ResumableRow } from "../db/schema";
-import { validatorsOf } from "../downloads/binary-response";
 import type { AppEnv } from "../env";
 import { forbidden, invalidRequest, tooLarge, tusVersionMismatch, unsupportedMediaType } from "../errors";
 import { contentLength, wantsBody } from "../http/headers";
@@ -13,6 +11,7 @@ import { storedContentType } from "../http/media-type";
 import { sfBoolean, sfInteger, sfIntegerDictionary } from "../http/structured-fields";
 import { nonNegativeInteger, parseUploadChecksum, parseUploadMetadata } from "../http/tus-headers";
 import { filenameOf, intentFromMetadata, type ResumableIntent } from "../resumable/metadata";
+import type { ResumableRow } from "../resumable/service";
 import {
   type AppendOutcome,
   appendToResumable,
@@ -21,6 +20,7 @@ import {
   loadResumable,
   terminateResumable,
 } from "../resumable/service";
+import { validatorsOf } from "../revisions/revision";
 import { bytesToBase64 } from "../utils/base64";
 import { originOf, rejectOtherMethods, storesOf } from "./context";
 
