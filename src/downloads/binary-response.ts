@@ -1,4 +1,3 @@
-import type { BinaryRow } from "../db/schema";
 import { notFound, rangeNotSatisfiable } from "../errors";
 import { notModified, rangeStillValid, type Validators } from "../http/conditional";
 import { contentDisposition } from "../http/content-disposition";
