@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sfBoolean, sfInteger, sfIntegerDictionary } from "../../src/http/structured-fields";
-import { nonNegativeInteger, parseUploadChecksum, parseUploadMetadata } from "../../src/http/tus-headers";
 import { filenameOf, intentFromMetadata } from "../../src/resumable/metadata";
+import { nonNegativeInteger, parseUploadChecksum, parseUploadMetadata } from "../../src/resumable/tus-headers";
 
 const b64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 

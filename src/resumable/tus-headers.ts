@@ -2,7 +2,8 @@ import { base64ToBytes } from "../utils/base64";
 
 /**
  * Parsers for the tus 1.0.0 request headers (docs/api.md#resumable-uploads). Each returns a plain value or a
- * reason string, so the caller decides the status; none of them knows about uploads.
+ * reason string, so the caller (resumable/protocol, the only one) decides the status and the message; none of
+ * them knows about upload state. The IETF draft's headers are Structured Fields (http/structured-fields).
  */
 
 /** A non-negative decimal integer header (Upload-Length, Upload-Offset): no sign, no spaces inside. */
