@@ -2,9 +2,10 @@
 // Fails when a module in src/ imports from a layer above its own (see the layout in README.md), when a route
 // imports db/ (other than db/client), when code outside src/routes/ touches hono's Context, when a source line is
 // wider than the formatter's 120 columns (Biome cannot break long strings and comments, so this catches them), or
-// when a citation of docs/api.md names a heading anchor that does not exist (or a section by number).
+// when a citation of docs/api.md names a heading anchor that does not exist (or a section by number), or when a
+// folder is missing from the newcomer's map (docs/architecture.md).
 // Layers, lowest first; a module may import from its own folder or any lower layer.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
 const RANK = {
@@ -131,6 +132,25 @@ for (const file of prose) {
       if (/\u00a7\s*\d/.test(line))
         problems.push(`${where} cites a section by number; cite its heading anchor (docs/api.md#edge-cache)`);
     });
+}
+// The newcomer's map (docs/architecture.md) names every folder of src/ with its main file, which opens with a
+// comment that says what the folder owns; every top-level folder of the repository is in the map too.
+const map = readFileSync("docs/architecture.md", "utf8");
+for (const name of readdirSync(root)) {
+  if (!statSync(join(root, name)).isDirectory()) continue;
+  const row = new RegExp(`^\\| \`src/${name}/\` \\| \`([^\`]+)\` \\|`, "m").exec(map);
+  if (!row) {
+    problems.push(`docs/architecture.md: src/${name}/ is not in the map (| \`src/${name}/\` | \`main.ts\` | owns |)`);
+    continue;
+  }
+  const main = join(root, name, row[1] ?? "");
+  if (!existsSync(main)) problems.push(`docs/architecture.md: src/${name}/${row[1]} does not exist`);
+  else if (!/^\s*(\/\*\*|\/\/)/.test(readFileSync(main, "utf8")))
+    problems.push(`src/${name}/${row[1]}: the folder's main file must open with a comment saying what it owns`);
+}
+for (const name of readdirSync(".")) {
+  if ([".git", "node_modules", ".wrangler"].includes(name) || !statSync(name).isDirectory() || name === "src") continue;
+  if (!map.includes(`| \`${name}/\` |`)) problems.push(`docs/architecture.md: the folder ${name}/ is not in the map`);
 }
 if (problems.length > 0) {
   console.error(problems.join("\n"));

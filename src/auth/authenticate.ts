@@ -1,3 +1,9 @@
+/**
+ * auth/: who the caller is and what it may do. This file authenticates a request (Basic, a bearer token, the
+ * cookie flow) into a Principal, with the credential cache and the login throttle; beside it: passwords,
+ * tokens and token sessions, the bootstrap admin, the role checks (authorize.ts, user-policy.ts). Pure
+ * functions: their middleware lives in routes/middleware.ts.
+ */
 import type { Database } from "../db/client";
 import type { UserRow } from "../db/schema";
 import { findUser } from "../db/users";

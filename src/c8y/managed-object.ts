@@ -1,3 +1,9 @@
+/**
+ * c8y/: the Cumulocity wire format, no storage and no HTTP context. This file: a binary's managed object (what
+ * a client may set, what the service owns, the JSON the API returns). Beside it: collections and paging, ids,
+ * roles, media types, user and tenant JSON and input checks, the inventory query language, and the OpenAPI
+ * description of the API (openapi/).
+ */
 import type { BinaryRow } from "../db/schema";
 import { invalidRequest } from "../errors";
 import { parseJsonObject } from "../http/json";

@@ -1,3 +1,8 @@
+/**
+ * db/: everything D1. This file is the drizzle schema (one table per concern); client.ts opens the connection
+ * (D1 sessions, bookmarks, the primary); the other files hold the queries per table. Services call them;
+ * routes never do (only db/client).
+ */
 import { sql } from "drizzle-orm";
 import { customType, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { jsonDepth, MAX_JSON_DEPTH, valueDepth } from "../utils/json-depth";

@@ -1,3 +1,7 @@
+/**
+ * downloads/: bytes out. This file answers GET and HEAD for one revision (validators, ranges, 304/206/416, the
+ * edge cache); beside it: the edge cache itself, signed links, and zip archives of a selection.
+ */
 import { notFound, rangeNotSatisfiable } from "../errors";
 import { notModified, rangeStillValid, type Validators } from "../http/conditional";
 import { contentDisposition } from "../http/content-disposition";

@@ -1,3 +1,7 @@
+/**
+ * hashing/: MD5 and SHA-256 in plain JS whose running state can be saved and restored, so a digest can span
+ * the many requests of a resumable upload (md5.ts, sha256.ts); this file keeps an upload's digests together.
+ */
 import { Md5, type Md5State } from "./md5";
 import { Sha256, type Sha256State } from "./sha256";
 

@@ -1,3 +1,8 @@
+/**
+ * http/: protocol-neutral HTTP, no Cumulocity and no upload state: Accept and Content-Length (this file),
+ * conditional requests, ranges, media types, Structured Fields, cookies, CORS, Content-Disposition, JSON and
+ * capped body reads. Parsers throw the error catalogue's 4xx (errors.ts); builders return strings.
+ */
 import { invalidRequest } from "../errors";
 
 /**

@@ -1,3 +1,8 @@
+/**
+ * ingest/: the body engine, streaming a request body into R2 in bounded memory. This file takes a
+ * multipart/form-data POST body (form-data-stream.ts, form-data-parser.ts); raw-body.ts a PUT body;
+ * resumable-append.ts a resumable append; r2-sinks.ts, read-chunks.ts and byte-source.ts are shared.
+ */
 import { invalidRequest, tooLarge, unsupportedMediaType } from "../errors";
 import { servedMediaType, storedContentType } from "../http/media-type";
 import { FormDataError, parseFormDataStream } from "./form-data-stream";

@@ -1,3 +1,6 @@
+/**
+ * revisions/: what one revision of a binary's bytes is, and the one rule for its validators (below).
+ */
 import type { BinaryRow } from "../db/schema";
 import type { Validators } from "../http/conditional";
 

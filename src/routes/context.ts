@@ -1,3 +1,8 @@
+/**
+ * routes/: HTTP in and out, one small router per resource (mounted in index.ts), the middleware, and this file:
+ * the helpers every router shares (stores from the context, Cumulocity JSON responses, the one error handler).
+ * The only code that sees hono's Context; every rule lives in a service below.
+ */
 import type { Context } from "hono";
 import type { Stores } from "../binaries/service";
 import { readConfig } from "../config";

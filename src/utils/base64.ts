@@ -1,3 +1,5 @@
+/** utils/: helpers that know nothing of HTTP or the domain (base64 here, JSON nesting depth). */
+
 /** Standard base64 of bytes (btoa works on binary strings, so build one in slices). */
 export function bytesToBase64(bytes: Uint8Array): string {
   let binary = "";

@@ -1,8 +1,8 @@
 /// <reference types="node" />
 /**
- * Every curl example in the README works as written: the shell blocks of the API sections are
- * run, in order, against the real `wrangler dev` that global-setup starts (only BASE differs),
- * and their results are checked.
+ * Every curl example of the README and of docs/examples.md works as written: the README's API tour, then the
+ * shell blocks of the examples page's sections, are run, in order, against the real `wrangler dev` that
+ * global-setup starts (only BASE differs), and their results are checked.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -10,27 +10,33 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, inject, it } from "vitest";
 
+const TOUR = "## A short API tour";
 const SECTIONS = [
-  "## API examples (curl)",
+  "## Binaries, step by step",
   "## Downloads: ranges",
   "### Share a download: signed links",
   "## Users, roles and tenants",
 ];
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const examples = readFileSync(new URL("../../docs/examples.md", import.meta.url), "utf8");
 const dir = mkdtempSync(join(tmpdir(), "readme-examples-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The first ```sh block after each section heading. */
-function blocks(): string[] {
-  return SECTIONS.map((heading) => {
-    const section = readme.slice(readme.indexOf(heading));
-    const match = /```sh\n([\s\S]*?)```/.exec(section);
-    if (!match?.[1]) throw new Error(`no sh block under ${heading}`);
-    return match[1];
-  });
+/** The first ```sh block after a section heading. */
+function blockAfter(text: string, heading: string): string {
+  const at = text.indexOf(heading);
+  if (at < 0) throw new Error(`no section ${heading}`);
+  const match = /```sh\n([\s\S]*?)```/.exec(text.slice(at));
+  if (!match?.[1]) throw new Error(`no sh block under ${heading}`);
+  return match[1];
 }
 
-it("runs the README's curl examples against the local service", () => {
+/** The README's tour, then the first ```sh block after each section heading of docs/examples.md. */
+function blocks(): string[] {
+  return [blockAfter(readme, TOUR), ...SECTIONS.map((heading) => blockAfter(examples, heading))];
+}
+
+it("runs the curl examples of the README and docs/examples.md against the local service", () => {
   const base = inject("baseUrl");
   const script = [
     "set -euo pipefail",

@@ -1,6 +1,6 @@
 /// <reference types="node" />
 /**
- * The README's resumable-upload curl flow works as written against the real `wrangler dev`
+ * The resumable-upload curl flow of docs/examples.md works as written against the real `wrangler dev`
  * (only BASE differs): tus by hand, the IETF draft by hand, listing and cancelling.
  */
 import { execFileSync } from "node:child_process";
@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, inject, it } from "vitest";
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const readme = readFileSync(new URL("../../docs/examples.md", import.meta.url), "utf8");
 const dir = mkdtempSync(join(tmpdir(), "resumable-readme-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it("runs the README's resumable-upload curl flow", () => {
+it("runs the resumable-upload curl flow of docs/examples.md", () => {
   const section = readme.slice(readme.indexOf("## Resumable uploads"));
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
   if (!block) throw new Error("no sh block under ## Resumable uploads");
