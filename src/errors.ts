@@ -16,6 +16,8 @@ export class ApiError extends Error {
     readonly error: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Facts a client may act on, merged into the body's `details` (next to the request id). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -27,8 +29,9 @@ export class ApiError extends Error {
  * (docs/api.md#request-ids-logs-and-metrics), which the platform's clients keep as an opaque object.
  */
 export function errorBody(err: ApiError, requestId?: string): string {
-  const details = requestId === undefined ? {} : { details: { requestId } };
-  return JSON.stringify({ error: err.error, message: err.message, info: INFO_URL, ...details });
+  const details = { ...err.details, ...(requestId === undefined ? {} : { requestId }) };
+  const withDetails = Object.keys(details).length === 0 ? {} : { details };
+  return JSON.stringify({ error: err.error, message: err.message, info: INFO_URL, ...withDetails });
 }
 
 // --- 400 ---
@@ -105,6 +108,20 @@ export const tooManyLogins = (waitSeconds: number) =>
   new ApiError(429, "security/Too Many Requests", `Too many failed logins; try again in ${waitSeconds} s.`, {
     "Retry-After": String(waitSeconds),
   });
+
+/**
+ * A write that would take the tenant past its storage quota (docs/api.md#usage-and-quotas): 413, which
+ * clients treat as final (tus-js-client does not retry it), with the quota and usage in `details`.
+ */
+export const storageQuotaExceeded = (quota: number, used: number, requested: number) =>
+  new ApiError(
+    413,
+    "inventory/Storage Quota Exceeded",
+    `The tenant's storage quota is ${quota} bytes and ${used} bytes are in use (stored, or reserved by ` +
+      `unfinished uploads); this needs ${requested} more.`,
+    {},
+    { storageQuota: quota, storageUsed: used, requested },
+  );
 
 /** A request over a rate limit (docs/api.md#rate-limits); `who` says whose share is used up. */
 export const rateLimited = (who: string, retryAfterSeconds: number) =>

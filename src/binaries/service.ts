@@ -48,6 +48,7 @@ import {
 import { type Database, primaryOf, readYourWrites } from "../db/client";
 import { trackMultipart, untrackMultipart } from "../db/r2-multiparts";
 import type { BinaryRow } from "../db/schema";
+import { refuseIfKnownOverQuota, throwIfOverQuota } from "../db/usage";
 import { forbidden, fragmentsTooLarge, notFound, preconditionFailed, resumableExpired } from "../errors";
 import { ingestFormData } from "../ingest/form-data-body";
 import type { MultipartTracker } from "../ingest/r2-sinks";
@@ -76,6 +77,9 @@ export type Precondition = (row: BinaryRow) => boolean;
 /** The `purpose` of the multipart uploads of POST and PUT bodies in the tracking table
  * (docs/api.md#consistency-between-r2-and-d1). */
 export const BINARY_UPLOAD_PURPOSE = "binary";
+
+/** Generous room for a multipart body's boundaries and part headers besides the file and `object` parts. */
+const MULTIPART_FRAMING_BYTES = 16 * 1024;
 
 /** Slack for clock differences between isolates when a tenant's creation is compared with an upload's start. */
 const CLOCK_SLACK_MS = 30_000;
@@ -145,8 +149,14 @@ export async function createBinary(
   principal: Principal,
   body: ReadableStream<Uint8Array> | null,
   contentType: string | undefined,
+  bodyLength?: number,
 ): Promise<BinaryRow> {
   const { db, bucket, config } = stores;
+  // The file is at least the body less the largest other parts and framing: refused before any byte
+  // is stored when this isolate knows the tenant has less room (the commit checks exactly).
+  if (bodyLength !== undefined) {
+    refuseIfKnownOverQuota(principal.tenant, bodyLength - config.maxJsonSize - MULTIPART_FRAMING_BYTES);
+  }
   const startedAt = Date.now();
   const key = objectKey(principal.tenant);
   const upload = await ingestFormData(bucket, body, contentType, {
@@ -175,6 +185,8 @@ export interface StoredContent {
   contentType: string;
   /** The R2 multipart upload id, when it is tracked in D1 (untracked in the same write as the row). */
   trackedUploadId?: string;
+  /** The bytes were reserved against the tenant's quota already (a resumable upload's declared length). */
+  reserved?: boolean;
 }
 
 /**
@@ -194,6 +206,7 @@ export async function commitNewBinary(
   const guard = {
     tenantCreatedBy: new Date(startedAtMs + CLOCK_SLACK_MS).toISOString(),
     untrack: content.trackedUploadId !== undefined,
+    quotaBytes: content.reserved ? 0 : content.size,
   };
   const now = new Date().toISOString();
   try {
@@ -243,6 +256,7 @@ export async function replaceBinary(
   const { db, bucket, config } = stores;
   const current = await loadBinary(db, principal, id, "write");
   if (precondition && !precondition(current)) throw preconditionFailed();
+  if (content.length !== undefined) refuseIfKnownOverQuota(principal.tenant, content.length - current.length);
   const key = objectKey(principal.tenant);
   const stored = await ingestRawBody(
     bucket,
@@ -290,7 +304,12 @@ export async function commitReplace(
   try {
     const current = typeof checked === "number" ? await loadBinary(db, principal, checked, "write") : checked;
     if (precondition && !precondition(current)) throw preconditionFailed();
-    const row = await switchContent(db, principal.tenant, current.id, current.r2Key, change);
+    const reserved = content.reserved === true;
+    const row = await switchContent(db, principal.tenant, current.id, current.r2Key, change, reserved);
+    // A replace that grows the binary past the tenant's quota (docs/api.md#usage-and-quotas).
+    if (!row && !reserved && content.size > current.length) {
+      await throwIfOverQuota(db, principal.tenant, content.size - current.length);
+    }
     if (row) switched = { row, previousKey: current.r2Key };
     else if (precondition) {
       // Only the bytes the client checked may be replaced (optimistic concurrency).
@@ -298,7 +317,8 @@ export async function commitReplace(
       if (await findBinary(primaryOf(db), principal.tenant, current.id)) throw preconditionFailed();
     } else {
       // Somebody replaced it since it was read: one atomic swap that also reads the key it replaces.
-      switched = await swapContent(db, principal.tenant, current.id, change);
+      switched = await swapContent(db, principal.tenant, current.id, change, reserved);
+      if (!switched && !reserved) await throwIfOverQuota(db, principal.tenant, content.size - current.length);
     }
     if (!switched && (await isSwept(db, key))) throw resumableExpired();
     if (content.trackedUploadId !== undefined) await untrackMultipart(db, content.trackedUploadId);

@@ -8,6 +8,9 @@ export const USER_COLLECTION_MEDIA_TYPE =
 export const ROLE_REFERENCE_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.roleReference+json;charset=UTF-8;ver=0.9";
 export const ROLE_COLLECTION_MEDIA_TYPE =
   "application/vnd.com.nsn.cumulocity.roleCollection+json;charset=UTF-8;ver=0.9";
+/** GET /tenant/statistics/summary (docs/api.md#usage-and-quotas). */
+export const USAGE_SUMMARY_MEDIA_TYPE =
+  "application/vnd.com.nsn.cumulocity.tenantusagestatisticssummary+json;charset=UTF-8;ver=0.9";
 export const TENANT_MEDIA_TYPE = "application/vnd.com.nsn.cumulocity.tenant+json;charset=UTF-8;ver=0.9";
 export const TENANT_COLLECTION_MEDIA_TYPE =
   "application/vnd.com.nsn.cumulocity.tenantCollection+json;charset=UTF-8;ver=0.9";

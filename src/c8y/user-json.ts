@@ -50,7 +50,7 @@ export function currentUserJson(origin: string, user: UserRow) {
 }
 
 /** A tenant as the tenant API shows it. */
-export function tenantJson(origin: string, tenant: TenantRow) {
+export function tenantJson(origin: string, tenant: TenantRow & { storageQuota?: number | null }) {
   return {
     id: tenant.id,
     self: `${origin}/tenant/tenants/${encodeURIComponent(tenant.id)}`,
@@ -58,5 +58,7 @@ export function tenantJson(origin: string, tenant: TenantRow) {
     domain: tenant.domain ?? undefined,
     status: "ACTIVE",
     creationTime: tenant.creationTime,
+    // docs/api.md#usage-and-quotas: bytes, null = unlimited.
+    storageQuota: tenant.storageQuota ?? null,
   };
 }

@@ -4,6 +4,7 @@ import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
 import { untrackKey } from "./r2-multiparts";
 import { type BinaryRow, binaries, counters, sweptKeys, tenants } from "./schema";
+import { throwIfOverQuota, withinQuota } from "./usage";
 
 export type NewBinary = typeof binaries.$inferInsert;
 
@@ -34,6 +35,12 @@ export interface InsertGuard {
   tenantCreatedBy?: string;
   /** Also forget the tracked multipart upload of the row's key, in the same batch. */
   untrack?: boolean;
+  /**
+   * Bytes the row adds to its tenant's usage beyond what is already reserved for it (the row's length
+   * for POST; 0 for a completed resumable upload, whose length its upload reserved). The insert only
+   * happens while the tenant stays within its storage quota (docs/api.md#usage-and-quotas).
+   */
+  quotaBytes?: number;
 }
 
 /**
@@ -56,12 +63,20 @@ export async function insertBinary(
     .update(counters)
     .set({ value: sql`${counters.value} + 1` })
     .where(eq(counters.name, "managedObjectId"));
-  const insert = insertWhere(db, binaries, { ...row, id }, sql`${tenantExists} AND ${notSwept(row.r2Key)}`).returning();
+  const quota = withinQuota(row.tenant, guard.quotaBytes ?? row.length);
+  const insert = insertWhere(
+    db,
+    binaries,
+    { ...row, id },
+    sql`${tenantExists} AND ${notSwept(row.r2Key)} AND ${quota}`,
+  ).returning();
   const [, inserted] = guard.untrack
     ? await db.batch([takeId, insert, untrackKey(db, row.r2Key)])
     : await db.batch([takeId, insert]);
   if (inserted[0]) return inserted[0];
-  throw (await isSwept(db, row.r2Key)) ? resumableExpired() : tenantGone();
+  if (await isSwept(db, row.r2Key)) throw resumableExpired();
+  await throwIfOverQuota(db, row.tenant, guard.quotaBytes ?? row.length);
+  throw tenantGone();
 }
 
 /** Ids per query of findBinaries: D1 binds at most 100 parameters per statement (the tenant is one). */
@@ -161,8 +176,19 @@ export async function countBinaries(db: Database, filter: BinaryFilter): Promise
 }
 
 /**
+ * The quota condition of a replace (docs/api.md#usage-and-quotas): it adds the new length minus the
+ * old one; one that does not grow the binary is always allowed (so a tenant over a lowered quota can
+ * still shrink its files). None for bytes an upload already reserved (`reserved`).
+ */
+function replaceQuota(tenant: string, newLength: number, reserved: boolean): SQL | undefined {
+  if (reserved) return undefined;
+  return sql`(${newLength} <= ${binaries.length} OR ${withinQuota(tenant, sql`${newLength} - ${binaries.length}`)})`;
+}
+
+/**
  * Points a binary at new bytes, but only if it still points at `expectedKey`: a concurrent
- * replace in between makes this return undefined instead of losing track of an object.
+ * replace in between makes this return undefined instead of losing track of an object. Also
+ * undefined when the growth would exceed the tenant's quota (unless `reserved`).
  */
 export async function switchContent(
   db: Database,
@@ -170,12 +196,19 @@ export async function switchContent(
   id: number,
   expectedKey: string,
   content: Pick<BinaryRow, "r2Key" | "length" | "md5" | "contentType" | "lastUpdated">,
+  reserved = false,
 ): Promise<BinaryRow | undefined> {
   const [row] = await db
     .update(binaries)
     .set({ ...content, revpos: sql`${binaries.revpos} + 1` })
     .where(
-      and(eq(binaries.tenant, tenant), eq(binaries.id, id), eq(binaries.r2Key, expectedKey), notSwept(content.r2Key)),
+      and(
+        eq(binaries.tenant, tenant),
+        eq(binaries.id, id),
+        eq(binaries.r2Key, expectedKey),
+        notSwept(content.r2Key),
+        replaceQuota(tenant, content.length, reserved),
+      ),
     )
     .returning();
   return row;
@@ -191,6 +224,7 @@ export async function swapContent(
   tenant: string,
   id: number,
   content: Pick<BinaryRow, "r2Key" | "length" | "md5" | "contentType" | "lastUpdated">,
+  reserved = false,
 ): Promise<{ row: BinaryRow; previousKey: string } | undefined> {
   const where = and(eq(binaries.tenant, tenant), eq(binaries.id, id));
   const [before, after] = await db.batch([
@@ -198,7 +232,7 @@ export async function swapContent(
     db
       .update(binaries)
       .set({ ...content, revpos: sql`${binaries.revpos} + 1` })
-      .where(and(where, notSwept(content.r2Key)))
+      .where(and(where, notSwept(content.r2Key), replaceQuota(tenant, content.length, reserved)))
       .returning(),
   ]);
   const row = after[0];

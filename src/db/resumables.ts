@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
 import { type ResumableRow, resumables } from "./schema";
+import { throwIfOverQuota, withinQuota } from "./usage";
 
 export type NewResumable = typeof resumables.$inferInsert;
 
@@ -14,7 +15,8 @@ export type ResumableProgress = Pick<
 /**
  * Inserts an upload unless its owner already has `maxOpen` incomplete, unexpired ones (one
  * statement: the count and the insert cannot be raced apart by parallel creations of one user).
- * Undefined when the owner is at the cap.
+ * Undefined when the owner is at the cap. The upload reserves its declared length against the
+ * tenant's storage quota in the same statement; over the quota it is refused (413, nothing stored).
  */
 export async function insertResumable(
   db: Database,
@@ -23,7 +25,14 @@ export async function insertResumable(
 ): Promise<ResumableRow | undefined> {
   const open = sql`(SELECT COUNT(*) FROM ${resumables} WHERE ${resumables.ownerId} = ${row.ownerId}
     AND ${resumables.completedMs} IS NULL AND ${resumables.expiresMs} > ${row.createdMs})`;
-  const [inserted] = await insertWhere(db, resumables, row, sql`${open} < ${maxOpen}`).returning();
+  const reserve = row.length ?? row.received ?? 0;
+  const [inserted] = await insertWhere(
+    db,
+    resumables,
+    row,
+    sql`${open} < ${maxOpen} AND ${withinQuota(row.tenant, reserve)}`,
+  ).returning();
+  if (!inserted) await throwIfOverQuota(db, row.tenant, reserve);
   return inserted;
 }
 
@@ -92,7 +101,11 @@ export async function reservePartNumber(
   return row ? row.next - 1 : undefined;
 }
 
-/** Stores an append's progress while `token` still holds the lease; false otherwise. */
+/**
+ * Stores an append's progress while `token` still holds the lease; false otherwise. An upload of
+ * deferred length reserves what it has received (or the length once declared): growth past the
+ * tenant's storage quota is refused with 413 and nothing of the append is committed.
+ */
 export async function commitProgress(
   db: Database,
   id: string,
@@ -100,12 +113,21 @@ export async function commitProgress(
   progress: ResumableProgress & Partial<Pick<ResumableRow, "length" | "expiresMs">>,
   untilMs: number,
 ): Promise<boolean> {
+  const reservedAfter = sql`COALESCE(${progress.length ?? null}, ${resumables.length}, ${progress.received})`;
+  const growth = sql`${reservedAfter} - COALESCE(${resumables.length}, ${resumables.received})`;
+  const where = and(eq(resumables.id, id), eq(resumables.lockToken, token));
   const rows = await db
     .update(resumables)
     .set({ ...progress, lockUntilMs: untilMs })
-    .where(and(eq(resumables.id, id), eq(resumables.lockToken, token)))
+    .where(and(where, sql`(${growth} <= 0 OR ${withinQuota(sql`${resumables.tenant}`, growth)})`))
     .returning({ id: resumables.id });
-  return rows.length === 1;
+  if (rows.length === 1) return true;
+  const row = await db.select().from(resumables).where(where).get();
+  if (row) {
+    const growthBytes = (progress.length ?? row.length ?? progress.received) - (row.length ?? row.received);
+    if (growthBytes > 0) await throwIfOverQuota(db, row.tenant, growthBytes);
+  }
+  return false;
 }
 
 /** Gives the lease back (if still ours), so the next append need not wait for it to run out. */

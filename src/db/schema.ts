@@ -205,3 +205,23 @@ export const sessions = sqliteTable(
 );
 
 export type SessionRow = typeof sessions.$inferSelect;
+
+/**
+ * Per-tenant usage and storage quota (docs/api.md#usage-and-quotas), one row per tenant in the
+ * tenant's database. The counters are kept exact by SQLite triggers on `binaries` and `uploads`
+ * (migrations/0008_issue20_tenant_usage.sql): never written by the service, only read. The quota is
+ * written by the platform admin (null: unlimited).
+ */
+export const tenantUsage = sqliteTable("tenant_usage", {
+  tenant: text("tenant").primaryKey(),
+  storageQuota: integer("storage_quota"),
+  storedBytes: integer("stored_bytes").notNull().default(0),
+  binaries: integer("binaries").notNull().default(0),
+  /** Bytes received so far by unfinished resumable uploads. */
+  uploadReceivedBytes: integer("upload_received_bytes").notNull().default(0),
+  /** What unfinished resumable uploads hold against the quota: their declared length, else what they received. */
+  uploadReservedBytes: integer("upload_reserved_bytes").notNull().default(0),
+  uploads: integer("uploads").notNull().default(0),
+});
+
+export type TenantUsageRow = typeof tenantUsage.$inferSelect;

@@ -1,21 +1,84 @@
 import { and, asc, count, eq, gte, lt, ne, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
-import { binaries, deletedTenants, r2Multiparts, tenants, users } from "./schema";
+import { binaries, deletedTenants, r2Multiparts, tenants, tenantUsage, users } from "./schema";
 import { deleteTenantSessions } from "./sessions";
+import { deleteUsageStatement, setQuotaStatement, ZERO_USAGE } from "./usage";
 import { type NewUser, userValues } from "./users";
 
 export type TenantRow = typeof tenants.$inferSelect;
+/** A tenant with its storage quota (docs/api.md#usage-and-quotas; null: unlimited). */
+export type TenantWithQuota = TenantRow & { storageQuota: number | null };
+
+const withQuota = {
+  id: tenants.id,
+  domain: tenants.domain,
+  company: tenants.company,
+  creationTime: tenants.creationTime,
+  storageQuota: tenantUsage.storageQuota,
+};
 
 /** A tenant by id. */
-export async function findTenant(db: Database, id: string): Promise<TenantRow | undefined> {
-  return db.select().from(tenants).where(eq(tenants.id, id)).get();
+export async function findTenant(db: Database, id: string): Promise<TenantWithQuota | undefined> {
+  return db
+    .select(withQuota)
+    .from(tenants)
+    .leftJoin(tenantUsage, eq(tenantUsage.tenant, tenants.id))
+    .where(eq(tenants.id, id))
+    .get();
 }
 
 /** One page of tenants, by id. */
-export async function listTenants(db: Database, limit: number, offset: number, except?: string): Promise<TenantRow[]> {
+export async function listTenants(
+  db: Database,
+  limit: number,
+  offset: number,
+  except?: string,
+): Promise<TenantWithQuota[]> {
   const where = except === undefined ? undefined : ne(tenants.id, except);
-  return db.select().from(tenants).where(where).orderBy(asc(tenants.id)).limit(limit).offset(offset).all();
+  return db
+    .select(withQuota)
+    .from(tenants)
+    .leftJoin(tenantUsage, eq(tenantUsage.tenant, tenants.id))
+    .where(where)
+    .orderBy(asc(tenants.id))
+    .limit(limit)
+    .offset(offset)
+    .all();
+}
+
+/**
+ * Changes a tenant's company, domain and storage quota (each only when given); undefined when the
+ * tenant does not exist. One batch: the tenant row, then its quota, then the result.
+ */
+export async function updateTenant(
+  db: Database,
+  id: string,
+  change: { company?: string; domain?: string; storageQuota?: number | null },
+): Promise<TenantWithQuota | undefined> {
+  if (!(await findTenant(db, id))) return undefined;
+  const fields = {
+    ...(change.company === undefined ? {} : { company: change.company }),
+    ...(change.domain === undefined ? {} : { domain: change.domain }),
+  };
+  const exists = sql`EXISTS (SELECT 1 FROM ${tenants} WHERE ${tenants.id} = ${id})`;
+  const quota =
+    change.storageQuota === undefined
+      ? undefined
+      : // Only while the tenant exists: a quota row must not outlive a concurrent delete.
+        insertWhere(
+          db,
+          tenantUsage,
+          { ...ZERO_USAGE, tenant: id, storageQuota: change.storageQuota },
+          exists,
+        ).onConflictDoUpdate({
+          target: tenantUsage.tenant,
+          set: { storageQuota: change.storageQuota },
+        });
+  const update = Object.keys(fields).length > 0 ? db.update(tenants).set(fields).where(eq(tenants.id, id)) : undefined;
+  if (update && quota) await db.batch([update, quota]);
+  else await (update ?? quota);
+  return findTenant(db, id);
 }
 
 /** How many tenants exist (other than `except`, when given). */
@@ -52,6 +115,7 @@ export async function createTenantWithAdmin(
   db: Database,
   tenant: { id: string; company: string; domain: string },
   admin: Omit<NewUser, "tenant">,
+  storageQuota: number | null = null,
 ): Promise<TenantRow | undefined> {
   if (await findTenant(db, tenant.id)) return undefined;
   const creationTime = new Date().toISOString();
@@ -63,6 +127,9 @@ export async function createTenantWithAdmin(
         .returning(),
       db.insert(users).values(userValues({ ...admin, tenant: tenant.id })),
       db.delete(deletedTenants).where(eq(deletedTenants.id, tenant.id)),
+      // A fresh usage row: nothing of an earlier tenant with this id counts (its rows are gone).
+      deleteUsageStatement(db, tenant.id),
+      setQuotaStatement(db, tenant.id, storageQuota),
     ]);
     return inserted[0];
   } catch (error) {
@@ -77,10 +144,12 @@ export async function createTenantWithAdmin(
  * it misses.
  */
 export async function deleteTenantRows(db: Database, id: string, now = Date.now()): Promise<boolean> {
-  const [, , , deleted] = await db.batch([
+  const [, , , , deleted] = await db.batch([
     deleteTenantSessions(db, id),
     db.delete(binaries).where(eq(binaries.tenant, id)),
     db.delete(users).where(eq(users.tenant, id)),
+    // Its usage goes with its rows (the uploads the sweep removes later no longer count anywhere).
+    deleteUsageStatement(db, id),
     db.delete(tenants).where(eq(tenants.id, id)).returning({ id: tenants.id }),
     // A tombstone, only if a tenant was deleted (changes() counts the statement just before).
     insertWhere(db, deletedTenants, { id, deletedAtMs: now }, sql`changes() = 1`).onConflictDoUpdate({

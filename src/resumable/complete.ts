@@ -55,6 +55,8 @@ export async function finish(
     size: stored.size,
     md5: bytesToBase64(digests.md5!),
     contentType: upload.contentType,
+    // Its length was reserved against the quota as the upload was created or grew (docs/api.md#usage-and-quotas).
+    reserved: true,
   };
   let binary: BinaryRow;
   try {

@@ -3,7 +3,7 @@ import { TENANT_COLLECTION_MEDIA_TYPE, TENANT_MEDIA_TYPE } from "../c8y/media-ty
 import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
 import { tenantJson } from "../c8y/user-json";
 import type { AppEnv } from "../env";
-import { createTenant, getTenant, listSubtenants, removeTenant } from "../tenants/service";
+import { changeTenant, createTenant, getTenant, listSubtenants, removeTenant } from "../tenants/service";
 import { c8yJson, c8yWritten, edgeCacheOf, originOf, readJsonObject, rejectOtherMethods } from "./context";
 import { requirePlatformRights } from "./middleware";
 
@@ -33,10 +33,16 @@ tenantsRoutes.get("/:id", async (c) => {
   return c8yJson(c, tenantJson(originOf(c), await getTenant(c.var.db, c.req.param("id"))), TENANT_MEDIA_TYPE);
 });
 
+/** docs/api.md#usage-and-quotas: `company`, `domain` and `storageQuota`, each only when present. */
+tenantsRoutes.put("/:id", async (c) => {
+  const row = await changeTenant(c.var.db, c.req.param("id"), await readJsonObject(c));
+  return c8yWritten(c, tenantJson(originOf(c), row), TENANT_MEDIA_TYPE, 200);
+});
+
 tenantsRoutes.delete("/:id", async (c) => {
   await removeTenant(c.var.db, c.env.BUCKET, edgeCacheOf(c), c.req.param("id"));
   return c.body(null, 204);
 });
 
 tenantsRoutes.all("/", rejectOtherMethods("GET, POST"));
-tenantsRoutes.all("/:id", rejectOtherMethods("GET, DELETE"));
+tenantsRoutes.all("/:id", rejectOtherMethods("GET, PUT, DELETE"));

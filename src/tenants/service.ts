@@ -17,11 +17,13 @@ import {
   findTenant,
   hasTrackedUploads,
   listTenants,
-  type TenantRow,
+  type TenantWithQuota as TenantRow,
   tenantDeletedAt,
+  updateTenant,
 } from "../db/tenants";
+import { forgetUsageHint } from "../db/usage";
 import { type EdgeCache, forgetCachedObjects, MAX_FORGETS_PER_REQUEST } from "../downloads/edge-cache";
-import { forbidden, tenantConflict, tenantIdBusy, tenantNotFound } from "../errors";
+import { forbidden, invalidUserInput, tenantConflict, tenantIdBusy, tenantNotFound } from "../errors";
 import { deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
 
 export type { TenantRow };
@@ -62,25 +64,49 @@ export interface CreatedTenant {
   adminEmail: string | null | undefined;
 }
 
+/** `storageQuota` of a tenant body (docs/api.md#usage-and-quotas): bytes, null for none; undefined when absent. */
+function storageQuotaOf(body: Record<string, unknown>): number | null | undefined {
+  const value = body.storageQuota;
+  if (value === undefined || value === null) return value;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidUserInput("'storageQuota' must be a whole number of bytes (0 or more), or null for no quota.");
+  }
+  return value;
+}
+
 /**
  * Creates a tenant and its admin (every role) atomically:
- * `{id?, company, domain, adminName, adminPass, adminEmail?}`.
+ * `{id?, company, domain, adminName, adminPass, adminEmail?, storageQuota?}`.
  */
 export async function createTenant(db: Database, bucket: R2Bucket, body: Record<string, unknown>) {
+  const storageQuota = storageQuotaOf(body) ?? null;
   const id = body.id === undefined ? `t${crypto.randomUUID().replace(/-/g, "").slice(0, 10)}` : checkTenantId(body.id);
   const tenant = { id, company: requiredText(body.company, "company"), domain: requiredText(body.domain, "domain") };
   const adminName = checkUserName(body.adminName, "adminName");
   const adminEmail = checkEmail(body.adminEmail, "adminEmail");
   const passwordHash = await hashPassword(checkPassword(body.adminPass, "adminPass"));
   await checkIdFree(db, bucket, id);
-  const created = await createTenantWithAdmin(db, tenant, {
-    userName: adminName,
-    passwordHash,
-    email: adminEmail,
-    roles: ALL_ROLES,
-  });
+  const admin = { userName: adminName, passwordHash, email: adminEmail, roles: ALL_ROLES };
+  const created = await createTenantWithAdmin(db, tenant, admin, storageQuota);
   if (!created) throw tenantConflict(id);
-  return { tenant: created, adminName, adminEmail } satisfies CreatedTenant;
+  return { tenant: { ...created, storageQuota }, adminName, adminEmail } satisfies CreatedTenant;
+}
+
+/**
+ * Changes a tenant (docs/api.md#usage-and-quotas): `company`, `domain` and `storageQuota` (bytes, null
+ * for none), each only when present; 404 when unknown. A quota below the current usage is accepted:
+ * writes that would grow the tenant are refused from then on, shrinking and deleting still work.
+ */
+export async function changeTenant(db: Database, id: string, body: Record<string, unknown>): Promise<TenantRow> {
+  const change = {
+    company: body.company === undefined ? undefined : requiredText(body.company, "company"),
+    domain: body.domain === undefined ? undefined : requiredText(body.domain, "domain"),
+    storageQuota: storageQuotaOf(body),
+  };
+  const row = await updateTenant(db, id, change);
+  if (!row) throw tenantNotFound(id);
+  forgetUsageHint(id);
+  return row;
 }
 
 /** One tenant, 404 when unknown. */

@@ -52,6 +52,17 @@ const BUDGET: Record<string, Cost> = {
   // A token this isolate has not seen: its session row joined with its user (one statement), then the row.
   "GET binary, token, cold isolate": { d1: 2, statements: 2, r2: 1, pbkdf2: 0 },
   "GET binary, token, warm": { d1: 1, statements: 1, r2: 1, pbkdf2: 0 },
+  // Usage and quotas (docs/api.md#usage-and-quotas): usage is kept by triggers inside the write's own
+  // statements and the quota is a condition of them, so a tenant with a quota costs what any tenant costs.
+  "GET binary, tenant with a quota": { d1: 1, statements: 1, r2: 1, pbkdf2: 0 },
+  "POST binary, tenant with a quota": { d1: 1, statements: 2, r2: 1, pbkdf2: 0 },
+  "PUT binary, tenant with a quota": { d1: 2, statements: 2, r2: 2, pbkdf2: 0 },
+  "DELETE binary, tenant with a quota": { d1: 2, statements: 2, r2: 1, pbkdf2: 0 },
+  // Refused at commit: the failed batch, then why (swept? the usage), then the bytes are deleted.
+  "POST binary over the quota, size unknown": { d1: 3, statements: 4, r2: 2, pbkdf2: 0 },
+  // Refused before any byte is stored, when this isolate read the tenant's usage moments ago: the row read only.
+  "PUT binary over the quota, usage known": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
+  "GET /tenant/statistics/summary": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
 };
 
 let calls: BindingCall[] = [];
@@ -234,6 +245,64 @@ describe("round-trip budget of writes", () => {
     const list = await measure("/inventory/binaries?pageSize=5", { headers: { Authorization: admin } });
     expect(list.res.status).toBe(200);
     expect(list.cost).toEqual(BUDGET["GET binaries (list page)"]);
+  });
+});
+
+describe("round-trip budget of usage and quotas", () => {
+  it("a quota adds nothing to downloads and uploads; a refusal costs the checks that explain it", async () => {
+    const owner = await seedUser("rtq", "admin");
+    await env.DB.prepare(
+      "INSERT INTO tenant_usage (tenant, storage_quota) VALUES ('rtq', 100000) " +
+        "ON CONFLICT (tenant) DO UPDATE SET storage_quota = 100000",
+    ).run();
+    await measure("/inventory/binaries", { headers: { Authorization: owner } }); // warm login
+    const { body, contentType } = multipartBody([
+      { name: "object", value: '{"name":"q.bin","type":"c8y_Firmware"}' },
+      { name: "file", value: randomBytes(60_000, 21), filename: "q.bin" },
+    ]);
+    const created = await measure("/inventory/binaries", {
+      method: "POST",
+      body,
+      headers: { Authorization: owner, "Content-Type": contentType, Accept: "application/json" },
+    });
+    expect(created.res.status).toBe(201);
+    expect(created.cost).toEqual(BUDGET["POST binary, tenant with a quota"]);
+    const { id } = JSON.parse(new TextDecoder().decode(created.body)) as { id: string };
+    const got = await measure(`/inventory/binaries/${id}`, { headers: { Authorization: owner } });
+    expect(got.res.status).toBe(200);
+    expect(got.cost).toEqual(BUDGET["GET binary, tenant with a quota"]);
+    const replaced = await measure(`/inventory/binaries/${id}`, {
+      method: "PUT",
+      body: randomBytes(70_000, 22),
+      headers: { Authorization: owner },
+    });
+    expect(replaced.res.status).toBe(201);
+    expect(replaced.cost).toEqual(BUDGET["PUT binary, tenant with a quota"]);
+    const over = multipartBody([
+      { name: "object", value: '{"name":"o.bin","type":"c8y_Firmware"}' },
+      { name: "file", value: randomBytes(40_000, 23), filename: "o.bin" },
+    ]);
+    const refused = await measure("/inventory/binaries", {
+      method: "POST",
+      body: chunkedStream(over.body),
+      headers: { Authorization: owner, "Content-Type": over.contentType },
+    });
+    expect(refused.res.status).toBe(413);
+    expect(refused.cost).toEqual(BUDGET["POST binary over the quota, size unknown"]);
+    // That refusal read the usage: this isolate now refuses a known size before storing anything.
+    const early = await measure(`/inventory/binaries/${id}`, {
+      method: "PUT",
+      body: randomBytes(200_000, 24),
+      headers: { Authorization: owner, "Content-Length": "200000" },
+    });
+    expect(early.res.status).toBe(413);
+    expect(early.cost).toEqual(BUDGET["PUT binary over the quota, usage known"]);
+    const stats = await measure("/tenant/statistics/summary", { headers: { Authorization: owner } });
+    expect(stats.res.status).toBe(200);
+    expect(stats.cost).toEqual(BUDGET["GET /tenant/statistics/summary"]);
+    const deleted = await measure(`/inventory/binaries/${id}`, { method: "DELETE", headers: { Authorization: owner } });
+    expect(deleted.res.status).toBe(204);
+    expect(deleted.cost).toEqual(BUDGET["DELETE binary, tenant with a quota"]);
   });
 });
 

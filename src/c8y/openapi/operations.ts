@@ -18,6 +18,7 @@ import {
   ROLE_REFERENCE_MEDIA_TYPE,
   TENANT_COLLECTION_MEDIA_TYPE,
   TENANT_MEDIA_TYPE,
+  USAGE_SUMMARY_MEDIA_TYPE,
   USER_COLLECTION_MEDIA_TYPE,
   USER_MEDIA_TYPE,
 } from "../media-types";
@@ -382,6 +383,34 @@ export const OPERATIONS: Record<string, Operation> = {
     tags: ["tenants"],
     parameters: [path("id", "tenant id")],
     responses: { "200": ok("the tenant", TENANT_MEDIA_TYPE, "Tenant"), ...errors(401, 403, 404) },
+  },
+  "PUT /tenant/tenants/{id}": {
+    summary: "Change a tenant's company, domain or storage quota (platform admin)",
+    tags: ["tenants"],
+    parameters: [path("id", "tenant id")],
+    requestBody: { required: true, content: { "application/json": { schema: schema("TenantChange") } } },
+    responses: { "200": ok("the tenant", TENANT_MEDIA_TYPE, "Tenant"), ...errors(400, 401, 403, 404, 422) },
+  },
+  "GET /tenant/statistics/summary": {
+    summary: "Usage of the caller's tenant (or of `tenant`, for platform readers)",
+    tags: ["tenants"],
+    parameters: [{ name: "tenant", in: "query", required: false, schema: { type: "string" } }],
+    responses: {
+      "200": ok("the usage summary", USAGE_SUMMARY_MEDIA_TYPE, "UsageSummary"),
+      ...errors(401, 403, 404),
+    },
+  },
+  "GET /tenant/statistics/allTenantsSummary": {
+    summary: "Usage of every tenant (platform readers)",
+    tags: ["tenants"],
+    parameters: paging,
+    responses: { "200": ok("one summary per tenant", "application/json", "TenantUsageSummaries"), ...errors(401, 403) },
+  },
+  "GET /tenant/statistics/usageCheck": {
+    summary: "Recompute usage from the rows and list drift (platform admins)",
+    tags: ["tenants"],
+    parameters: [{ name: "tenant", in: "query", required: false, schema: { type: "string" } }],
+    responses: { "200": ok("tenants whose kept usage differs", "application/json", "UsageCheck"), ...errors(401, 403) },
   },
   "DELETE /tenant/tenants/{id}": {
     summary: "Delete a tenant with its users and binaries (platform admin)",

@@ -8,6 +8,10 @@ type Schema = Record<string, unknown>;
 
 const string = { type: "string" } as const;
 const url = { type: "string", format: "uri" } as const;
+/** A count of bytes or things. */
+const bytes = { type: "integer", minimum: 0 } as const;
+/** A storage quota in bytes; null: unlimited (docs/api.md#usage-and-quotas). */
+const quota = { type: ["integer", "null"], minimum: 0 } as const;
 const dateTime = { type: "string", format: "date-time" } as const;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -181,7 +185,15 @@ export const SCHEMAS: Record<string, Schema> = {
   Tenant: {
     type: "object",
     required: ["id", "self", "status", "creationTime"],
-    properties: { id: string, self: url, company: string, domain: string, status: string, creationTime: dateTime },
+    properties: {
+      id: string,
+      self: url,
+      company: string,
+      domain: string,
+      status: string,
+      creationTime: dateTime,
+      storageQuota: quota,
+    },
   },
   TenantInput: {
     type: "object",
@@ -193,7 +205,49 @@ export const SCHEMAS: Record<string, Schema> = {
       adminName: string,
       adminPass: string,
       adminEmail: string,
+      storageQuota: quota,
     },
+  },
+  TenantChange: {
+    type: "object",
+    properties: { company: string, domain: string, storageQuota: quota },
+  },
+  UsageSummary: {
+    type: "object",
+    required: ["storageSize"],
+    properties: {
+      day: string,
+      storageSize: bytes,
+      c8y_BinaryStorage: {
+        type: "object",
+        properties: {
+          storedBytes: bytes,
+          binaries: bytes,
+          uploadBytes: bytes,
+          uploadReservedBytes: bytes,
+          uploads: bytes,
+          usedBytes: bytes,
+          storageQuota: quota,
+        },
+      },
+    },
+  },
+  TenantUsageSummaries: {
+    type: "array",
+    items: {
+      allOf: [
+        { $ref: "#/components/schemas/UsageSummary" },
+        {
+          type: "object",
+          properties: { tenantId: string, tenantCompany: string, tenantDomain: string, creationTime: dateTime },
+        },
+      ],
+    },
+  },
+  UsageCheck: {
+    type: "object",
+    required: ["drift"],
+    properties: { drift: { type: "array", items: { type: "object" } } },
   },
   TenantCollection: collection("tenants", "Tenant"),
   CurrentTenant: {

@@ -1,0 +1,186 @@
+import { asc, eq, type SQL, sql } from "drizzle-orm";
+import { storageQuotaExceeded } from "../errors";
+import type { Database } from "./client";
+import { binaries, type TenantUsageRow, tenants, tenantUsage } from "./schema";
+
+/**
+ * Tenant usage and quotas (docs/api.md#usage-and-quotas). The counters are maintained by triggers
+ * (migrations/0008_issue20_tenant_usage.sql) inside the statements that change binaries and uploads;
+ * this module reads them, sets quotas, builds the quota condition writes carry, and recomputes usage
+ * from the rows to find drift.
+ */
+
+export type Usage = Omit<TenantUsageRow, "tenant">;
+
+/** The counters of a tenant without binaries or uploads. */
+export const ZERO_USAGE = { storedBytes: 0, binaries: 0, uploadReceivedBytes: 0, uploadReservedBytes: 0, uploads: 0 };
+
+const EMPTY: Usage = {
+  storageQuota: null,
+  storedBytes: 0,
+  binaries: 0,
+  uploadReceivedBytes: 0,
+  uploadReservedBytes: 0,
+  uploads: 0,
+};
+
+/**
+ * What this isolate last saw of a tenant's quota and usage (from a statistics read or a quota refusal),
+ * so an upload of known size can be refused before its bytes are stored without a D1 round trip
+ * (docs/api.md#usage-and-quotas). Only ever used to refuse early what the commit would refuse anyway;
+ * the commit's own condition is the exact check.
+ */
+const hints = new Map<string, { quota: number; used: number; atMs: number }>();
+/** How long a hint is trusted: usage may shrink meanwhile (deletes elsewhere), which a hint would not see. */
+const HINT_MS = 30_000;
+const MAX_HINTS = 10_000;
+
+function noteUsage(tenant: string, usage: Usage): void {
+  if (usage.storageQuota === null) {
+    hints.delete(tenant);
+    return;
+  }
+  if (hints.size >= MAX_HINTS) hints.clear();
+  hints.set(tenant, {
+    quota: usage.storageQuota,
+    used: usage.storedBytes + usage.uploadReservedBytes,
+    atMs: Date.now(),
+  });
+}
+
+/** Forgets what this isolate knows of a tenant's quota (its quota was changed here). */
+export function forgetUsageHint(tenant: string): void {
+  hints.delete(tenant);
+}
+
+/**
+ * Refuses at once (413, before any byte is stored) a write adding at least `extraBytes` when this
+ * isolate saw, moments ago, that the tenant has less room than that. Without a recent hint it lets
+ * the write go on to the exact check at commit.
+ */
+export function refuseIfKnownOverQuota(tenant: string, extraBytes: number): void {
+  const hint = hints.get(tenant);
+  if (!hint || Date.now() - hint.atMs > HINT_MS) return;
+  if (extraBytes > 0 && hint.used + extraBytes > hint.quota) {
+    throw storageQuotaExceeded(hint.quota, hint.used, extraBytes);
+  }
+}
+
+/** A tenant's usage (zero when it has no row yet). */
+export async function readUsage(db: Database, tenant: string): Promise<Usage> {
+  const row = await db.select().from(tenantUsage).where(eq(tenantUsage.tenant, tenant)).get();
+  if (!row) return EMPTY;
+  const { tenant: _, ...usage } = row;
+  noteUsage(tenant, usage);
+  return usage;
+}
+
+/** One page of tenants with their usage, by tenant id (tenants without a usage row yet have zero usage). */
+export async function listUsage(
+  db: Database,
+  limit: number,
+  offset: number,
+): Promise<{ tenant: typeof tenants.$inferSelect; usage: Usage }[]> {
+  const rows = await db
+    .select({ tenant: tenants, usage: tenantUsage })
+    .from(tenants)
+    .leftJoin(tenantUsage, eq(tenantUsage.tenant, tenants.id))
+    .orderBy(asc(tenants.id))
+    .limit(limit)
+    .offset(offset)
+    .all();
+  return rows.map(({ tenant, usage }) => {
+    if (!usage) return { tenant, usage: EMPTY };
+    const { tenant: _, ...rest } = usage;
+    return { tenant, usage: rest };
+  });
+}
+
+/** The statement that sets a tenant's quota (null: unlimited), creating its usage row if needed. */
+export function setQuotaStatement(db: Database, tenant: string, quota: number | null) {
+  return db
+    .insert(tenantUsage)
+    .values({ tenant, storageQuota: quota })
+    .onConflictDoUpdate({ target: tenantUsage.tenant, set: { storageQuota: quota } });
+}
+
+/** The statement that forgets a deleted tenant's usage (after its rows are gone). */
+export function deleteUsageStatement(db: Database, tenant: string) {
+  return db.delete(tenantUsage).where(eq(tenantUsage.tenant, tenant));
+}
+
+/**
+ * The SQL condition "adding `extraBytes` keeps `tenant` within its quota": what it stores plus what
+ * its unfinished uploads reserve, plus the extra bytes, is at most the quota. True without a quota.
+ * `extraBytes` may refer to the row being updated (a replace adds the new length minus the old).
+ */
+export function withinQuota(tenant: string | SQL, extraBytes: SQL | number): SQL {
+  const u = tenantUsage;
+  return sql`NOT EXISTS (SELECT 1 FROM ${u} WHERE ${u.tenant} = ${tenant} AND ${u.storageQuota} IS NOT NULL
+    AND ${u.storedBytes} + ${u.uploadReservedBytes} + (${extraBytes}) > ${u.storageQuota})`;
+}
+
+/** Usage counters as recomputed from the rows, and where the kept counters differ. */
+export interface Drift {
+  tenant: string;
+  kept: Omit<Usage, "storageQuota">;
+  actual: Omit<Usage, "storageQuota">;
+}
+
+/**
+ * The consistency check: recomputes every tenant's usage from its `binaries` and `uploads` rows and
+ * reports each tenant whose kept counters differ (empty when there is no drift). One statement.
+ */
+export async function findUsageDrift(db: Database, tenant?: string): Promise<Drift[]> {
+  const only = tenant === undefined ? sql`` : sql`WHERE t.tenant = ${tenant}`;
+  const rows = await db.all<Record<string, number | string>>(sql`
+    WITH t AS (
+      SELECT ${tenants.id} AS tenant FROM ${tenants}
+      UNION SELECT ${tenantUsage.tenant} FROM ${tenantUsage}
+      UNION SELECT DISTINCT ${binaries.tenant} FROM ${binaries}
+    )
+    SELECT t.tenant AS tenant,
+      COALESCE(u.stored_bytes, 0) AS keptStoredBytes, COALESCE(u.binaries, 0) AS keptBinaries,
+      COALESCE(u.upload_received_bytes, 0) AS keptUploadReceivedBytes,
+      COALESCE(u.upload_reserved_bytes, 0) AS keptUploadReservedBytes, COALESCE(u.uploads, 0) AS keptUploads,
+      (SELECT COALESCE(SUM(length), 0) FROM binaries b WHERE b.tenant = t.tenant) AS storedBytes,
+      (SELECT COUNT(*) FROM binaries b WHERE b.tenant = t.tenant) AS binaries,
+      (SELECT COALESCE(SUM(received), 0) FROM uploads p WHERE p.tenant = t.tenant AND p.completed_ms IS NULL)
+        AS uploadReceivedBytes,
+      (SELECT COALESCE(SUM(COALESCE(length, received)), 0) FROM uploads p
+        WHERE p.tenant = t.tenant AND p.completed_ms IS NULL) AS uploadReservedBytes,
+      (SELECT COUNT(*) FROM uploads p WHERE p.tenant = t.tenant AND p.completed_ms IS NULL) AS uploads
+    FROM t LEFT JOIN tenant_usage u ON u.tenant = t.tenant ${only}`);
+  const drift: Drift[] = [];
+  for (const row of rows) {
+    const n = (name: string) => Number(row[name] ?? 0);
+    const actual = {
+      storedBytes: n("storedBytes"),
+      binaries: n("binaries"),
+      uploadReceivedBytes: n("uploadReceivedBytes"),
+      uploadReservedBytes: n("uploadReservedBytes"),
+      uploads: n("uploads"),
+    };
+    const kept = {
+      storedBytes: n("keptStoredBytes"),
+      binaries: n("keptBinaries"),
+      uploadReceivedBytes: n("keptUploadReceivedBytes"),
+      uploadReservedBytes: n("keptUploadReservedBytes"),
+      uploads: n("keptUploads"),
+    };
+    if (JSON.stringify(actual) !== JSON.stringify(kept)) drift.push({ tenant: String(row.tenant), kept, actual });
+  }
+  return drift;
+}
+
+/**
+ * After a write refused by its quota condition: throws the quota error (with the usage as it is now)
+ * when adding `extraBytes` would exceed the tenant's quota, so callers can tell it from other refusals.
+ */
+export async function throwIfOverQuota(db: Database, tenant: string, extraBytes: number): Promise<void> {
+  const usage = await readUsage(db, tenant);
+  const used = usage.storedBytes + usage.uploadReservedBytes;
+  if (usage.storageQuota !== null && used + extraBytes > usage.storageQuota) {
+    throw storageQuotaExceeded(usage.storageQuota, used, extraBytes);
+  }
+}
