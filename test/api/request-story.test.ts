@@ -50,7 +50,12 @@ async function send(
   bindings: Partial<Env> = {},
 ): Promise<Response & { received: number }> {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`${BASE}${path}`, init), { ...env, ...bindings } as Env, ctx);
+  // A warm login is re-checked after AUTH_RECHECK_SECONDS (one more statement); an hour keeps the counts exact.
+  const res = await worker.fetch(
+    new Request(`${BASE}${path}`, init),
+    { ...env, AUTH_RECHECK_SECONDS: "3600", ...bindings } as Env,
+    ctx,
+  );
   const received = (await res.arrayBuffer()).byteLength;
   await waitOnExecutionContext(ctx);
   return Object.assign(res, { received });
