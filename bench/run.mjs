@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// Long because: it orders every bench section (servers, transfers, wrk, memory) in one run; measuring and
+// reporting live in bench/lib/.
 // `npm run bench [-- --quick]`: the service's figures next to the two anchors, measured in the
 // same run on the same machine: nginx WebDAV (a plain HTTP server writing files) and a raw R2
 // worker under `wrangler dev` (the floor of the local stack). See docs/benchmarks.md.

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// Long because: one self-contained proof run by hand (start the service, sample memory, upload and download
+// 1 GiB four ways).
 /**
  * Proof for docs/api.md#upload-post and docs/api.md#replace-put: "a 1 GB upload through POST (file part first, no
  * filesize, chunked) and through PUT completes locally with the bytes intact on download, and the local server's memory

@@ -133,6 +133,16 @@ for (const file of prose) {
         problems.push(`${where} cites a section by number; cite its heading anchor (docs/api.md#edge-cache)`);
     });
 }
+// Big files are hard to change: past MAX_LINES a source file says why near its top ("Long because: ...").
+const MAX_LINES = 400;
+for (const file of [...sources, ...prose.filter((path) => /\/(web|cli)\/src\/|\/client\//.test(path))]) {
+  if (!/\.(ts|tsx|mts|mjs|js)$/.test(file)) continue;
+  const lines = readFileSync(file, "utf8").split("\n");
+  if (lines.length > MAX_LINES && !lines.slice(0, 40).some((line) => line.includes("Long because:")))
+    problems.push(
+      `${relative(".", file)} has ${lines.length} lines: split it, or say why at its top ("Long because: ...")`,
+    );
+}
 // The newcomer's map (docs/architecture.md) names every folder of src/ with its main file, which opens with a
 // comment that says what the folder owns; every top-level folder of the repository is in the map too.
 const map = readFileSync("docs/architecture.md", "utf8");

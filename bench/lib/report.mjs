@@ -1,3 +1,4 @@
+// Long because: the table, the SVG chart and the docs section are rendered from one results object.
 // Turn a bench/run.mjs results object into the markdown table (service next to both anchors, with
 // ratios and targets), an SVG chart of throughput by file size (no dependencies), and the
 // generated part of docs/benchmarks.md. Pure functions of the JSON, so `--render` can redo them.

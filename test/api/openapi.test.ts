@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openApiPath } from "../../src/c8y/openapi/document";
-import { OPERATIONS } from "../../src/c8y/openapi/operations";
+import { OPERATIONS } from "../../src/routes/openapi";
 import { call } from "../helpers";
 
 type Doc = {

@@ -1,3 +1,5 @@
+// Long because: the whole tus conformance (creation, appends, HEAD, termination, checksums, expiry) shares one set of
+// users and helpers; split it along the lifecycle (as src/resumable/ is) when it grows.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Roles } from "../../src/c8y/roles";

@@ -1,4 +1,6 @@
 /// <reference types="node" />
+// Long because: one Chromium and one wrangler dev serve every view check at three viewport sizes; a split
+// would start both again per file.
 /**
  * The files page on a phone, a tablet and a desktop (390×844, 768×1024, 1280×860) in Debian's
  * Chromium: cards below 720 px without sideways scrolling and with 44 px tap targets, the link

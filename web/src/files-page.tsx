@@ -1,3 +1,5 @@
+// Long because: the page's state (list, view in the URL, selection, dialogs, uploads) is one component; what
+// it renders lives in files-table, dialogs, upload-panel and link-dialog.
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { PreviousUpload } from "tus-js-client";
 import type { BinariesClient, Page } from "../../client/api";

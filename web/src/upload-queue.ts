@@ -1,3 +1,5 @@
+// Long because: one state machine per file (tus-js-client and the XHR fallback) with pause, resume, retry and
+// cancel; its transitions are easier to check in one place.
 /**
  * The page's upload queue: one entry per file, each with progress, speed and time left, and the
  * actions pause, resume, retry and cancel.

@@ -1,9 +1,10 @@
 /**
  * The OpenAPI 3.1 document of the API, built from the routes the app really registers (method
- * and path come from the router) and what OPERATIONS says about each. A registered route without
+ * and path come from the router) and what the operations table (routes/openapi.ts, gathered from the
+ * descriptions beside each router) says about each. A registered route without
  * an entry is still listed, marked `x-undocumented`, so a new route cannot hide from the document.
  */
-import { ERROR_REASONS, OPERATIONS, type Operation } from "./operations";
+import { ERROR_REASONS, type Operation } from "./describe";
 import { SCHEMAS } from "./schemas";
 
 export interface RegisteredRoute {
@@ -38,11 +39,15 @@ function operationId(method: string, path: string): string {
   return method.toLowerCase() + words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join("");
 }
 
-export function openApiDocument(routes: readonly RegisteredRoute[], origin: string): Record<string, unknown> {
+export function openApiDocument(
+  routes: readonly RegisteredRoute[],
+  operations: Readonly<Record<string, Operation>>,
+  origin: string,
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const key of operationKeys(routes)) {
     const [method = "", path = ""] = key.split(" ");
-    const operation: Operation | undefined = OPERATIONS[key];
+    const operation: Operation | undefined = operations[key];
     const entry = operation
       ? {
           summary: operation.summary,

@@ -1,0 +1,40 @@
+/** What the tenants routes do, for /openapi.json (src/routes/openapi.ts pairs it with the router). */
+import { TENANT_COLLECTION_MEDIA_TYPE, TENANT_MEDIA_TYPE } from "../c8y/media-types";
+import { empty, errors, type Operation, ok, paging, path, schema } from "../c8y/openapi/describe";
+
+export const tenantsApi: Record<string, Operation> = {
+  "GET /tenant/tenants": {
+    summary: "List tenants (platform admin)",
+    tags: ["tenants"],
+    parameters: paging,
+    responses: {
+      "200": ok("a page of tenants", TENANT_COLLECTION_MEDIA_TYPE, "TenantCollection"),
+      ...errors(401, 403, 422),
+    },
+  },
+  "POST /tenant/tenants": {
+    summary: "Create a tenant with its first admin (platform admin)",
+    tags: ["tenants"],
+    requestBody: { required: true, content: { "application/json": { schema: schema("TenantInput") } } },
+    responses: { "201": ok("the tenant", TENANT_MEDIA_TYPE, "Tenant"), ...errors(400, 401, 403, 409, 422) },
+  },
+  "GET /tenant/tenants/{id}": {
+    summary: "A tenant (platform admin)",
+    tags: ["tenants"],
+    parameters: [path("id", "tenant id")],
+    responses: { "200": ok("the tenant", TENANT_MEDIA_TYPE, "Tenant"), ...errors(401, 403, 404) },
+  },
+  "PUT /tenant/tenants/{id}": {
+    summary: "Change a tenant's company, domain or storage quota (platform admin)",
+    tags: ["tenants"],
+    parameters: [path("id", "tenant id")],
+    requestBody: { required: true, content: { "application/json": { schema: schema("TenantChange") } } },
+    responses: { "200": ok("the tenant", TENANT_MEDIA_TYPE, "Tenant"), ...errors(400, 401, 403, 404, 422) },
+  },
+  "DELETE /tenant/tenants/{id}": {
+    summary: "Delete a tenant with its users and binaries (platform admin)",
+    tags: ["tenants"],
+    parameters: [path("id", "tenant id")],
+    responses: { "204": empty("deleted"), ...errors(401, 403, 404) },
+  },
+};
