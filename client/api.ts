@@ -135,6 +135,28 @@ export class BinariesClient {
     return body.name ?? "";
   }
 
+  /**
+   * The tenant's storage use and quota (GET /tenant/statistics/summary, docs/api.md#usage-and-quotas):
+   * `usedBytes` counts stored files and what unfinished uploads reserve; `storageQuota` null is no quota.
+   * Undefined when the caller may not see it (403) or the server does not count it.
+   */
+  async usage(): Promise<{ usedBytes: number; storageQuota: number | null } | undefined> {
+    const response = await this.fetcher(this.url("tenant/statistics/summary"), {
+      headers: this.headers({ Accept: JSON_ACCEPT }),
+    });
+    if (response.status === 403 || response.status === 404) return undefined;
+    if (response.status >= 400) throw await errorOf(response, "Reading the storage use");
+    const body = (await response.json()) as {
+      c8y_BinaryStorage?: { usedBytes?: unknown; storageQuota?: unknown };
+    };
+    const storage = body.c8y_BinaryStorage;
+    if (typeof storage?.usedBytes !== "number") return undefined;
+    return {
+      usedBytes: storage.usedBytes,
+      storageQuota: typeof storage.storageQuota === "number" ? storage.storageQuota : null,
+    };
+  }
+
   async list(query: ListQuery): Promise<Page> {
     const params = new URLSearchParams({
       pageSize: String(query.pageSize),

@@ -1,9 +1,13 @@
 /// <reference types="node" />
 /**
  * Usage and quotas (docs/api.md#usage-and-quotas) under `npm start`: the migration's triggers, as
- * `wrangler d1 migrations apply` installs them, keep usage exact, and a quota refuses over HTTP.
+ * `wrangler d1 migrations apply` installs them, keep usage exact, and a quota refuses over HTTP; the files
+ * page shows used / quota.
  */
-import { describe, expect, inject, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium } from "./chromium";
+import { type FilesPageSetup, filesPageSetup } from "./files-page-setup";
 
 const baseUrl = inject("baseUrl");
 const platform = `Basic ${Buffer.from("management/admin:admin").toString("base64")}`;
@@ -48,5 +52,39 @@ describe("usage and quotas under npm start", () => {
     });
     const check = await fetch(`${baseUrl}/tenant/statistics/usageCheck`, { headers: { Authorization: platform } });
     expect(await check.json()).toEqual({ drift: [] });
+  });
+});
+
+describe("the files page shows the tenant's usage and quota", () => {
+  let setup: FilesPageSetup;
+  let browser: Browser;
+  beforeAll(async () => {
+    setup = await filesPageSetup(baseUrl, { tenant: "usagepage", user: "uma", password: "uma-pass-1", company: "Use" });
+    browser = await launchChromium();
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    setup?.cleanup();
+  });
+
+  it("used bytes without a quota, used of quota with one; refreshed after an upload", async () => {
+    await setup.store("one.txt", "x".repeat(2048));
+    const { context, page } = await setup.open(browser, { width: 1280, height: 860 });
+    await setup.login(page);
+    const use = page.getByTestId("storage-use");
+    await expect.poll(() => use.textContent()).toBe("2.0 KiB used");
+    const quota = await fetch(`${baseUrl}/tenant/tenants/usagepage`, {
+      method: "PUT",
+      headers: { Authorization: platform, "Content-Type": "application/json" },
+      body: JSON.stringify({ storageQuota: 10 * 1024 * 1024 }),
+    });
+    expect(quota.status).toBe(200);
+    // An upload through the page reloads the list, and the usage with it.
+    await page
+      .locator('input[type="file"]')
+      .first()
+      .setInputFiles(setup.file("two.txt", "y".repeat(1024)));
+    await expect.poll(() => use.textContent(), { timeout: 30_000 }).toBe("3.0 KiB of 10 MiB used");
+    await context.close();
   });
 });

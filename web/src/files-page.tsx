@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import type { PreviousUpload } from "tus-js-client";
 import type { BinariesClient, Page } from "../../client/api";
 import { describeError } from "../../client/errors";
+import { formatBytes } from "../../client/format";
 import { type BinaryObject, etagOf } from "../../client/managed-object";
 import { ConfirmDeleteDialog, EditDialog, PreviewDialog } from "./dialogs";
 import { downloadBinary, downloadZip } from "./download";
@@ -98,6 +99,7 @@ export function FilesPage({
   const [tus, setTus] = useState<boolean | undefined>();
   const [unfinished, setUnfinished] = useState<PreviousUpload[]>([]);
   const [reloads, setReloads] = useState(0);
+  const [usage, setUsage] = useState<{ usedBytes: number; storageQuota: number | null } | undefined>();
   const replaceTarget = useRef<BinaryObject | undefined>(undefined);
   const replaceInput = useRef<HTMLInputElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -167,6 +169,18 @@ export function FilesPage({
     };
   }, [client, query, reloads]);
 
+  // The tenant's storage use (and quota), refreshed whenever the list is: after every upload, replace, delete.
+  useEffect(() => {
+    let current = true;
+    client
+      .usage()
+      .then((next) => current && setUsage(next))
+      .catch(() => current && setUsage(undefined));
+    return () => {
+      current = false;
+    };
+  }, [client, reloads]);
+
   // Search and the type filter apply as you type, once typing pauses.
   useEffect(() => {
     const timer = setTimeout(() => {
@@ -221,6 +235,7 @@ export function FilesPage({
           {session.user}
           {session.tenant ? ` @ ${session.tenant}` : ""}
         </span>
+        {usage && <StorageUse usage={usage} />}
         <button type="button" onClick={onLogout}>
           Log out
         </button>
@@ -427,5 +442,22 @@ export function FilesPage({
         <LinkDialog client={client} object={dialog.object} onClose={() => setDialog(undefined)} />
       )}
     </div>
+  );
+}
+
+/** "1.2 MiB of 10 MiB used" with a meter, or "1.2 MiB used" without a quota (docs/api.md#usage-and-quotas). */
+function StorageUse({ usage }: { usage: { usedBytes: number; storageQuota: number | null } }) {
+  const { usedBytes, storageQuota } = usage;
+  const text =
+    storageQuota === null
+      ? `${formatBytes(usedBytes)} used`
+      : `${formatBytes(usedBytes)} of ${formatBytes(storageQuota)} used`;
+  return (
+    <span class="usage" title="Storage used by this tenant: stored files and unfinished uploads">
+      {storageQuota !== null && (
+        <meter min={0} max={Math.max(storageQuota, 1)} value={usedBytes} high={storageQuota * 0.9} aria-hidden="true" />
+      )}
+      <span data-testid="storage-use">{text}</span>
+    </span>
   );
 }
