@@ -56,7 +56,14 @@ const ROUND_TRIPS = new Set(["run", "all", "first", "raw"]);
 
 function meterStatement(statement: D1PreparedStatement): D1PreparedStatement {
   return forward(statement, (name, fn) => {
-    if (name === "bind") return (...values) => meterStatement(fn(...values) as D1PreparedStatement);
+    if (name === "bind") {
+      return (...values) => {
+        const bound = fn(...values) as D1PreparedStatement;
+        const metered = meterStatement(bound);
+        unmetered.set(metered, bound);
+        return metered;
+      };
+    }
     if (typeof name === "string" && ROUND_TRIPS.has(name)) {
       return (...args) => {
         countD1(1);

@@ -1,8 +1,13 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Roles } from "../../src/c8y/roles";
 import { findUsageDrift, readUsage } from "../../src/db/usage";
+import worker from "../../src/index";
+import { sweepResumables } from "../../src/resumable/service";
+import { proxyD1 } from "../bindings-proxy";
 import {
+  BASE,
   basic,
   call,
   chunkedStream,
@@ -108,7 +113,50 @@ describe("usage", () => {
     expect(body.c8y_BinaryStorage).toMatchObject({ storedBytes: rows!.bytes, binaries: rows!.n, storageQuota: null });
   });
 
-  it("a failed write (the client goes away, the D1 batch fails) changes nothing", async () => {
+  it("a crash between the bytes and the row (the D1 batch fails) leaves usage as it was", async () => {
+    const admin = await createTenant("use-d1fail");
+    await upload(admin, "keep.bin", randomBytes(999, 1));
+    const before = await readUsage(db(), "use-d1fail");
+    // The upload's only batch is the one that takes an id and inserts the row (a warm login reads nothing).
+    const failing = proxyD1(env.DB, (call) => {
+      if (call.kind === "d1" && call.statements.length >= 2) throw new Error("D1_ERROR: the database went away");
+    });
+    const { body, contentType } = multipartBody([
+      { name: "object", value: JSON.stringify({ name: "lost.bin", type: "c8y_Firmware" }) },
+      { name: "file", value: randomBytes(5000, 2), filename: "lost.bin" },
+    ]);
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request(`${BASE}/inventory/binaries`, {
+        method: "POST",
+        body,
+        headers: { Authorization: admin, "Content-Type": contentType },
+      }),
+      { ...env, DB: failing } as Env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(500);
+    expect(await readUsage(db(), "use-d1fail")).toEqual(before);
+    expect(await objectsOf("use-d1fail")).toBe(1);
+    expect(await findUsageDrift(db(), "use-d1fail")).toEqual([]);
+  });
+
+  it("upload expiry (the sweep) gives an abandoned upload's bytes and reservation back", async () => {
+    const admin = await createTenant("use-expiry");
+    const created = await call("/inventory/binaries/uploads", {
+      method: "POST",
+      headers: { Authorization: admin, ...TUS, "Upload-Length": "5000", "Upload-Metadata": `filename ${b64("e.bin")}` },
+    });
+    expect(created.status).toBe(201);
+    expect(await readUsage(db(), "use-expiry")).toMatchObject({ uploads: 1, uploadReservedBytes: 5000 });
+    const report = await sweepResumables(db(), env.BUCKET, Date.now() + 2 * 86_400_000, 0);
+    expect(report.expired).toBeGreaterThanOrEqual(1);
+    expect(await readUsage(db(), "use-expiry")).toMatchObject({ uploads: 0, uploadReservedBytes: 0 });
+    expect(await findUsageDrift(db(), "use-expiry")).toEqual([]);
+  });
+
+  it("a failed write (the client goes away mid-body) changes nothing", async () => {
     const admin = await createTenant("use-crash");
     await upload(admin, "keep.bin", randomBytes(1234, 1));
     const before = await readUsage(db(), "use-crash");
