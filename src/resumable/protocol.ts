@@ -73,9 +73,7 @@ function bodyLength(header: HeaderOf, hasBody: boolean): number | undefined {
 }
 
 function checksumOf(header: HeaderOf) {
-  const checksum = parseUploadChecksum(header("Upload-Checksum"));
-  if (typeof checksum === "string") throw invalidRequest(checksum);
-  return checksum;
+  return parseUploadChecksum(header("Upload-Checksum"));
 }
 
 /** Want-Repr-Digest (RFC 9530) asks for sha-256 with a non-zero weight. */
@@ -96,7 +94,6 @@ function metadataOf(header: HeaderOf, maxJsonSize: number): { intent: ResumableI
   if (raw !== undefined && raw.length > MAX_METADATA_HEADER)
     throw tooLarge(`Upload-Metadata is longer than ${MAX_METADATA_HEADER} bytes.`);
   const metadata = parseUploadMetadata(raw);
-  if (typeof metadata === "string") throw invalidRequest(metadata);
   return { intent: intentFromMetadata(metadata, maxJsonSize), raw };
 }
 

@@ -1,9 +1,11 @@
+import { invalidRequest } from "../errors";
 import { base64ToBytes } from "../utils/base64";
 
 /**
- * Parsers for the tus 1.0.0 request headers (docs/api.md#resumable-uploads). Each returns a plain value or a
- * reason string, so the caller (resumable/protocol, the only one) decides the status and the message; none of
- * them knows about upload state. The IETF draft's headers are Structured Fields (http/structured-fields).
+ * Parsers for the tus 1.0.0 request headers (docs/api.md#resumable-uploads), as http/'s: a malformed header the
+ * request cannot go on without throws the catalogue's 400; a number that does not parse is "invalid", so
+ * resumable/protocol (the only caller) names the header in its message. None of them knows about upload state.
+ * The IETF draft's headers are Structured Fields (http/structured-fields).
  */
 
 /** A non-negative decimal integer header (Upload-Length, Upload-Offset): no sign, no spaces inside. */
@@ -19,7 +21,7 @@ export function nonNegativeInteger(value: string | undefined): number | "invalid
  * Upload-Metadata: comma-separated `key base64value` pairs (the value may be absent). Keys are
  * ASCII without spaces or commas and unique; values are standard base64 of UTF-8 text.
  */
-export function parseUploadMetadata(header: string | undefined): Map<string, string> | string {
+export function parseUploadMetadata(header: string | undefined): Map<string, string> {
   const pairs = new Map<string, string>();
   if (header === undefined || header.trim() === "") return pairs;
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -27,18 +29,18 @@ export function parseUploadMetadata(header: string | undefined): Map<string, str
     const parts = item.trim().split(" ");
     const [key, value, ...rest] = parts;
     if (!key || rest.length > 0 || !/^[\x21-\x7e]+$/.test(key))
-      return `Upload-Metadata has a malformed pair '${item.trim().slice(0, 40)}'.`;
-    if (pairs.has(key)) return `Upload-Metadata repeats the key '${key}'.`;
+      throw invalidRequest(`Upload-Metadata has a malformed pair '${item.trim().slice(0, 40)}'.`);
+    if (pairs.has(key)) throw invalidRequest(`Upload-Metadata repeats the key '${key}'.`);
     if (value === undefined || value === "") {
       pairs.set(key, "");
       continue;
     }
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0)
-      return `Upload-Metadata: the value of '${key}' is not base64.`;
+      throw invalidRequest(`Upload-Metadata: the value of '${key}' is not base64.`);
     try {
       pairs.set(key, decoder.decode(base64ToBytes(value)));
     } catch {
-      return `Upload-Metadata: the value of '${key}' is not base64 of UTF-8 text.`;
+      throw invalidRequest(`Upload-Metadata: the value of '${key}' is not base64 of UTF-8 text.`);
     }
   }
   return pairs;
@@ -51,12 +53,12 @@ export type ChecksumAlgorithm = keyof typeof CHECKSUM_ALGORITHMS;
 /** Upload-Checksum: `<algorithm> <base64 digest>`; the algorithm must be one of ours. */
 export function parseUploadChecksum(
   header: string | undefined,
-): { algorithm: ChecksumAlgorithm; digest: string } | string | undefined {
+): { algorithm: ChecksumAlgorithm; digest: string } | undefined {
   if (header === undefined) return undefined;
   const match = /^\s*([A-Za-z0-9-]+) ([A-Za-z0-9+/]+={0,2})\s*$/.exec(header);
-  if (!match) return "Upload-Checksum must be '<algorithm> <base64 digest>'.";
+  if (!match) throw invalidRequest("Upload-Checksum must be '<algorithm> <base64 digest>'.");
   const algorithm = match[1]!.toLowerCase();
   if (!(algorithm in CHECKSUM_ALGORITHMS))
-    return `Upload-Checksum algorithm '${match[1]}' is not supported (sha1, md5, sha256).`;
+    throw invalidRequest(`Upload-Checksum algorithm '${match[1]}' is not supported (sha1, md5, sha256).`);
   return { algorithm: algorithm as ChecksumAlgorithm, digest: match[2]! };
 }

@@ -37,17 +37,17 @@ describe("tus headers", () => {
         ["type", "a"],
       ]),
     );
-    expect(typeof parseUploadMetadata("a b c")).toBe("string");
-    expect(typeof parseUploadMetadata("a !!!!")).toBe("string");
-    expect(typeof parseUploadMetadata(`a ${b64("x")},a ${b64("y")}`)).toBe("string");
-    expect(typeof parseUploadMetadata("a /w==")).toBe("string"); // not UTF-8
+    expect(() => parseUploadMetadata("a b c")).toThrow(/malformed pair/);
+    expect(() => parseUploadMetadata("a !!!!")).toThrow(/not base64/);
+    expect(() => parseUploadMetadata(`a ${b64("x")},a ${b64("y")}`)).toThrow(/repeats the key/);
+    expect(() => parseUploadMetadata("a /w==")).toThrow(/not base64 of UTF-8/); // not UTF-8
   });
 
   it("Upload-Checksum: known algorithms only", () => {
     expect(parseUploadChecksum("sha1 AAAA")).toEqual({ algorithm: "sha1", digest: "AAAA" });
     expect(parseUploadChecksum("SHA256 AAAA")).toEqual({ algorithm: "sha256", digest: "AAAA" });
-    expect(parseUploadChecksum("crc32 AAAA")).toMatch(/not supported/);
-    expect(parseUploadChecksum("md5")).toMatch(/must be/);
+    expect(() => parseUploadChecksum("crc32 AAAA")).toThrow(/not supported/);
+    expect(() => parseUploadChecksum("md5")).toThrow(/must be/);
     expect(parseUploadChecksum(undefined)).toBeUndefined();
   });
 });
