@@ -168,13 +168,14 @@ export async function digestOf(res: Response): Promise<{ length: number; md5: st
 export const TUS = { "Tus-Resumable": "1.0.0" };
 export const TUS_OCTETS = "application/offset+octet-stream";
 
-/** A tus PATCH of `body` (`length` bytes, a buffer or a stream) at `offset`. */
+/** A tus PATCH of `body` (`length` bytes, a buffer or a stream) at `offset`; `headers` add or override. */
 export function tusPatch(
   path: string,
   authorization: string,
   body: BodyInit,
   length: number,
   offset = 0,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   return call(path, {
     method: "PATCH",
@@ -184,6 +185,7 @@ export function tusPatch(
       "Content-Type": TUS_OCTETS,
       "Upload-Offset": String(offset),
       "Content-Length": String(length),
+      ...headers,
     },
     body,
   });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Roles } from "../../src/c8y/roles";
 import { call, seedUser, upload } from "../helpers";
+import { BINARY_ACCESS, request, type Target } from "./binary-access";
 
 /**
  * docs/api.md#tenants-users-roles as a table: role × endpoint × whose binary → expected status. READ reads everything
@@ -15,46 +16,7 @@ const roles = {
   admin: [Roles.inventoryAdmin],
 };
 type Role = keyof typeof roles;
-type Target = "own" | "other" | "foreign";
 
-//                                    none  read  create admin
-const table: Record<string, Record<Target, [number, number, number, number]>> = {
-  "GET /inventory/binaries/{id}": {
-    own: [200, 200, 200, 200],
-    other: [403, 200, 403, 200],
-    foreign: [404, 404, 404, 404],
-  },
-  "HEAD /inventory/binaries/{id}": {
-    own: [200, 200, 200, 200],
-    other: [403, 200, 403, 200],
-    foreign: [404, 404, 404, 404],
-  },
-  "PUT /inventory/binaries/{id}": {
-    own: [201, 201, 201, 201],
-    other: [403, 403, 403, 201],
-    foreign: [404, 404, 404, 404],
-  },
-  "DELETE /inventory/binaries/{id}": {
-    own: [204, 204, 204, 204],
-    other: [403, 403, 403, 204],
-    foreign: [404, 404, 404, 404],
-  },
-  "GET /inventory/managedObjects/{id}": {
-    own: [200, 200, 200, 200],
-    other: [403, 200, 403, 200],
-    foreign: [404, 404, 404, 404],
-  },
-  "PUT /inventory/managedObjects/{id}": {
-    own: [200, 200, 200, 200],
-    other: [403, 403, 403, 200],
-    foreign: [404, 404, 404, 404],
-  },
-  "DELETE /inventory/managedObjects/{id}": {
-    own: [204, 204, 204, 204],
-    other: [403, 403, 403, 204],
-    foreign: [404, 404, 404, 404],
-  },
-};
 //                                  none   read   create admin
 const postStatus: Record<Role, number> = { none: 403, read: 403, create: 201, admin: 201 };
 const listSees: Record<Role, Record<Target, boolean>> = {
@@ -82,18 +44,7 @@ async function binaryOwnedBy(target: Target, role: Role): Promise<string> {
   return mo.id;
 }
 
-function request(endpoint: string, id: string, authorization: string): Promise<Response> {
-  const [method, template] = endpoint.split(" ") as [string, string];
-  const body =
-    method === "PUT" ? (template.includes("managedObjects") ? '{"c8y_Touched":{}}' : "new bytes") : undefined;
-  return call(template.replace("{id}", id), {
-    method,
-    body,
-    headers: { Authorization: authorization, "Content-Type": "application/json" },
-  });
-}
-
-const cells = Object.entries(table).flatMap(([endpoint, byTarget]) =>
+const cells = Object.entries(BINARY_ACCESS).flatMap(([endpoint, byTarget]) =>
   (Object.keys(byTarget) as Target[]).flatMap((target) =>
     (Object.keys(roles) as Role[]).map((role, i) => [endpoint, target, role, byTarget[target][i]!] as const),
   ),

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Roles } from "../../src/c8y/roles";
 import { BASE, call, seedUser, upload } from "../helpers";
+import { BINARY_ACCESS, request } from "./binary-access";
 
 /**
  * ROLE_BINARY_READ / CREATE / ADMIN (platform 10.18+, docs/api.md#tenants-users-roles): listed, grantable through
@@ -15,16 +16,6 @@ const levels = {
 } as const;
 type Level = keyof typeof levels;
 
-//                                     read  create admin  (on another user's binary)
-const onOther: Record<string, [number, number, number]> = {
-  "GET /inventory/binaries/{id}": [200, 403, 200],
-  "HEAD /inventory/binaries/{id}": [200, 403, 200],
-  "GET /inventory/managedObjects/{id}": [200, 403, 200],
-  "PUT /inventory/binaries/{id}": [403, 403, 201],
-  "PUT /inventory/managedObjects/{id}": [403, 403, 200],
-  "DELETE /inventory/binaries/{id}": [403, 403, 204],
-};
-
 const auth: Record<string, string> = {};
 let admin: string;
 let uploader: string;
@@ -34,17 +25,6 @@ beforeAll(async () => {
   admin = await seedUser("br", "boss");
   uploader = await seedUser("br", "someone");
 });
-
-function request(endpoint: string, id: string, authorization: string): Promise<Response> {
-  const [method, template] = endpoint.split(" ") as [string, string];
-  const body =
-    method === "PUT" ? (template.includes("managedObjects") ? '{"c8y_Touched":{}}' : "new bytes") : undefined;
-  return call(template.replace("{id}", id), {
-    method,
-    body,
-    headers: { Authorization: authorization, "Content-Type": "application/json" },
-  });
-}
 
 function post(authorization: string): Promise<Response> {
   const form = new FormData();
@@ -57,8 +37,10 @@ function post(authorization: string): Promise<Response> {
   });
 }
 
-const cells = Object.entries(onOther).flatMap(([endpoint, statuses]) =>
-  (Object.keys(levels) as Level[]).map((level, i) => [endpoint, level, statuses[i]!] as const),
+// On another user's binary, each level as the authorisation matrix's inventory role of that level (none, READ,
+// CREATE, ADMIN: the levels are columns 1-3).
+const cells = Object.entries(BINARY_ACCESS).flatMap(([endpoint, byTarget]) =>
+  (Object.keys(levels) as Level[]).map((level, i) => [endpoint, level, byTarget.other[i + 1]!] as const),
 );
 
 describe("binary roles act like the inventory roles of the same level", () => {

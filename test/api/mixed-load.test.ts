@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, multipartBody, randomBytes, seedUser, upload } from "../helpers";
+import { call, multipartBody, randomBytes, seedUser, TUS, TUS_OCTETS, upload } from "../helpers";
 
 /**
  * Issue 21: a bounded mixed load (resumable uploads and replaces, plain uploads and replaces,
@@ -8,8 +8,7 @@ import { call, multipartBody, randomBytes, seedUser, upload } from "../helpers";
  * parameters), many requests at once over the same few binaries and uploads: no answer is a 5xx,
  * and afterwards every row's bytes exist.
  */
-const TUS = { "Tus-Resumable": "1.0.0" };
-const OCTETS = "application/offset+octet-stream";
+const OCTETS = TUS_OCTETS;
 const MIB = 1024 * 1024;
 const users: string[] = [];
 const binaries: string[] = [];

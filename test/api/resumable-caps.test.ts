@@ -1,14 +1,13 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bytesToBase64 } from "../../src/utils/base64";
-import { call, seedUser } from "../helpers";
+import { call, seedUser, TUS, TUS_OCTETS } from "../helpers";
 
 /**
  * Issue 21, findings 7, 8 and 9: the resumable path keeps the name cap of POST/PUT, a refused
  * creation-with-upload leaves no upload, and one user's open uploads (and so a list page) are capped.
  */
-const TUS = { "Tus-Resumable": "1.0.0" };
-const OCTETS = "application/offset+octet-stream";
+const OCTETS = TUS_OCTETS;
 let alice: string;
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, chunkedStream, md5Base64, randomBytes, seedUser } from "../helpers";
+import { call, chunkedStream, md5Base64, randomBytes, seedUser, TUS, TUS_OCTETS } from "../helpers";
 
 /**
  * Resumable bodies of unknown length (`Transfer-Encoding: chunked`, no Content-Length), docs/api.md#resumable-uploads:
@@ -8,8 +8,7 @@ import { call, chunkedStream, md5Base64, randomBytes, seedUser } from "../helper
  * Upload-Length still caps them, and a body that runs past it appends nothing.
  */
 const MIB = 1024 * 1024;
-const TUS = { "Tus-Resumable": "1.0.0" };
-const OCTETS = "application/offset+octet-stream";
+const OCTETS = TUS_OCTETS;
 const PARTIAL = "application/partial-upload";
 let alice: string;
 

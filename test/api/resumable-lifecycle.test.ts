@@ -3,11 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sweepOrphans } from "../../src/binaries/sweep";
 import { sweepResumables } from "../../src/resumable/service";
 import { bytesToBase64 } from "../../src/utils/base64";
-import { call, db, md5Base64, randomBytes, seedUser } from "../helpers";
+import { call, db, md5Base64, randomBytes, seedUser, TUS, TUS_OCTETS, tusPatch } from "../helpers";
 
 const MIB = 1024 * 1024;
-const TUS = { "Tus-Resumable": "1.0.0" };
-const OCTETS = "application/offset+octet-stream";
+const OCTETS = TUS_OCTETS;
 let alice: string;
 let bob: string;
 let otherTenant: string;
@@ -36,18 +35,7 @@ const pathOf = (res: Response) => new URL(res.headers.get("Location")!).pathname
 const idOf = (path: string) => path.split("/").pop()!;
 
 function patch(path: string, offset: number, bytes: Uint8Array, headers: Record<string, string> = {}, auth = alice) {
-  return call(path, {
-    method: "PATCH",
-    headers: {
-      Authorization: auth,
-      ...TUS,
-      "Content-Type": OCTETS,
-      "Upload-Offset": String(offset),
-      "Content-Length": String(bytes.length),
-      ...headers,
-    },
-    body: bytes,
-  });
+  return tusPatch(path, auth, bytes, bytes.length, offset, headers);
 }
 const offsetOf = async (path: string) =>
   (await call(path, { method: "HEAD", headers: { Authorization: alice, ...TUS } })).headers.get("Upload-Offset");

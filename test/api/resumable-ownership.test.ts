@@ -1,14 +1,13 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { basic, call, seedUser, upload } from "../helpers";
+import { basic, call, seedUser, TUS, TUS_OCTETS, upload } from "../helpers";
 
 /**
  * Issue 21, findings 1, 2 and 5: an open resumable upload belongs to the user who created it (not
  * to a later user of the same name, not to a later tenant of the same id), and every request on it
  * needs the rights its creation needed.
  */
-const TUS = { "Tus-Resumable": "1.0.0" };
-const OCTETS = "application/offset+octet-stream";
+const OCTETS = TUS_OCTETS;
 let platformAdmin: string;
 let t1Admin: string;
 

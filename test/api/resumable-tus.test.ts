@@ -3,11 +3,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Roles } from "../../src/c8y/roles";
-import { call, md5Base64, randomBytes, seedUser, upload } from "../helpers";
+import { call, md5Base64, randomBytes, seedUser, TUS, TUS_OCTETS, tusPatch, upload } from "../helpers";
 
 const MIB = 1024 * 1024;
-const TUS = { "Tus-Resumable": "1.0.0" };
-const OCTETS = "application/offset+octet-stream";
+const OCTETS = TUS_OCTETS;
 let alice: string;
 let bob: string;
 let reader: string;
@@ -54,18 +53,7 @@ function patch(
   bytes: Uint8Array,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  return call(path, {
-    method: "PATCH",
-    headers: {
-      Authorization: auth,
-      ...TUS,
-      "Content-Type": OCTETS,
-      "Upload-Offset": String(offset),
-      "Content-Length": String(bytes.length),
-      ...headers,
-    },
-    body: bytes,
-  });
+  return tusPatch(path, auth, bytes, bytes.length, offset, headers);
 }
 
 const head = (path: string, auth: string, headers: Record<string, string> = TUS) =>

@@ -6,7 +6,7 @@
  * expiry of a link, "1 binary", several ids as one zip, and what `npm pack` ships. Against the
  * `wrangler dev` of global-setup, and small fake servers for failures a real one cannot be asked for.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -15,19 +15,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { type CliRun, cliEnv, runCli } from "./cli-run";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const CLI = join(ROOT, "cli/dist/c8y-binaries.mjs");
 const base = inject("baseUrl");
 const dir = mkdtempSync(join(tmpdir(), "cli-dead-ends-"));
-const env = {
-  ...process.env,
-  C8Y_BASEURL: base,
-  C8Y_TENANT: "management",
-  C8Y_USER: "admin",
-  C8Y_PASSWORD: "admin",
-  C8Y_BINARIES_STATE: join(dir, "state", "uploads.json"),
-};
+const env = cliEnv(base, dir);
 const servers: Server[] = [];
 afterAll(async () => {
   for (const server of servers) server.closeAllConnections?.();
@@ -35,39 +28,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function cli(args: string[], options: { env?: NodeJS.ProcessEnv; interruptAfterMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: dir,
-      env: { ...env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer =
-      options.interruptAfterMs === undefined
-        ? undefined
-        : setTimeout(() => child.kill("SIGINT"), options.interruptAfterMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+function cli(args: string[], options: { env?: NodeJS.ProcessEnv; interruptAfterMs?: number } = {}): Promise<CliRun> {
+  return runCli(args, { cwd: dir, env: { ...env, ...options.env }, interruptAfterMs: options.interruptAfterMs });
 }
 
 /** A local server answering with `handler`; resolves to its base URL. */

@@ -1,16 +1,9 @@
-/// <reference types="node" />
-/**
- * `c8y-binaries login` (docs/api.md#token-login, README "Command line"): the token is saved in a file only
- * the user can read; later commands send it instead of the password (no C8Y_PASSWORD needed), as
- * does C8Y_TOKEN; without a token they fall back to the password; `logout` ends the session.
- */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { type CliRun, runCli } from "./cli-run";
 
-const CLI = new URL("../../cli/dist/c8y-binaries.mjs", import.meta.url).pathname;
 const base = inject("baseUrl");
 const dir = mkdtempSync(join(tmpdir(), "cli-login-e2e-"));
 const sessionPath = join(dir, "state", "session.json");
@@ -26,20 +19,8 @@ const envOf = (extra: Record<string, string>) => ({
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return runCli(args, { cwd: dir, env });
 }
 
 describe("c8y-binaries login", () => {

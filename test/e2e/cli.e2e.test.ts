@@ -1,68 +1,21 @@
-/// <reference types="node" />
-/**
- * The `c8y-binaries` command line (cli/, built to cli/dist by `npm run build`) against the
- * `wrangler dev` that global-setup starts: every command, its exit codes and messages, and the
- * resumption of interrupted transfers.
- */
-import { type SpawnOptions, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { type CliRun, cliEnv, runCli } from "./cli-run";
 
-const CLI = new URL("../../cli/dist/c8y-binaries.mjs", import.meta.url).pathname;
 const base = inject("baseUrl");
 const dir = mkdtempSync(join(tmpdir(), "cli-e2e-"));
-const env = {
-  ...process.env,
-  C8Y_BASEURL: base,
-  C8Y_TENANT: "management",
-  C8Y_USER: "admin",
-  C8Y_PASSWORD: "admin",
-  C8Y_BINARIES_STATE: join(dir, "state", "uploads.json"),
-};
+const env = cliEnv(base, dir);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Runs the CLI to completion, or sends it Ctrl-C (SIGINT) once `interruptWhen` resolves true (polled). */
 function cli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; interruptWhen?: () => Promise<boolean> } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const spawnOptions: SpawnOptions = { cwd: dir, env: options.env ?? env, stdio: ["ignore", "pipe", "pipe"] };
-    const child = spawn(process.execPath, [CLI, ...args], spawnOptions);
-    let stdout = "";
-    let stderr = "";
-    let interrupted = false;
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const poll = options.interruptWhen
-      ? setInterval(async () => {
-          // Polls overlap when a check takes longer than 50 ms: check again after the await, so
-          // only one Ctrl-C is sent (a second SIGINT kills the CLI: exit code null, not 130).
-          if (!interrupted && (await options.interruptWhen?.()) && !interrupted) {
-            interrupted = true;
-            child.kill("SIGINT");
-          }
-        }, 50)
-      : undefined;
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearInterval(poll);
-      resolve({ code, stdout, stderr });
-    });
-  });
+): Promise<CliRun> {
+  return runCli(args, { cwd: dir, env: options.env ?? env, interruptWhen: options.interruptWhen });
 }
 
 /** The value of `read` once two readings 700 ms apart agree. */
