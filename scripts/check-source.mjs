@@ -18,6 +18,7 @@ const RANK = {
   db: 1,
   r2: 1,
   hashing: 1,
+  shards: 1.5,
   c8y: 2,
   revisions: 2,
   auth: 3,

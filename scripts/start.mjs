@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm start [-- extra wrangler dev flags]`: local login, local migrations, then wrangler dev.
 import "./node22.mjs"; // Node >= 22.12 even when run directly by an older machine Node
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
-import { migrationSummary } from "./migration-summary.mjs";
+import { migrateAll } from "./migrate.mjs";
 
 const persistTo = process.env.PERSIST_TO ?? ".wrangler/state";
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
@@ -26,16 +26,8 @@ else {
   }
 }
 
-const migrate = spawnSync(
-  process.execPath,
-  [...wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo],
-  { env, encoding: "utf8" },
-);
-if (migrate.status !== 0) {
-  process.stdout.write(`${migrate.stdout}${migrate.stderr}`);
-  process.exit(migrate.status ?? 1);
-}
-console.log(migrationSummary(migrate.stdout));
+// Every shard's database (issue 19) gets the migrations: one line per database.
+migrateAll({ persistTo });
 
 // `npm start -- --port 9000` arrives without the `--`; `node scripts/start.mjs -- --port 9000` with it.
 const extra = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === "--"));

@@ -1,11 +1,15 @@
 import type { Principal } from "./auth/principal";
 import type { Database } from "./db/client";
+import type { Route } from "./shards/routing";
 
 /** Hono environment of the app: wrangler-typed bindings plus per-request variables. */
 export interface AppEnv {
   Bindings: Env;
   Variables: {
+    /** The request's tenant's shard (issue 19), over one D1 session. */
     db: Database;
+    /** Which shard and region serve the request (routes/routing.ts). */
+    route: Route;
     principal: Principal;
     /** The request's id (X-Request-Id), set first (routes/observe.ts). */
     requestId: string;

@@ -175,3 +175,17 @@ export const tokensNotConfigured = () =>
   new ApiError(503, "general/Service Unavailable", "Token login is not configured (TOKEN_SIGNING_KEYS).");
 export const linksNotConfigured = () =>
   new ApiError(503, "general/Service Unavailable", "Signed links are not configured (LINK_SIGNING_KEYS).");
+
+// --- shards (issue 19) ---
+/** A `"region"` the deployment does not have. */
+export const unknownRegion = (region: string, known: readonly string[]) =>
+  new ApiError(
+    422,
+    "tenant/Unprocessable Entity",
+    `Unknown region '${region}'; this deployment has ${known.join(", ")}.`,
+  );
+/** A write while the tenant's rows are being moved to another shard: retry shortly. */
+export const tenantMoving = (seconds: number) =>
+  new ApiError(503, "tenant/Service Unavailable", "The tenant is being moved; retry shortly.", {
+    "Retry-After": String(seconds),
+  });

@@ -14,17 +14,19 @@ import { linksRoutes } from "./routes/links";
 import { loginOptionsRoutes } from "./routes/login-options";
 import { logoutRoutes } from "./routes/logout";
 import { managedObjectsRoutes } from "./routes/managed-objects";
-import { authenticate, crossOrigin, withDb } from "./routes/middleware";
+import { authenticate, crossOrigin } from "./routes/middleware";
 import { oauthRoutes } from "./routes/oauth";
 import { observe } from "./routes/observe";
 import { openApiRoutes } from "./routes/openapi";
 import { platformRoutes } from "./routes/platform";
 import { rateLimit } from "./routes/rate-limit";
 import { resumablesRoutes } from "./routes/resumables";
+import { withRoute } from "./routes/routing";
 import { statisticsRoutes } from "./routes/statistics";
 import { tenantRoutes } from "./routes/tenant";
 import { tenantsRoutes } from "./routes/tenants";
 import { usersRoutes } from "./routes/users";
+import { readTopology } from "./shards/topology";
 
 const app = new Hono<AppEnv>();
 
@@ -40,7 +42,7 @@ app.route(
   "/openapi.json",
   openApiRoutes(() => app.routes),
 );
-app.use("*", withDb);
+app.use("*", withRoute);
 // Token login takes a password form: answered before authentication.
 app.route("/tenant/oauth", oauthRoutes);
 app.use("*", authenticate);
@@ -59,15 +61,23 @@ app.route("/user", usersRoutes);
 app.onError(handleError);
 app.notFound(handleNotFound);
 
-/** The hourly cron: each cleanup is its own job, so one failing does not stop the other. */
+/** The hourly cron over every shard and region (issue 19); each cleanup is its own job. */
 async function scheduled(env: Env): Promise<void> {
-  const db = createDb(env.DB);
-  const report = await sweepOrphans(db, env.BUCKET, readConfig(env).orphanMinAgeMs);
-  console.log("orphan sweep", report.scanned, report.deleted.length);
-  await sweepLoginFailures(db);
-  await deleteExpiredSessions(db, Date.now());
-  const uploads = await sweepResumables(db, env.BUCKET, Date.now(), readConfig(env).orphanMinAgeMs);
-  console.log("upload sweep", uploads.expired, uploads.orphanTails);
+  const topology = readTopology(env);
+  const { orphanMinAgeMs } = readConfig(env);
+  for (const shard of topology.shards) {
+    const db = createDb(shard.d1);
+    await sweepLoginFailures(db);
+    await deleteExpiredSessions(db, Date.now());
+  }
+  // A region's bucket is shared by its shards: its objects are swept against all of them.
+  for (const region of topology.regions.values()) {
+    const shards = topology.shardsIn(region.name).map((shard) => createDb(shard.d1));
+    const report = await sweepOrphans(shards, region.bucket, orphanMinAgeMs);
+    console.log("orphan sweep", region.name, report.scanned, report.deleted.length);
+    const uploads = await sweepResumables(shards, region.bucket, Date.now(), orphanMinAgeMs);
+    console.log("upload sweep", region.name, uploads.expired, uploads.orphanTails);
+  }
 }
 
 export default {

@@ -2,7 +2,10 @@ import { env, exports } from "cloudflare:workers";
 import { hashPassword } from "../src/auth/passwords";
 import { ALL_ROLES } from "../src/c8y/roles";
 import { createDb } from "../src/db/client";
-import { createTenantIfAbsent, createUserIfAbsent } from "../src/db/users";
+import { findPlacementRow } from "../src/db/directory";
+import { createUserIfAbsent } from "../src/db/users";
+import { readTopology } from "../src/shards/topology";
+import { createTenant } from "../src/tenants/service";
 import { concat, randomBytes } from "./bytes";
 
 export { concat, randomBytes };
@@ -19,17 +22,43 @@ export function basic(login: string, password: string): string {
   return `Basic ${btoa(`${login}:${password}`)}`;
 }
 
+/** The directory's database (shard 0, binding DB). For a tenant's rows use `shardDb(tenant)`. */
 export const db = () => createDb(env.DB);
 
-/** Seeds a user (and its tenant) straight into D1; returns its Authorization header. */
+/** The deployment's shards and regions as the tests configure them (vitest.config.mts). */
+export const topology = () => readTopology(env);
+
+/** The shard that holds a tenant (issue 19): its number, database and region's bucket. */
+export async function shardOf(tenant: string): Promise<{ no: number; d1: D1Database; bucket: R2Bucket }> {
+  const t = topology();
+  const row = await findPlacementRow(db(), tenant);
+  const shard = row && t.shard(row.shard);
+  const region = row && t.regions.get(row.region ?? t.defaultRegion);
+  if (!shard || !region) throw new Error(`tenant ${tenant} is in no shard`);
+  return { no: shard.no, d1: shard.d1, bucket: region.bucket };
+}
+
+/** A drizzle client on the shard of `tenant`. */
+export async function shardDb(tenant: string) {
+  return createDb((await shardOf(tenant)).d1);
+}
+
+/** Creates a tenant the way POST /tenant/tenants does (least-loaded shard of its region) unless it exists. */
+export async function seedTenant(tenant: string, region?: string): Promise<void> {
+  if (await findPlacementRow(db(), tenant)) return;
+  await createTenant(topology(), { id: tenant, company: tenant, domain: `${tenant}.example.test`, region });
+}
+
+/** Seeds a user (and its tenant, placed on a shard) straight into D1; returns its Authorization header. */
 export async function seedUser(
   tenant: string,
   userName: string,
   roles: readonly string[] = ALL_ROLES,
   password = "secret-password",
 ): Promise<string> {
-  await createTenantIfAbsent(db(), tenant);
-  await createUserIfAbsent(db(), { tenant, userName, passwordHash: await hashPassword(password), roles });
+  await seedTenant(tenant);
+  const shard = await shardDb(tenant);
+  await createUserIfAbsent(shard, { tenant, userName, passwordHash: await hashPassword(password), roles });
   return basic(`${tenant}/${userName}`, password);
 }
 
@@ -76,18 +105,23 @@ export async function md5Base64(bytes: Uint8Array): Promise<string> {
 
 /** The R2 key a binary's row points at (keys are `{tenant}/{uuid}` and do not name the binary). */
 export async function r2KeyOf(tenant: string, id: string | number): Promise<string> {
-  const row = await env.DB.prepare("SELECT r2_key AS key FROM binaries WHERE tenant = ? AND id = ?")
+  const row = await (await shardOf(tenant)).d1
+    .prepare("SELECT r2_key AS key FROM binaries WHERE tenant = ? AND id = ?")
     .bind(tenant, Number(id))
     .first<{ key: string }>();
   if (!row) throw new Error(`no binary ${tenant}/${id}`);
   return row.key;
 }
 
-/** Row and object counts, to prove a rejected request changed nothing. */
+/** Row and object counts over every shard and bucket, to prove a rejected request changed nothing. */
 export async function storeCounts(): Promise<{ rows: number; objects: number }> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries").first<{ n: number }>();
-  const listed = await env.BUCKET.list();
-  return { rows: row?.n ?? 0, objects: listed.objects.length };
+  let rows = 0;
+  let objects = 0;
+  for (const shard of topology().shards) {
+    rows += (await shard.d1.prepare("SELECT COUNT(*) AS n FROM binaries").first<{ n: number }>())?.n ?? 0;
+  }
+  for (const region of topology().regions.values()) objects += (await region.bucket.list()).objects.length;
+  return { rows, objects };
 }
 
 /** Uploads a small file the way the official client does (file first) and returns the managed object. */
@@ -189,4 +223,17 @@ export function tusPatch(
     },
     body,
   });
+}
+
+/** The sum over every shard of a `SELECT COUNT(*) AS n …` (for rows that must be gone everywhere). */
+export async function countEverywhere(query: string, ...binds: unknown[]): Promise<number> {
+  let n = 0;
+  for (const shard of topology().shards) {
+    n +=
+      (await shard.d1
+        .prepare(query)
+        .bind(...binds)
+        .first<number>("n")) ?? 0;
+  }
+  return n;
 }

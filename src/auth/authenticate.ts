@@ -72,6 +72,7 @@ async function verify(
   credentials: BasicCredentials,
   scheme: "Basic" | "XBasic",
   clientAddress: string | undefined,
+  loginTenant?: string | null,
 ): Promise<UserRow> {
   // Counted before the user is even looked up, under the login as sent: a 429 says nothing about
   // whether the user exists, and parallel guesses cannot slip past the count
@@ -79,13 +80,23 @@ async function verify(
   const key = throttleKey(credentials, clientAddress);
   // One round trip: the count and the user lookup share a batch, which runs on the primary (it
   // writes), so a user created moments ago is found even while replicas lag.
-  const user = await admitAttempt(db, key, credentials);
+  const user = await admitAttempt(db, key, lookupOf(credentials, loginTenant));
   const stored = user?.passwordHash ?? (await dummyPasswordHash());
   const ok = (await verifyPassword(credentials.password, stored)) && user !== undefined;
   if (!ok) throw unauthorized(scheme);
   await forgetAttempts(db, key);
   if (!user.enabled) throw userDisabled(scheme);
   return user;
+}
+
+/**
+ * Whom a login looks up. A login without a tenant was resolved across all shards (issue 19) to the
+ * only tenant with a user of that name (`loginTenant`), or to none (null: absent, or in several
+ * tenants), when nobody is found, whatever one shard alone holds.
+ */
+function lookupOf(credentials: BasicCredentials, loginTenant: string | null | undefined): BasicCredentials {
+  if (credentials.tenant !== undefined || loginTenant === undefined) return credentials;
+  return { ...credentials, tenant: loginTenant ?? "" };
 }
 
 /**
@@ -99,9 +110,10 @@ export async function checkPasswordLogin(
   credentials: BasicCredentials,
   scheme: "Basic" | "XBasic",
   clientAddress: string | undefined,
+  loginTenant?: string | null,
 ): Promise<UserRow> {
   await ensureBootstrapAdmin(db, d1, bootstrap);
-  return verify(db, credentials, scheme, clientAddress);
+  return verify(db, credentials, scheme, clientAddress, loginTenant);
 }
 
 /** What authentication reads of a request. */
@@ -112,6 +124,11 @@ export interface AuthenticationInput {
   useXBasic: boolean;
   /** The client's address (CF-Connecting-IP), which the login throttle counts attempts under. */
   clientAddress?: string;
+  /**
+   * For a login without a tenant: the tenant it was resolved to across the shards, or null when
+   * none could be (issue 19). Undefined: look the name up in this database alone.
+   */
+  loginTenant?: string | null;
 }
 
 /** How authentication trusts its cache. */
@@ -161,7 +178,7 @@ export async function authenticate(
   const cached = await fromCache(db, cacheKey, options);
   if (cached) return cached;
   await ensureBootstrapAdmin(db, d1, bootstrap);
-  const user = await verify(db, credentials, scheme, input.clientAddress);
+  const user = await verify(db, credentials, scheme, input.clientAddress, input.loginTenant);
   const principal = principalOf(user);
   const now = options.now ?? Date.now();
   credentialCache.set(cacheKey, { principal, passwordHash: user.passwordHash, checkedAt: now }, now);

@@ -47,6 +47,7 @@ export async function mintLink(
   lifetimeSeconds: number,
   keys: readonly LinkKey[],
   now = Date.now(),
+  region?: string,
 ): Promise<MintedLink> {
   const key = keys[0];
   if (!key) throw linksNotConfigured();
@@ -66,6 +67,7 @@ export async function mintLink(
       lastModified: Date.parse(row.lastUpdated),
       name: linkName(row.name),
       expires,
+      region,
     },
     key,
   );

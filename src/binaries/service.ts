@@ -66,6 +66,8 @@ export interface Stores {
   config: Config;
   /** Told the R2 key of a revision that is gone (replaced or deleted), to drop cached copies. */
   forget?: (key: string) => void;
+  /** The number of the shard `db` is (issue 19); new binary ids end in it. 0 when absent. */
+  shard?: number;
 }
 
 /**
@@ -197,7 +199,7 @@ export interface StoredContent {
  * delete, far beyond the clock slack allowed here.
  */
 export async function commitNewBinary(
-  { db, bucket }: Stores,
+  { db, bucket, shard }: Stores,
   principal: Principal,
   object: { name: string; type: string; fragments: Record<string, unknown> },
   content: StoredContent,
@@ -207,6 +209,7 @@ export async function commitNewBinary(
     tenantCreatedBy: new Date(startedAtMs + CLOCK_SLACK_MS).toISOString(),
     untrack: content.trackedUploadId !== undefined,
     quotaBytes: content.reserved ? 0 : content.size,
+    shard,
   };
   const now = new Date().toISOString();
   try {

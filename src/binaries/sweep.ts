@@ -26,11 +26,12 @@ const CLAIM_KEEP_MS = 7 * 24 * 3_600_000;
  * binary bodies older than a day are aborted.
  */
 export async function sweepOrphans(
-  db: Database,
+  shards: Database | readonly Database[],
   bucket: R2Bucket,
   minAgeMs: number,
   now = Date.now(),
 ): Promise<SweepReport> {
+  const dbs = Array.isArray(shards) ? shards : [shards as Database];
   const report: SweepReport = { scanned: 0, deleted: [], abortedUploads: 0 };
   let cursor: string | undefined;
   do {
@@ -41,7 +42,7 @@ export async function sweepOrphans(
       .filter((object) => !object.key.startsWith(RESUMABLE_TAIL_PREFIX) && now - object.uploaded.getTime() >= minAgeMs)
       .map((object) => object.key);
     if (old.length > 0) {
-      const claimed = await claimOrphans(db, old, now);
+      const claimed = await claimEverywhere(dbs, old, now);
       if (claimed.length > 0) {
         await bucket.delete(claimed);
         report.deleted.push(...claimed);
@@ -49,9 +50,34 @@ export async function sweepOrphans(
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
-  report.abortedUploads = await abortStaleUploads(db, bucket, "binary", now - MULTIPART_MAX_AGE_MS);
-  await db.delete(sweptKeys).where(lt(sweptKeys.sweptAtMs, now - CLAIM_KEEP_MS));
+  for (const db of dbs) {
+    report.abortedUploads += await abortStaleUploads(db, bucket, "binary", now - MULTIPART_MAX_AGE_MS);
+    await db.delete(sweptKeys).where(lt(sweptKeys.sweptAtMs, now - CLAIM_KEEP_MS));
+  }
   return report;
+}
+
+/**
+ * A bucket is shared by the shards of its region (issue 19), and a key's row may be in any of them
+ * (a tenant moved within its region keeps its bytes): a key is an orphan only when every shard
+ * claims it. Claims taken in some shards but not all are released again.
+ */
+async function claimEverywhere(dbs: readonly Database[], keys: string[], now: number): Promise<string[]> {
+  const claims: Set<string>[] = [];
+  for (const db of dbs) claims.push(new Set(await claimOrphans(db, keys, now)));
+  const everywhere = keys.filter((key) => claims.every((claimed) => claimed.has(key)));
+  const all = new Set(everywhere);
+  for (const [i, claimed] of claims.entries()) {
+    const partial = [...claimed].filter((key) => !all.has(key));
+    const db = dbs[i];
+    if (partial.length > 0 && db) await releaseClaims(db, partial);
+  }
+  return everywhere;
+}
+
+/** Releases claims on keys another shard still references. */
+async function releaseClaims(db: Database, keys: string[]): Promise<void> {
+  await db.run(sql`DELETE FROM ${sweptKeys} WHERE key IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`);
 }
 
 /** Claims those of `keys` that no row references and no tracked multipart upload writes; returns them. */

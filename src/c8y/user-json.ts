@@ -50,7 +50,7 @@ export function currentUserJson(origin: string, user: UserRow) {
 }
 
 /** A tenant as the tenant API shows it. */
-export function tenantJson(origin: string, tenant: TenantRow & { storageQuota?: number | null }) {
+export function tenantJson(origin: string, tenant: TenantRow & { storageQuota?: number | null; regionName?: string }) {
   return {
     id: tenant.id,
     self: `${origin}/tenant/tenants/${encodeURIComponent(tenant.id)}`,
@@ -60,5 +60,7 @@ export function tenantJson(origin: string, tenant: TenantRow & { storageQuota?: 
     creationTime: tenant.creationTime,
     // docs/api.md#usage-and-quotas: bytes, null = unlimited.
     storageQuota: tenant.storageQuota ?? null,
+    // Where the tenant's data is kept (issue 19): one of the deployment's region names.
+    region: tenant.regionName,
   };
 }

@@ -41,11 +41,17 @@ export interface InsertGuard {
    * happens while the tenant stays within its storage quota (docs/api.md#usage-and-quotas).
    */
   quotaBytes?: number;
+  /** The number of the shard this database is (issue 19): ids end in it, so they are unique across shards. */
+  shard?: number;
 }
+
+/** Binary ids are `sequence * ID_SHARD_SPACE + shard number` (docs/scaling.md "Ids"). */
+export const ID_SHARD_SPACE = 1000;
 
 /**
  * Commits a binary's row once its bytes are in R2, taking the next managed object id in the same
- * batch (one D1 round trip, atomic): ids ascend and are never handed out twice. The row is only
+ * batch (one D1 round trip, atomic): ids ascend within a shard and are never handed out twice in
+ * any shard (the id ends in the shard's number, guard.shard). The row is only
  * written while its tenant exists (created no later than `guard.tenantCreatedBy`) and the sweep
  * has not claimed its key; otherwise 404 (tenant gone) or 408 (bytes swept), and the caller removes
  * the bytes. An id may then be skipped.
@@ -58,11 +64,14 @@ export async function insertBinary(
   const tenantExists = sql`EXISTS (SELECT 1 FROM ${tenants} WHERE ${tenants.id} = ${row.tenant}${
     guard.tenantCreatedBy === undefined ? sql`` : sql` AND ${tenants.creationTime} <= ${guard.tenantCreatedBy}`
   })`;
-  const id = sql`(SELECT ${counters.value} FROM ${counters} WHERE ${counters.name} = 'managedObjectId')`;
+  const shard = guard.shard ?? 0;
+  if (!Number.isSafeInteger(shard) || shard < 0 || shard >= ID_SHARD_SPACE) throw new Error(`bad shard ${shard}`);
+  const sequence = sql`(SELECT ${counters.value} FROM ${counters} WHERE ${counters.name} = 'idSequence')`;
+  const id = sql`(${sequence} * ${sql.raw(String(ID_SHARD_SPACE))} + ${sql.raw(String(shard))})`;
   const takeId = db
     .update(counters)
     .set({ value: sql`${counters.value} + 1` })
-    .where(eq(counters.name, "managedObjectId"));
+    .where(eq(counters.name, "idSequence"));
   const quota = withinQuota(row.tenant, guard.quotaBytes ?? row.length);
   const insert = insertWhere(
     db,

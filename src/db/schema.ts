@@ -225,3 +225,27 @@ export const tenantUsage = sqliteTable("tenant_usage", {
 });
 
 export type TenantUsageRow = typeof tenantUsage.$inferSelect;
+
+/**
+ * The tenant directory (issue 19, docs/scaling.md "Shards"): which shard (D1 database) holds each
+ * tenant, and in which region its bytes live. Only the directory database (binding DB, shard 0)
+ * uses it. `region` null is the deployment's default region. `state`: `creating` until the tenant's
+ * rows are in its shard (routing ignores it), `active`, `moving` while a move copies its rows
+ * (writes wait).
+ */
+export const tenantDirectory = sqliteTable(
+  "tenant_directory",
+  {
+    id: text("id").primaryKey(),
+    shard: integer("shard").notNull(),
+    region: text("region"),
+    company: text("company"),
+    domain: text("domain"),
+    creationTime: text("creation_time").notNull(),
+    state: text("state").notNull().default("active"),
+    changedMs: integer("changed_ms").notNull().default(0),
+  },
+  (t) => [index("tenant_directory_by_shard").on(t.shard)],
+);
+
+export type DirectoryRow = typeof tenantDirectory.$inferSelect;

@@ -184,3 +184,13 @@ export async function throwIfOverQuota(db: Database, tenant: string, extraBytes:
     throw storageQuotaExceeded(usage.storageQuota, used, extraBytes);
   }
 }
+
+/** The storage quotas of `tenants` in this database (issue 19: the list reads them from each shard). */
+export async function quotasOf(db: Database, ids: readonly string[]): Promise<Map<string, number | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ tenant: tenantUsage.tenant, quota: tenantUsage.storageQuota })
+    .from(tenantUsage)
+    .where(sql`${tenantUsage.tenant} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+  return new Map(rows.map((row) => [row.tenant, row.quota]));
+}

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
-import { counters, tenants, type UserRow, users } from "./schema";
+import { counters, tenantDirectory, tenants, type UserRow, users } from "./schema";
 
 /** The user `userName` of `tenant`, if any. */
 export async function findUser(db: Database, tenant: string, userName: string): Promise<UserRow | undefined> {
@@ -183,16 +183,25 @@ export async function bootstrapDone(db: Database): Promise<boolean> {
 
 /**
  * Creates the bootstrap tenant and admin unless the marker row exists, in one batch: the marker is
- * inserted with a random token, and the tenant and user only where the marker holds that token, so
+ * inserted with a random token, and the tenant, user and directory row only where the marker holds that token, so
  * of concurrent isolates exactly one creates them, and nobody ever again.
  */
 export async function createBootstrapAdminOnce(db: Database, admin: NewUser): Promise<void> {
   const token = crypto.getRandomValues(new Uint32Array(1))[0] ?? 1;
   const mine = sql`(SELECT ${counters.value} FROM ${counters} WHERE ${counters.name} = ${BOOTSTRAP_MARKER}) = ${token}`;
   const tenant = { id: admin.tenant, domain: null, company: null, creationTime: new Date().toISOString() };
+  // The first tenant lives in the directory's own database (shard 0, default region: issue 19).
+  const placement = { ...tenant, shard: 0, region: null, state: "active", changedMs: Date.now() };
   await db.batch([
     db.insert(counters).values({ name: BOOTSTRAP_MARKER, value: token }).onConflictDoNothing(),
     insertWhere(db, tenants, tenant, mine).onConflictDoNothing(),
     insertWhere(db, users, userValues(admin), mine).onConflictDoNothing(),
+    insertWhere(db, tenantDirectory, placement, mine).onConflictDoNothing(),
   ]);
+}
+
+/** The tenants that have a user of this name (at most 2 are read: a login needs exactly one). */
+export async function tenantsWithUser(db: Database, userName: string): Promise<string[]> {
+  const rows = await db.select({ tenant: users.tenant }).from(users).where(eq(users.userName, userName)).limit(2);
+  return rows.map((row) => row.tenant);
 }

@@ -13,10 +13,15 @@ export interface EdgeCache {
   maxBytes: number;
   ttlSeconds: number;
   waitUntil: (promise: Promise<unknown>) => void;
+  /**
+   * The region whose bucket the bytes come from (issue 19): part of every cache key, so an entry
+   * never answers for another region's object of the same key.
+   */
+  region: string;
 }
 
-function cacheKeyOf(key: string, range?: { start: number; end: number }): Request {
-  const url = `https://binaries.cache.internal/${encodeURIComponent(key)}`;
+function cacheKeyOf(edge: EdgeCache, key: string, range?: { start: number; end: number }): Request {
+  const url = `https://binaries.cache.internal/${encodeURIComponent(edge.region)}/${encodeURIComponent(key)}`;
   return new Request(url, range ? { headers: { Range: `bytes=${range.start}-${range.end}` } } : undefined);
 }
 
@@ -34,7 +39,7 @@ export async function cachedBody(
   key: string,
   range?: { start: number; end: number },
 ): Promise<ReadableStream | undefined> {
-  const hit = await edge.cache.match(cacheKeyOf(key, range));
+  const hit = await edge.cache.match(cacheKeyOf(edge, key, range));
   if (!hit?.body) return undefined;
   if (range && hit.status !== 206) {
     await hit.body.cancel();
@@ -45,7 +50,7 @@ export async function cachedBody(
 
 /** Whether the edge holds a revision, without reading it. */
 export async function isCached(edge: EdgeCache, key: string): Promise<boolean> {
-  const hit = await edge.cache.match(cacheKeyOf(key));
+  const hit = await edge.cache.match(cacheKeyOf(edge, key));
   await hit?.body?.cancel();
   return hit !== undefined;
 }
@@ -64,13 +69,17 @@ export function storeInCache(edge: EdgeCache, key: string, length: number, body:
       "Cache-Control": `public, max-age=${edge.ttlSeconds}`,
     },
   });
-  edge.waitUntil(edge.cache.put(cacheKeyOf(key), entry).catch((error) => console.warn("edge cache put failed", error)));
+  edge.waitUntil(
+    edge.cache.put(cacheKeyOf(edge, key), entry).catch((error) => console.warn("edge cache put failed", error)),
+  );
   return forClient;
 }
 
 /** Drops a revision that is gone (replaced or deleted) from this data centre's cache. */
 export function forgetCached(edge: EdgeCache, key: string): void {
-  edge.waitUntil(edge.cache.delete(cacheKeyOf(key)).catch((error) => console.warn("edge cache delete failed", error)));
+  edge.waitUntil(
+    edge.cache.delete(cacheKeyOf(edge, key)).catch((error) => console.warn("edge cache delete failed", error)),
+  );
 }
 
 /**

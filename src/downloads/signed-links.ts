@@ -26,6 +26,11 @@ export interface LinkClaims {
   /** Seconds since the epoch. */
   expires: number;
   keyId: string;
+  /**
+   * The region whose bucket holds the bytes (issue 19), signed like every claim. Links minted
+   * before regions existed carry none and are served from the default region.
+   */
+  region?: string;
 }
 
 /** Links live at `/links/binaries/{id}`; everything else is in the query. */
@@ -64,12 +69,15 @@ function canonical(c: LinkClaims): Uint8Array {
     c.lastModified,
     c.name,
     c.expires,
+    // Only links that carry a region sign it, so links minted before regions keep verifying.
+    ...(c.region === undefined ? [] : [`region=${c.region}`]),
   ];
   return encoder.encode(values.map((value) => encodeURIComponent(String(value))).join("\n"));
 }
 
-function queryOf(c: LinkClaims): Record<(typeof FIELDS)[number], string> {
+function queryOf(c: LinkClaims): Record<string, string> {
   return {
+    ...(c.region === undefined ? {} : { region: c.region }),
     tenant: c.tenant,
     revision: String(c.revision),
     object: c.object,
@@ -114,6 +122,8 @@ function parseClaims(idText: string, query: URLSearchParams): { claims: LinkClai
     if (value === undefined) return undefined;
     text[name] = value;
   }
+  const regions = query.getAll("region");
+  if (regions.length > 1) return undefined;
   const id = integer(idText);
   const revision = integer(text.revision!);
   const length = integer(text.length!);
@@ -139,6 +149,7 @@ function parseClaims(idText: string, query: URLSearchParams): { claims: LinkClai
     name: text.name!,
     expires,
     keyId: text.kid!,
+    ...(regions[0] === undefined ? {} : { region: regions[0] }),
   };
   return { claims, signature: text.sig! };
 }

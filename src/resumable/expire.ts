@@ -51,20 +51,23 @@ export interface ResumableSweepReport {
  * they are older than `minAgeMs`.
  */
 export async function sweepResumables(
-  db: Stores["db"],
+  shards: Stores["db"] | readonly Stores["db"][],
   bucket: R2Bucket,
   nowMs: number,
   minAgeMs: number,
 ): Promise<ResumableSweepReport> {
+  const dbs = Array.isArray(shards) ? shards : [shards as Stores["db"]];
   const report: ResumableSweepReport = { expired: 0, orphanTails: 0 };
-  for (;;) {
-    const batch = await expiredResumables(db, nowMs, 100);
-    for (const upload of batch) {
-      const deleted = await deleteResumable(db, upload.tenant, upload.id);
-      if (deleted) await releaseLeftovers(bucket, deleted);
-      report.expired++;
+  for (const db of dbs) {
+    for (;;) {
+      const batch = await expiredResumables(db, nowMs, 100);
+      for (const upload of batch) {
+        const deleted = await deleteResumable(db, upload.tenant, upload.id);
+        if (deleted) await releaseLeftovers(bucket, deleted);
+        report.expired++;
+      }
+      if (batch.length < 100) break;
     }
-    if (batch.length < 100) break;
   }
   let cursor: string | undefined;
   do {
@@ -72,7 +75,11 @@ export async function sweepResumables(
     const old = page.objects
       .filter((object) => nowMs - object.uploaded.getTime() >= minAgeMs)
       .map((object) => object.key);
-    const referenced = old.length > 0 ? await referencedTailKeys(db, old) : new Set<string>();
+    // A bucket is shared by its region's shards (issue 19): a tail is an orphan only when no shard's upload names it.
+    const referenced = new Set<string>();
+    if (old.length > 0) {
+      for (const db of dbs) for (const key of await referencedTailKeys(db, old)) referenced.add(key);
+    }
     const orphans = old.filter((key) => !referenced.has(key));
     if (orphans.length > 0) await bucket.delete(orphans);
     report.orphanTails += orphans.length;

@@ -24,7 +24,15 @@ import { contentLength } from "../http/headers";
 import { storedContentType } from "../http/media-type";
 import { revisionOf, validatorsOf } from "../revisions/revision";
 import { binaryCollection } from "./binary-collection";
-import { c8yJson, edgeCacheOf, originOf, readOptionalJsonObject, rejectOtherMethods, storesOf } from "./context";
+import {
+  bucketOf,
+  c8yJson,
+  edgeCacheOf,
+  originOf,
+  readOptionalJsonObject,
+  rejectOtherMethods,
+  storesOf,
+} from "./context";
 import { createdBinary } from "./created-binary";
 import { requireAnyRole } from "./middleware";
 
@@ -66,7 +74,7 @@ binariesRoutes.get("/zip", async (c) => {
   const rows = await loadSelection(c.var.db, c.var.principal, parseIds(c.req.queries("ids")) ?? []);
   const entries = rows.map((row) => ({ ...revisionOf(row), id: row.id }));
   const pool = new BufferPool();
-  const zip = zipStream(entries, r2Source(c.env.BUCKET, pool));
+  const zip = zipStream(entries, r2Source(bucketOf(c), pool));
   // A fixed-length stream: the worker sends Content-Length, so clients show real progress.
   const body = fixedLength(zip.body, zip.length, pool);
   return new Response(body, {
@@ -86,13 +94,14 @@ binariesRoutes.get("/:id", async (c) => {
   const row = await loadBinary(c.var.db, c.var.principal, id, "read");
   // R2 without the row's key means a replica's row predates a replace: ask the primary once.
   const reload = () => primaryRevision(c.var.db, c.var.principal, id);
-  return await binaryResponse(c.env.BUCKET, edgeCacheOf(c), revisionOf(row), c.req.raw, { reload });
+  return await binaryResponse(bucketOf(c), edgeCacheOf(c), revisionOf(row), c.req.raw, { reload });
 });
 
 binariesRoutes.post("/:id/links", async (c) => {
   const row = await loadBinary(c.var.db, c.var.principal, parseId(c.req.param("id")), "read");
   const lifetime = linkLifetime(await readOptionalJsonObject(c));
-  const link = await mintLink(row, originOf(c), lifetime, readConfig(c.env).linkKeys);
+  const { linkKeys } = readConfig(c.env);
+  const link = await mintLink(row, originOf(c), lifetime, linkKeys, Date.now(), c.var.route.region.name);
   return c8yJson(c, link, "application/json", 201);
 });
 

@@ -25,11 +25,20 @@ type Ctx = Context<AppEnv>;
 export function storesOf(c: Ctx): Stores {
   const edge = edgeCacheOf(c);
   const forget = edge ? (key: string) => forgetCached(edge, key) : undefined;
-  return { db: c.var.db, bucket: c.env.BUCKET, config: readConfig(c.env), forget };
+  const { route } = c.var;
+  return { db: c.var.db, bucket: route.region.bucket, config: readConfig(c.env), forget, shard: route.shard.no };
 }
 
-/** The edge cache for downloads, or undefined when EDGE_CACHE_MAX_BYTES turns it off. */
-export function edgeCacheOf(c: Ctx): EdgeCache | undefined {
+/** The bucket of the request's region (issue 19): where the tenant's bytes live. */
+export function bucketOf(c: Ctx): R2Bucket {
+  return c.var.route.region.bucket;
+}
+
+/**
+ * The edge cache for downloads from `region` (by default the request's), or undefined when
+ * EDGE_CACHE_MAX_BYTES turns it off.
+ */
+export function edgeCacheOf(c: Ctx, region = c.var.route.region.name): EdgeCache | undefined {
   const { edgeCacheMaxBytes, edgeCacheTtlSeconds } = readConfig(c.env);
   if (edgeCacheMaxBytes <= 0) return undefined;
   return {
@@ -37,6 +46,7 @@ export function edgeCacheOf(c: Ctx): EdgeCache | undefined {
     maxBytes: edgeCacheMaxBytes,
     ttlSeconds: edgeCacheTtlSeconds,
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    region,
   };
 }
 

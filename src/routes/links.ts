@@ -7,6 +7,7 @@ import type { AppEnv } from "../env";
 import { invalidLink, notFound } from "../errors";
 import { linkCheck } from "../limits/rate-limits";
 import { tenantPrefix } from "../r2/objects";
+import { readTopology } from "../shards/topology";
 import { edgeCacheOf, rejectOtherMethods } from "./context";
 import { enforceLimits } from "./rate-limit";
 
@@ -46,7 +47,11 @@ linksRoutes.get("/:id", async (c) => {
   c.set("requestTenant", verdict.claims.tenant);
   await enforceLimits(c, [linkCheck(c.env.LINK_RATE_LIMITER, verdict.claims)]);
   const revision = revisionOfLink(verdict.claims, tenantPrefix(verdict.claims.tenant));
-  return binaryResponse(c.env.BUCKET, edgeCacheOf(c), revision, c.req.raw, { confirmExists: true });
+  // The link names its region (signed): its bucket is read without asking D1 where the tenant lives.
+  const topology = readTopology(c.env);
+  const region = topology.regions.get(verdict.claims.region ?? topology.defaultRegion);
+  if (!region) throw notFound("Link");
+  return binaryResponse(region.bucket, edgeCacheOf(c, region.name), revision, c.req.raw, { confirmExists: true });
 });
 
 linksRoutes.all("/:id", rejectOtherMethods("GET, HEAD"));

@@ -6,9 +6,8 @@ import { authenticate as authenticateRequest } from "../auth/authenticate";
 import { hasAnyRole, isPlatformAdmin, isPlatformReader, mayAccessTenant } from "../auth/authorize";
 import { authenticateToken, type TokenCarrier, type TokenSettings } from "../auth/token-sessions";
 import { readConfig } from "../config";
-import { bookmarkOf, sessionDb } from "../db/client";
 import type { AppEnv } from "../env";
-import { forbidden, userNotFound } from "../errors";
+import { ApiError, forbidden, userNotFound } from "../errors";
 import { TOKEN_COOKIE, XSRF_HEADER } from "../http/cookies";
 import {
   CORS_ALLOW_HEADERS,
@@ -17,29 +16,8 @@ import {
   CORS_MAX_AGE_SECONDS,
   originMatcher,
 } from "../http/cors";
+import { bearerToken, rerouted } from "./routing";
 import { setSessionCookies } from "./session-cookies";
-
-/** The header that carries a D1 bookmark both ways (docs/api.md#read-replicas-and-bookmarks). */
-export const BOOKMARK_HEADER = "X-D1-Bookmark";
-
-/**
- * Hands each request a drizzle client over one D1 session as `c.var.db`, starting after the
- * bookmark the client sent back (if any), and returns the session's latest bookmark.
- */
-export const withDb = createMiddleware<AppEnv>(async function withDb(c, next) {
-  const db = sessionDb(c.env.DB, c.req.header(BOOKMARK_HEADER));
-  c.set("db", db);
-  await next();
-  const bookmark = bookmarkOf(db);
-  if (bookmark === null) return;
-  try {
-    c.res.headers.set(BOOKMARK_HEADER, bookmark);
-  } catch {
-    // Some responses (e.g. straight from a cache) have immutable headers: copy them.
-    c.res = new Response(c.res.body, c.res);
-    c.res.headers.set(BOOKMARK_HEADER, bookmark);
-  }
-});
 
 /** The settings token sessions are checked and renewed with, for this request. */
 export function tokenSettingsOf(c: Context<AppEnv>): TokenSettings {
@@ -53,11 +31,6 @@ export function tokenSettingsOf(c: Context<AppEnv>): TokenSettings {
   };
 }
 
-/** A bearer token of an Authorization header (`Bearer <token>`), if that is what it holds. */
-function bearerToken(authorization: string | undefined): string | undefined {
-  return /^bearer[ ]+([^\s]+)\s*$/i.exec(authorization ?? "")?.[1];
-}
-
 /**
  * Authentication: resolves the caller to `c.var.principal`, or answers 401/429. Three ways in
  * (docs/api.md#authentication-and-login-throttle and "Token login"): `Authorization: Basic …`; `Authorization: Bearer
@@ -65,6 +38,21 @@ function bearerToken(authorization: string | undefined): string | undefined {
  * cookie session gets its fresh cookies on the response.
  */
 export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
+  let renewed: Awaited<ReturnType<typeof identify>>["renewed"];
+  try {
+    ({ renewed } = await identify(c));
+  } catch (error) {
+    // A tenant moved or deleted since this isolate learned its shard: its old shard no longer knows
+    // the login, so the directory is read again and, when the tenant moved, the login tried there.
+    if (!(error instanceof ApiError && error.status === 401 && (await rerouted(c)))) throw error;
+    ({ renewed } = await identify(c));
+  }
+  await next();
+  if (renewed) setSessionCookies(c, renewed);
+});
+
+/** Resolves the caller to `c.var.principal` (see `authenticate`). */
+async function identify(c: Context<AppEnv>) {
   const authorization = c.req.header("Authorization");
   const bearer = bearerToken(authorization);
   const cookie = authorization === undefined ? getCookie(c, TOKEN_COOKIE) : undefined;
@@ -73,21 +61,22 @@ export const authenticate = createMiddleware<AppEnv>(async function authenticate
       bearer !== undefined ? { via: "bearer" } : { via: "cookie", xsrfHeader: c.req.header(XSRF_HEADER) };
     const { principal, renewed } = await authenticateToken(c.var.db, bearer ?? cookie!, carrier, tokenSettingsOf(c));
     c.set("principal", principal);
-    await next();
-    if (renewed) setSessionCookies(c, renewed);
-    return;
+    return { renewed };
   }
   const input = {
     authorization,
     clientAddress: c.req.header("CF-Connecting-IP"),
     useXBasic: c.req.header("UseXBasic")?.toLowerCase() === "true",
+    // A login without a tenant was routed to the only tenant with that user name, if there is one.
+    loginTenant: c.var.route.tenant ?? null,
   };
-  const principal = await authenticateRequest(c.var.db, c.env.DB, c.env, input, {
+  // The bootstrap admin is made by the routing middleware, in the directory's shard.
+  const principal = await authenticateRequest(c.var.db, c.var.route.shard.d1, {}, input, {
     recheckMs: readConfig(c.env).authRecheckMs,
   });
   c.set("principal", principal);
-  await next();
-});
+  return { renewed: undefined };
+}
 
 /**
  * Authorization: lets a request through only when the principal holds one of `roles`. The role

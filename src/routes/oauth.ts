@@ -6,8 +6,10 @@ import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { tokensNotConfigured, unsupportedMediaType } from "../errors";
 import { readTextCapped } from "../http/body";
+import { tenantOfUserName } from "../shards/routing";
 import { rejectOtherMethods } from "./context";
 import { tokenSettingsOf } from "./middleware";
+import { routeOf, useRoute } from "./routing";
 import { setSessionCookies } from "./session-cookies";
 
 /**
@@ -29,13 +31,17 @@ async function logIn(c: Context<AppEnv>): Promise<IssuedToken> {
   const body = await readTextCapped(c.req.raw.body, readConfig(c.env).maxJsonSize);
   const credentials = parseLoginForm(body, c.req.query("tenant_id"));
   const scheme = c.req.header("UseXBasic")?.toLowerCase() === "true" ? "XBasic" : "Basic";
+  // The form names the tenant: its shard holds the user, the throttle count and the new session.
+  const tenant = credentials.tenant ?? (await tenantOfUserName(c.env, credentials.userName));
+  if (tenant !== c.var.route.tenant) useRoute(c, await routeOf(c.env, tenant));
   const user = await checkPasswordLogin(
     c.var.db,
-    c.env.DB,
-    c.env,
+    c.var.route.shard.d1,
+    {},
     credentials,
     scheme,
     c.req.header("CF-Connecting-IP"),
+    c.var.route.tenant ?? null,
   );
   return openSession(c.var.db, user, settings);
 }

@@ -9,6 +9,8 @@ import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging
 import { ALL_ROLES, Roles } from "../c8y/roles";
 import { roleJson, roleReferenceJson, userJson } from "../c8y/user-json";
 import type { AppEnv } from "../env";
+import { userNotFound } from "../errors";
+import { routeTenant } from "../shards/routing";
 import {
   changeUser,
   createTenantUser,
@@ -21,6 +23,7 @@ import {
 } from "../users/service";
 import { c8yJson, c8yWritten, originOf, readJsonObject, rejectOtherMethods } from "./context";
 import { requireRolesByMethod, requireTenantAccess } from "./middleware";
+import { useRoute } from "./routing";
 
 /** /user: Cumulocity's user API, the subset that matters here (docs/api.md#tenants-users-roles). Rules: users/. */
 export const usersRoutes = new Hono<AppEnv>();
@@ -44,7 +47,12 @@ usersRoutes.use(
   }),
   requireTenantAccess("tenant"),
   async (c, next) => {
-    await requireTenant(c.var.db, c.req.param("tenant") ?? "");
+    // A platform admin acting on another tenant: that tenant's shard serves the rest (issue 19).
+    const tenant = c.req.param("tenant") ?? "";
+    const route = tenant === c.var.route.tenant ? c.var.route : await routeTenant(c.env, tenant);
+    if (!route) throw userNotFound("Tenant not found.");
+    if (route !== c.var.route) useRoute(c, route);
+    await requireTenant(c.var.db, tenant);
     await next();
   },
 );

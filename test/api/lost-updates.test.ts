@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, seedUser, upload } from "../helpers";
+import { call, seedUser, shardOf, upload } from "../helpers";
 
 /** No lost updates: concurrent replaces never 404 an existing binary, concurrent fragment updates all survive. */
 let admin: string;
@@ -26,7 +26,8 @@ describe("concurrent writes", () => {
       const statuses = await Promise.all(puts.map(async (p) => (await p).status));
       expect(statuses).toEqual(Array(8).fill(201));
     }
-    const row = await env.DB.prepare("SELECT revpos, r2_key FROM binaries WHERE id = ?")
+    const row = await (await shardOf("race")).d1
+      .prepare("SELECT revpos, r2_key FROM binaries WHERE id = ?")
       .bind(Number(mo.id))
       .first<{ revpos: number; r2_key: string }>();
     expect(row?.revpos).toBe(41);

@@ -6,8 +6,9 @@ import { mintLink } from "../../src/binaries/links";
 import { readConfig } from "../../src/config";
 import { findBinary } from "../../src/db/binaries";
 import worker from "../../src/index";
+import { forgetPlacement } from "../../src/shards/routing";
 import { type BindingCall, proxyD1, proxyR2 } from "../bindings-proxy";
-import { BASE, chunkedStream, db, multipartBody, randomBytes, seedUser, upload } from "../helpers";
+import { BASE, chunkedStream, db, multipartBody, randomBytes, seedUser, shardOf, upload } from "../helpers";
 
 /**
  * The round-trip budget (docs/benchmarks.md "Round-trip budget"): what each endpoint and case costs
@@ -71,11 +72,19 @@ const record = (call: BindingCall) => {
 };
 // A warm login is re-checked against its user row after AUTH_RECHECK_SECONDS (one more statement,
 // docs/api.md#authentication-and-login-throttle); an hour keeps that out of these counts however slowly the tests run.
+// Every shard and every region's bucket is counted (issue 19): a tenant may live on any of them.
+let directoryStatements = 0;
 const instrumented = {
   ...env,
   AUTH_RECHECK_SECONDS: "3600",
-  DB: proxyD1(env.DB, record),
+  DB: proxyD1(env.DB, (call) => {
+    if (call.kind === "d1" && call.statements.some((sql) => sql.includes('"tenant_directory"'))) directoryStatements++;
+    record(call);
+  }),
+  DB_EU1: proxyD1(env.DB_EU1, record),
+  DB_US2: proxyD1(env.DB_US2, record),
   BUCKET: proxyR2(env.BUCKET, record),
+  BUCKET_EU: proxyR2(env.BUCKET_EU, record),
 } as Env;
 const deriveBits = vi.spyOn(crypto.subtle, "deriveBits");
 
@@ -95,6 +104,7 @@ function costOf(): Cost {
 /** Sends one request through the worker with counting bindings; the body is read and background work awaited. */
 async function measure(path: string, init: RequestInit = {}): Promise<{ res: Response; body: Uint8Array; cost: Cost }> {
   calls = [];
+  directoryStatements = 0;
   deriveBits.mockClear();
   const ctx = createExecutionContext();
   const res = await worker.fetch(
@@ -165,6 +175,28 @@ describe("round-trip budget of downloads", () => {
     expect(cachedRange.res.headers.get("Content-Range")).toBe("bytes 2990-2999/3000");
     expect(cachedRange.body).toEqual(randomBytes(3000, 3).slice(2990));
     expect(cachedRange.cost).toEqual(BUDGET["GET binary, Range, cached"]);
+  });
+});
+
+describe("round-trip budget of the tenant directory (issue 19)", () => {
+  it("a warm request pays no directory read; an isolate that has not seen the tenant pays one, once", async () => {
+    const a = await upload(admin, "dir.bin", randomBytes(100, 7));
+    // Tenants in this file sit on different shards; this one's placement is forgotten as in a fresh isolate.
+    const elsewhere = await seedUser("rt-other", "device");
+    expect((await shardOf("rt-other")).no).not.toBe((await shardOf("rt")).no);
+    await measure("/inventory/binaries", { headers: { Authorization: elsewhere } });
+    forgetPlacement("rt");
+    const first = await measure(`/inventory/binaries/${a.id}`, { headers: { Authorization: admin } });
+    expect(first.res.status).toBe(200);
+    expect(directoryStatements).toBe(1);
+    const warm = BUDGET["GET binary, warm login"]!;
+    expect(first.cost).toEqual({ ...warm, d1: warm.d1 + 1, statements: warm.statements + 1 });
+    const again = await measure(`/inventory/binaries/${a.id}`, { headers: { Authorization: admin } });
+    expect(directoryStatements).toBe(0);
+    expect(again.cost).toEqual(BUDGET["GET binary, edge-cache hit"]);
+    const other = await measure("/inventory/binaries", { headers: { Authorization: elsewhere } });
+    expect(directoryStatements).toBe(0);
+    expect(other.cost).toEqual(BUDGET["GET binaries (list page)"]);
   });
 });
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBootstrapAdmin } from "../../src/auth/bootstrap";
 import { deleteTenantRows } from "../../src/db/tenants";
 import worker from "../../src/index";
-import { BASE, basic, call, db, seedUser, upload } from "../helpers";
+import { BASE, basic, call, countEverywhere, db, seedUser, shardDb, shardOf, upload } from "../helpers";
 
 /**
  * Tenant lifecycle: nothing is committed into a deleted tenant, ids are not reused early, and
@@ -72,7 +72,7 @@ describe("uploads and deleted tenants", () => {
     expect((await json("DELETE", "/tenant/tenants/gone1", platformAdmin)).status).toBe(204);
     release();
     expect((await response).status).toBe(404);
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant = 'gone1'").first("n")).toBe(0);
+    expect(await countEverywhere("SELECT COUNT(*) AS n FROM binaries WHERE tenant = 'gone1'")).toBe(0);
     expect(await objectsUnder("gone1/")).toBe(0);
   });
 
@@ -80,20 +80,23 @@ describe("uploads and deleted tenants", () => {
     const user = await seedUser("gone2", "uploader");
     const { response, release } = stalledUpload(user, FILE_PART, OBJECT_PART);
     await until(async () => (await objectsUnder("gone2/")) > 0);
-    await deleteTenantRows(db(), "gone2");
+    await deleteTenantRows(await shardDb("gone2"), "gone2");
     // Created anew after the id's rest (two minutes), i.e. well after the upload began.
-    await env.DB.prepare("INSERT INTO tenants (id, creation_time) VALUES ('gone2', ?)")
+    await (await shardOf("gone2")).d1
+      .prepare("INSERT INTO tenants (id, creation_time) VALUES ('gone2', ?)")
       .bind(new Date(Date.now() + 120_000).toISOString())
       .run();
     release();
     expect((await response).status).toBe(404);
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant = 'gone2'").first("n")).toBe(0);
+    expect(
+      await (await shardOf("gone2")).d1.prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant = 'gone2'").first("n"),
+    ).toBe(0);
   });
 
   it("a login cached before its tenant was deleted can neither upload nor see anything", async () => {
     const user = await seedUser("gone3", "cached");
     await upload(user, "before.bin", "b"); // the login is now cached in this isolate
-    await deleteTenantRows(db(), "gone3"); // as another isolate would: the cache here is not told
+    await deleteTenantRows(await shardDb("gone3"), "gone3"); // as another isolate would: the cache here is not told
     const res = await call("/inventory/binaries", {
       method: "POST",
       body: (() => {
@@ -105,7 +108,9 @@ describe("uploads and deleted tenants", () => {
       headers: { Authorization: user },
     });
     expect(res.status).toBe(404);
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant = 'gone3'").first("n")).toBe(0);
+    expect(
+      await (await shardOf("gone3")).d1.prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant = 'gone3'").first("n"),
+    ).toBe(0);
     expect(
       (await (await call("/inventory/binaries", { headers: { Authorization: user } })).json<any>()).managedObjects,
     ).toEqual([]);
@@ -128,7 +133,7 @@ describe("cached logins of a deleted tenant", () => {
       return res.status;
     };
     expect(await get()).toBe(200);
-    await deleteTenantRows(db(), "gone4");
+    await deleteTenantRows(await shardDb("gone4"), "gone4");
     expect(await get()).toBe(401);
   });
 });
@@ -150,7 +155,9 @@ describe("tenant ids and creation", () => {
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409]);
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE tenant = 'racy'").first("n")).toBe(1);
+    expect(
+      await (await shardOf("racy")).d1.prepare("SELECT COUNT(*) AS n FROM users WHERE tenant = 'racy'").first("n"),
+    ).toBe(1);
   });
 
   it("a deleted tenant's id is not reused while it rests or while its bytes remain", async () => {
@@ -178,6 +185,7 @@ describe("bootstrap admin", () => {
     BOOTSTRAP_ADMIN_USER: "first",
     BOOTSTRAP_ADMIN_PASSWORD: "first-password",
   };
+  // The bootstrap tenant lives in the directory's database (shard 0, binding DB).
   const userCount = () =>
     env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE tenant = 'boot' AND user_name = 'first'").first("n");
 
@@ -185,7 +193,7 @@ describe("bootstrap admin", () => {
     // Each key object stands for a fresh isolate (the once-per-isolate memo is keyed by the binding).
     await Promise.all([ensureBootstrapAdmin(db(), {}, config), ensureBootstrapAdmin(db(), {}, config)]);
     expect(await userCount()).toBe(1);
-    await env.DB.prepare("DELETE FROM users WHERE tenant = 'boot' AND user_name = 'first'").run();
+    await (await shardOf("boot")).d1.prepare("DELETE FROM users WHERE tenant = 'boot' AND user_name = 'first'").run();
     await ensureBootstrapAdmin(db(), {}, config);
     expect(await userCount()).toBe(0);
   });

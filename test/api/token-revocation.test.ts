@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/passwords";
 import { deleteTenantRows } from "../../src/db/tenants";
 import worker from "../../src/index";
-import { BASE, call, db, seedUser } from "../helpers";
+import { BASE, call, countEverywhere, seedUser, shardDb, shardOf } from "../helpers";
 import { cookieLogin, jwtParts, tokenLogin } from "../token-helpers";
 
 /**
@@ -23,16 +23,24 @@ async function asIsolate(recheckSeconds: string, token: string, path = "/invento
 }
 
 const changes: Record<string, (tenant: string, userName: string, token: string) => Promise<unknown>> = {
-  logout: (_t, _u, token) => env.DB.prepare("DELETE FROM sessions WHERE id = ?").bind(jwtParts(token).claims.jti).run(),
+  logout: async (tenant, _u, token) =>
+    (await shardOf(tenant)).d1.prepare("DELETE FROM sessions WHERE id = ?").bind(jwtParts(token).claims.jti).run(),
   "password change": async (tenant, userName) =>
-    env.DB.prepare("UPDATE users SET password_hash = ? WHERE tenant = ? AND user_name = ?")
+    (await shardOf(tenant)).d1
+      .prepare("UPDATE users SET password_hash = ? WHERE tenant = ? AND user_name = ?")
       .bind(await hashPassword("a-new-password"), tenant, userName)
       .run(),
-  disable: (tenant, userName) =>
-    env.DB.prepare("UPDATE users SET enabled = 0 WHERE tenant = ? AND user_name = ?").bind(tenant, userName).run(),
-  "delete user": (tenant, userName) =>
-    env.DB.prepare("DELETE FROM users WHERE tenant = ? AND user_name = ?").bind(tenant, userName).run(),
-  "delete tenant": (tenant) => deleteTenantRows(db(), tenant),
+  disable: async (tenant, userName) =>
+    (await shardOf(tenant)).d1
+      .prepare("UPDATE users SET enabled = 0 WHERE tenant = ? AND user_name = ?")
+      .bind(tenant, userName)
+      .run(),
+  "delete user": async (tenant, userName) =>
+    (await shardOf(tenant)).d1
+      .prepare("DELETE FROM users WHERE tenant = ? AND user_name = ?")
+      .bind(tenant, userName)
+      .run(),
+  "delete tenant": async (tenant) => deleteTenantRows(await shardDb(tenant), tenant),
 };
 
 describe("a token fails within AUTH_RECHECK_SECONDS after, in another isolate, its", () => {
@@ -81,7 +89,9 @@ describe("through the API, the isolate that made the change refuses at once", ()
   it("a user deleted and created again with the same name does not revive the old session", async () => {
     await seedUser("rev-again", "dev");
     const token = await tokenLogin("rev-again", "dev");
-    await env.DB.prepare("DELETE FROM users WHERE tenant = 'rev-again' AND user_name = 'dev'").run();
+    await (await shardOf("rev-again")).d1
+      .prepare("DELETE FROM users WHERE tenant = 'rev-again' AND user_name = 'dev'")
+      .run();
     await seedUser("rev-again", "dev");
     expect((await asIsolate("0", token)).status).toBe(401);
   });
@@ -98,9 +108,6 @@ describe("through the API, the isolate that made the change refuses at once", ()
     });
     expect(deleted.status).toBe(204);
     expect((await call("/inventory/binaries", { headers })).status).toBe(401);
-    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM sessions WHERE tenant = 'rev-tenant'").first<{
-      n: number;
-    }>();
-    expect(rows?.n).toBe(0);
+    expect(await countEverywhere("SELECT COUNT(*) AS n FROM sessions WHERE tenant = 'rev-tenant'")).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Roles } from "../../src/c8y/roles";
-import { basic, call, seedUser, upload } from "../helpers";
+import { basic, call, countEverywhere, seedUser, shardOf, upload } from "../helpers";
 
 let platformAdmin: string;
 let t1Admin: string;
@@ -239,8 +239,8 @@ describe("tenants", () => {
 
     expect((await send("DELETE", "/tenant/tenants/doomed", platformAdmin)).status).toBe(204);
     expect((await env.BUCKET.list({ prefix: "doomed/" })).objects).toHaveLength(0);
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant='doomed'").first("n")).toBe(0);
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE tenant='doomed'").first("n")).toBe(0);
+    expect(await countEverywhere("SELECT COUNT(*) AS n FROM binaries WHERE tenant='doomed'")).toBe(0);
+    expect(await countEverywhere("SELECT COUNT(*) AS n FROM users WHERE tenant='doomed'")).toBe(0);
     expect((await call("/tenant/currentTenant", { headers: { Authorization: dadmin } })).status).toBe(401);
     expect((await env.BUCKET.list({ prefix: "t1/" })).objects.length).toBe(t1Objects);
     expect((await send("DELETE", "/tenant/tenants/doomed", platformAdmin)).status).toBe(404);
@@ -261,13 +261,17 @@ describe("login throttling", () => {
     expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
     expect(await blocked.json()).toMatchObject({ error: "security/Too Many Requests" });
     // Let the block run out (simulated by moving it into the past), then the right password works and resets the count.
-    await env.DB.prepare("UPDATE login_failures SET blocked_until_ms = 0 WHERE login = 't1/victim -'").run();
+    await (await shardOf("t1")).d1
+      .prepare("UPDATE login_failures SET blocked_until_ms = 0 WHERE login = 't1/victim -'")
+      .run();
     expect(
       (await call("/tenant/currentTenant", { headers: { Authorization: basic("t1/victim", "victim-password") } }))
         .status,
     ).toBe(200);
     expect(
-      await env.DB.prepare("SELECT COUNT(*) AS n FROM login_failures WHERE login = 't1/victim -'").first("n"),
+      await (await shardOf("t1")).d1
+        .prepare("SELECT COUNT(*) AS n FROM login_failures WHERE login = 't1/victim -'")
+        .first("n"),
     ).toBe(0);
   });
 });
