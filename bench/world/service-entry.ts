@@ -27,7 +27,14 @@ function world(env: Env): Env {
   if (!wrapped) {
     const vars = env as unknown as WorldVars;
     const delay = (call: BindingCall) => sleep(delayOf(call, vars));
-    wrapped = { ...env, DB: proxyD1(env.DB, delay), BUCKET: proxyR2(env.BUCKET, delay) };
+    // Every shard's database and every region's bucket (issue 19) is as far away as the others.
+    const all: Record<string, unknown> = { ...env };
+    for (const [name, value] of Object.entries(env)) {
+      const binding = value as Record<string, unknown>;
+      if (typeof binding?.withSession === "function") all[name] = proxyD1(value as D1Database, delay);
+      else if (typeof binding?.createMultipartUpload === "function") all[name] = proxyR2(value as R2Bucket, delay);
+    }
+    wrapped = all as unknown as Env;
     worlds.set(env, wrapped);
   }
   return wrapped;
