@@ -63,7 +63,7 @@ export async function routeOf(env: Env, tenant: string | undefined): Promise<Rou
   return (tenant !== undefined ? await routeTenant(env, tenant) : undefined) ?? defaultRoute(env);
 }
 
-/** The bootstrap admin (docs/api.md#authentication-and-login-throttle), created in the directory's shard the first time the service runs. */
+/** The bootstrap admin (docs/api.md#authentication-and-login-throttle), made in the directory's shard on first use. */
 function bootstrap(env: Env): Promise<void> {
   const directory = readTopology(env).directory.d1;
   return ensureBootstrapAdmin(createDb(directory), directory, env);
