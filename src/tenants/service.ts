@@ -1,3 +1,13 @@
+/**
+ * Tenants (docs/api.md#tenants-users-roles): creating one with its first admin, listing, reading and
+ * deleting them, and when a deleted tenant's id may be handed out again. Routes read the JSON body and
+ * render the result; this module checks the input (c8y/user-input).
+ *
+ * Creating and deleting tenants over the shards (issue 19, docs/api.md#tenants-users-roles). The directory is the
+ * arbiter: a creation first claims the id there (state `creating`, invisible to routing), then
+ * writes the tenant's rows into the chosen shard, then makes the directory row active. A crash in
+ * between leaves a claim that a later creation of the same id takes over (after STALE_CLAIM_MS).
+ */
 import { forgetCachedLogins } from "../auth/authenticate";
 import { MANAGEMENT_TENANT } from "../auth/authorize";
 import { hashPassword } from "../auth/passwords";
@@ -34,17 +44,6 @@ import { forgetPlacement } from "../shards/routing";
 import type { Shard, Topology } from "../shards/topology";
 
 export type { TenantRow };
-
-/**
- * Tenants (docs/api.md#tenants-users-roles): creating one with its first admin, listing, reading and
- * deleting them, and when a deleted tenant's id may be handed out again. Routes read the JSON body and
- * render the result; this module checks the input (c8y/user-input).
- *
- * Creating and deleting tenants over the shards (issue 19, docs/api.md#tenants-users-roles). The directory is the
- * arbiter: a creation first claims the id there (state `creating`, invisible to routing), then
- * writes the tenant's rows into the chosen shard, then makes the directory row active. A crash in
- * between leaves a claim that a later creation of the same id takes over (after STALE_CLAIM_MS).
- */
 
 /** How long a deleted tenant's id rests: longer than any cached login of the old tenant lives (60 s). */
 export const TENANT_ID_REST_MS = 2 * 60_000;
