@@ -194,3 +194,16 @@ export async function quotasOf(db: Database, ids: readonly string[]): Promise<Ma
     .where(sql`${tenantUsage.tenant} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
   return new Map(rows.map((row) => [row.tenant, row.quota]));
 }
+
+/** The usage of each of `ids` kept in this database (issue 19: a shard's share of a tenant list). */
+export async function usageOf(db: Database, ids: readonly string[]): Promise<Map<string, Usage>> {
+  const found = new Map<string, Usage>();
+  if (ids.length === 0) return found;
+  const rows = await db
+    .select()
+    .from(tenantUsage)
+    .where(sql`${tenantUsage.tenant} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+  for (const { tenant, ...usage } of rows) found.set(tenant, usage);
+  for (const id of ids) if (!found.has(id)) found.set(id, EMPTY);
+  return found;
+}

@@ -4,6 +4,7 @@ import { offsetOf, parsePaging } from "../c8y/paging";
 import { READ_BINARIES, Roles } from "../c8y/roles";
 import { tenantSummaryJson, usageSummaryJson } from "../c8y/usage-json";
 import type { AppEnv } from "../env";
+import { readTopology } from "../shards/topology";
 import { allTenantsUsage, tenantUsage, usageDrift } from "../tenants/usage";
 import { c8yJson, rejectOtherMethods } from "./context";
 import { requireAnyRole } from "./middleware";
@@ -18,14 +19,15 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 /** GET /tenant/statistics/summary[?tenant=id]: the caller's tenant; another one only for the management tenant. */
 statisticsRoutes.get("/summary", requireAnyRole(...READ_STATISTICS), async (c) => {
-  const usage = await tenantUsage(c.var.db, c.var.principal, c.req.query("tenant"));
+  const usage = await tenantUsage(readTopology(c.env), c.var.db, c.var.principal, c.req.query("tenant"));
   return c8yJson(c, usageSummaryJson(usage, today()), USAGE_SUMMARY_MEDIA_TYPE);
 });
 
 /** GET /tenant/statistics/allTenantsSummary: every tenant's summary, for platform readers (a JSON array). */
 statisticsRoutes.get("/allTenantsSummary", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
-  const rows = await allTenantsUsage(c.var.db, c.var.principal, { limit: paging.pageSize, offset: offsetOf(paging) });
+  const page = { limit: paging.pageSize, offset: offsetOf(paging) };
+  const rows = await allTenantsUsage(readTopology(c.env), c.var.principal, page);
   const day = today();
   return c8yJson(
     c,
@@ -39,7 +41,8 @@ statisticsRoutes.get("/allTenantsSummary", async (c) => {
  * usage from the rows (a scan: run it by hand, not per request); `{"drift": []}` when all agree.
  */
 statisticsRoutes.get("/usageCheck", async (c) => {
-  return c8yJson(c, { drift: await usageDrift(c.var.db, c.var.principal, c.req.query("tenant")) }, "application/json");
+  const drift = await usageDrift(readTopology(c.env), c.var.principal, c.req.query("tenant"));
+  return c8yJson(c, { drift }, "application/json");
 });
 
 statisticsRoutes.all("/summary", rejectOtherMethods("GET"));

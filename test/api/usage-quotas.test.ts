@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Roles } from "../../src/c8y/roles";
+import { createDb } from "../../src/db/client";
 import { findUsageDrift, readUsage } from "../../src/db/usage";
 import worker from "../../src/index";
 import { sweepResumables } from "../../src/resumable/service";
@@ -11,12 +12,14 @@ import {
   basic,
   call,
   chunkedStream,
-  db,
   multipartBody,
   randomBytes,
   seedUser,
+  shardDb,
+  shardOf,
   TUS,
   TUS_OCTETS,
+  topology,
   upload,
 } from "../helpers";
 
@@ -59,7 +62,8 @@ async function objectsOf(tenant: string): Promise<number> {
 }
 
 async function rowsOf(tenant: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant = ?")
+  const row = await (await shardOf(tenant)).d1
+    .prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant = ?")
     .bind(tenant)
     .first<{ n: number }>();
   return row?.n ?? 0;
@@ -101,8 +105,9 @@ describe("usage", () => {
       call(`/inventory/binaries/${first[6]!.id}`, { method: "DELETE", headers: { Authorization: admin } }),
       ...Array.from({ length: 4 }, (_, i) => upload(admin, `g${i}.bin`, randomBytes(2000, 90 + i))),
     ]);
-    expect(await findUsageDrift(db(), "use-conc")).toEqual([]);
-    const rows = await env.DB.prepare("SELECT COUNT(*) AS n, SUM(length) AS bytes FROM binaries WHERE tenant = ?")
+    expect(await findUsageDrift(await shardDb("use-conc"), "use-conc")).toEqual([]);
+    const rows = await (await shardOf("use-conc")).d1
+      .prepare("SELECT COUNT(*) AS n, SUM(length) AS bytes FROM binaries WHERE tenant = ?")
       .bind("use-conc")
       .first<{ n: number; bytes: number }>();
     const res = await summary(admin);
@@ -159,7 +164,7 @@ describe("usage", () => {
   it("a failed write (the client goes away mid-body) changes nothing", async () => {
     const admin = await createTenant("use-crash");
     await upload(admin, "keep.bin", randomBytes(1234, 1));
-    const before = await readUsage(db(), "use-crash");
+    const before = await readUsage(await shardDb("use-crash"), "use-crash");
     // A body that breaks off mid-file: the bytes never become a row.
     const { body, contentType } = multipartBody([
       { name: "object", value: JSON.stringify({ name: "broken.bin", type: "c8y_Firmware" }) },
@@ -179,8 +184,8 @@ describe("usage", () => {
       headers: { Authorization: admin, "Content-Type": contentType },
     });
     expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(await readUsage(db(), "use-crash")).toEqual(before);
-    expect(await findUsageDrift(db(), "use-crash")).toEqual([]);
+    expect(await readUsage(await shardDb("use-crash"), "use-crash")).toEqual(before);
+    expect(await findUsageDrift(await shardDb("use-crash"), "use-crash")).toEqual([]);
   });
 
   it("counts unfinished resumable uploads' bytes and reservations; cancelling gives them back", async () => {
@@ -204,10 +209,10 @@ describe("usage", () => {
     expect(patched.status).toBe(204);
     const storage = (await json(await summary(admin))).c8y_BinaryStorage;
     expect(storage).toMatchObject({ uploads: 1, uploadBytes: 4000, uploadReservedBytes: 10000, usedBytes: 10000 });
-    expect(await findUsageDrift(db(), "use-tus")).toEqual([]);
+    expect(await findUsageDrift(await shardDb("use-tus"), "use-tus")).toEqual([]);
     const cancelled = await call(path, { method: "DELETE", headers: { Authorization: admin, ...TUS } });
     expect(cancelled.status).toBe(204);
-    expect(await readUsage(db(), "use-tus")).toMatchObject({
+    expect(await readUsage(await shardDb("use-tus"), "use-tus")).toMatchObject({
       uploads: 0,
       uploadReceivedBytes: 0,
       uploadReservedBytes: 0,
@@ -217,10 +222,15 @@ describe("usage", () => {
   it("deleting a tenant removes its usage; the drift check finds nothing anywhere", async () => {
     const admin = await createTenant("use-gone");
     await upload(admin, "x.bin", "bytes");
+    const shard = await shardDb("use-gone");
     const res = await call("/tenant/tenants/use-gone", { method: "DELETE", headers: { Authorization: platformAdmin } });
     expect(res.status).toBe(204);
-    expect(await readUsage(db(), "use-gone")).toMatchObject({ storedBytes: 0, binaries: 0, storageQuota: null });
-    expect(await findUsageDrift(db())).toEqual([]);
+    expect(await readUsage(shard, "use-gone")).toMatchObject({
+      storedBytes: 0,
+      binaries: 0,
+      storageQuota: null,
+    });
+    for (const shard of topology().shards) expect(await findUsageDrift(createDb(shard.d1))).toEqual([]);
   });
 
   it("the usage check (GET /tenant/statistics/usageCheck) reports drift, and only to platform admins", async () => {
@@ -230,7 +240,9 @@ describe("usage", () => {
       call("/tenant/statistics/usageCheck?tenant=use-drift", { headers: { Authorization: platformAdmin } });
     expect(await json(await check())).toEqual({ drift: [] });
     // Usage changed behind the triggers' back (a hand-made fix in the database): the check shows it.
-    await env.DB.prepare("UPDATE tenant_usage SET stored_bytes = stored_bytes + 7 WHERE tenant = 'use-drift'").run();
+    await (await shardOf("use-drift")).d1
+      .prepare("UPDATE tenant_usage SET stored_bytes = stored_bytes + 7 WHERE tenant = 'use-drift'")
+      .run();
     const { drift } = await json<{
       drift: { tenant: string; kept: { storedBytes: number }; actual: { storedBytes: number } }[];
     }>(await check());
@@ -239,7 +251,9 @@ describe("usage", () => {
     ]);
     expect(drift[0]!.actual.storedBytes).toBe(100);
     expect((await call("/tenant/statistics/usageCheck", { headers: { Authorization: admin } })).status).toBe(403);
-    await env.DB.prepare("UPDATE tenant_usage SET stored_bytes = stored_bytes - 7 WHERE tenant = 'use-drift'").run();
+    await (await shardOf("use-drift")).d1
+      .prepare("UPDATE tenant_usage SET stored_bytes = stored_bytes - 7 WHERE tenant = 'use-drift'")
+      .run();
   });
 });
 
@@ -313,13 +327,13 @@ describe("quotas", () => {
     expect(error.details).toMatchObject({ storageQuota: 10_000, storageUsed: 6000, requested: 5000 });
     expect(await rowsOf("quota-chunked")).toBe(1);
     expect(await objectsOf("quota-chunked")).toBe(1);
-    const tracked = await env.DB.prepare(
-      "SELECT COUNT(*) AS n FROM multipart_uploads WHERE key LIKE 'quota-chunked/%'",
-    ).first<{ n: number }>();
+    const tracked = await (await shardOf("quota-chunked")).d1
+      .prepare("SELECT COUNT(*) AS n FROM multipart_uploads WHERE key LIKE 'quota-chunked/%'")
+      .first<{ n: number }>();
     expect(tracked?.n).toBe(0);
     // What fits still goes in.
     expect((await upload(admin, "fits.bin", randomBytes(4000, 7))).id).toBeTruthy();
-    expect(await findUsageDrift(db(), "quota-chunked")).toEqual([]);
+    expect(await findUsageDrift(await shardDb("quota-chunked"), "quota-chunked")).toEqual([]);
   });
 
   it("a replace counts the difference; a known size is refused before storing once usage is known", async () => {
@@ -342,11 +356,12 @@ describe("quotas", () => {
       body: '{"storageQuota":100}',
     });
     expect((await put(admin, mo.id, randomBytes(50, 13), 50)).status).toBe(201);
-    const row = await env.DB.prepare("SELECT length FROM binaries WHERE id = ?")
+    const row = await (await shardOf("quota-put")).d1
+      .prepare("SELECT length FROM binaries WHERE id = ?")
       .bind(Number(mo.id))
       .first<{ length: number }>();
     expect(row?.length).toBe(50);
-    expect(await findUsageDrift(db(), "quota-put")).toEqual([]);
+    expect(await findUsageDrift(await shardDb("quota-put"), "quota-put")).toEqual([]);
   });
 
   it("resumable uploads reserve their declared length at creation and grow within the quota", async () => {
@@ -384,6 +399,6 @@ describe("quotas", () => {
     expect(append.status).toBe(413);
     const head = await call(path, { method: "HEAD", headers: { Authorization: admin, ...TUS } });
     expect(head.headers.get("Upload-Offset")).toBe("0");
-    expect(await findUsageDrift(db(), "quota-tus")).toEqual([]);
+    expect(await findUsageDrift(await shardDb("quota-tus"), "quota-tus")).toEqual([]);
   });
 });
