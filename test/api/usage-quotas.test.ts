@@ -26,7 +26,8 @@ import {
 /**
  * Usage and quotas (issue 20 items 1-2, docs/api.md#usage-and-quotas): usage kept exact by the writes
  * themselves (the drift check finds nothing after concurrent and failed writes), the platform's summary,
- * and quotas refusing writes with nothing left behind.
+ * and quotas refusing writes with nothing left behind. Long because: usage, summary and quota cases share
+ * one set of tenants and helpers; since issue 19 each direct row check names the tenant's shard.
  */
 
 let platformAdmin: string;
