@@ -13,9 +13,9 @@ import { BASE, chunkedStream, db, multipartBody, randomBytes, seedUser, shardOf,
 /**
  * The round-trip budget (docs/benchmarks.md "Round-trip budget"): what each endpoint and case costs
  * in D1 round trips (a batch is one), D1 statements (each member of a batch counts), R2 operations
- * and PBKDF2 runs, counted on the real bindings by wrappers. Long because: the budget is one table, and
- * every endpoint's test is held to it here, next to it (the directory's, issue 19, included). The counts are exact: a change that
+ * and PBKDF2 runs, counted on the real bindings by wrappers. The counts are exact: a change that
  * costs more fails here, and one that costs less must update this table and the doc.
+ * Long because: the budget is one table, and every endpoint's test (the directory's too) is held to it here.
  */
 
 interface Cost {
