@@ -122,9 +122,11 @@ describe("usage", () => {
   it("a crash between the bytes and the row (the D1 batch fails) leaves usage as it was", async () => {
     const admin = await createTenant("use-d1fail");
     await upload(admin, "keep.bin", randomBytes(999, 1));
-    const before = await readUsage(db(), "use-d1fail");
+    const before = await readUsage(await shardDb("use-d1fail"), "use-d1fail");
     // The upload's only batch is the one that takes an id and inserts the row (a warm login reads nothing).
-    const failing = proxyD1(env.DB, (call) => {
+    // The tenant's shard (issue 19) is the database that fails.
+    const binding = topology().shard((await shardOf("use-d1fail")).no)!.binding as "DB";
+    const failing = proxyD1(env[binding], (call) => {
       if (call.kind === "d1" && call.statements.length >= 2) throw new Error("D1_ERROR: the database went away");
     });
     const { body, contentType } = multipartBody([
@@ -138,14 +140,14 @@ describe("usage", () => {
         body,
         headers: { Authorization: admin, "Content-Type": contentType },
       }),
-      { ...env, DB: failing } as Env,
+      { ...env, [binding]: failing } as Env,
       ctx,
     );
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(500);
-    expect(await readUsage(db(), "use-d1fail")).toEqual(before);
+    expect(await readUsage(await shardDb("use-d1fail"), "use-d1fail")).toEqual(before);
     expect(await objectsOf("use-d1fail")).toBe(1);
-    expect(await findUsageDrift(db(), "use-d1fail")).toEqual([]);
+    expect(await findUsageDrift(await shardDb("use-d1fail"), "use-d1fail")).toEqual([]);
   });
 
   it("upload expiry (the sweep) gives an abandoned upload's bytes and reservation back", async () => {
@@ -155,11 +157,17 @@ describe("usage", () => {
       headers: { Authorization: admin, ...TUS, "Upload-Length": "5000", "Upload-Metadata": `filename ${b64("e.bin")}` },
     });
     expect(created.status).toBe(201);
-    expect(await readUsage(db(), "use-expiry")).toMatchObject({ uploads: 1, uploadReservedBytes: 5000 });
-    const report = await sweepResumables(db(), env.BUCKET, Date.now() + 2 * 86_400_000, 0);
+    expect(await readUsage(await shardDb("use-expiry"), "use-expiry")).toMatchObject({
+      uploads: 1,
+      uploadReservedBytes: 5000,
+    });
+    const report = await sweepResumables(await shardDb("use-expiry"), env.BUCKET, Date.now() + 2 * 86_400_000, 0);
     expect(report.expired).toBeGreaterThanOrEqual(1);
-    expect(await readUsage(db(), "use-expiry")).toMatchObject({ uploads: 0, uploadReservedBytes: 0 });
-    expect(await findUsageDrift(db(), "use-expiry")).toEqual([]);
+    expect(await readUsage(await shardDb("use-expiry"), "use-expiry")).toMatchObject({
+      uploads: 0,
+      uploadReservedBytes: 0,
+    });
+    expect(await findUsageDrift(await shardDb("use-expiry"), "use-expiry")).toEqual([]);
   });
 
   it("a failed write (the client goes away mid-body) changes nothing", async () => {
