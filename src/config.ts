@@ -48,6 +48,8 @@ export interface Config {
   requestIdTrustedProxies: string;
   /** The Retry-After of a 429 from a rate limit: the period of the limiters' bindings (docs/api.md#rate-limits). */
   rateLimitRetryAfterSeconds: number;
+  /** RATE_LIMITS_ENABLED: false turns every rate limit off, whatever bindings exist. */
+  rateLimitsEnabled: boolean;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -84,6 +86,7 @@ export function readConfig(env: Env): Config {
       deferredPartSize: integerVar("RESUMABLE_DEFERRED_PART_SIZE", env.RESUMABLE_DEFERRED_PART_SIZE, 64 * MIB, 5 * MIB),
       maxOpenUploads: integerVar("RESUMABLE_MAX_OPEN_UPLOADS", env.RESUMABLE_MAX_OPEN_UPLOADS, 100, 1),
       requestIdTrustedProxies: env.REQUEST_ID_TRUSTED_PROXIES?.trim() ?? "",
+      rateLimitsEnabled: env.RATE_LIMITS_ENABLED?.trim().toLowerCase() !== "false",
       rateLimitRetryAfterSeconds: integerVar(
         "RATE_LIMIT_RETRY_AFTER_SECONDS",
         env.RATE_LIMIT_RETRY_AFTER_SECONDS,

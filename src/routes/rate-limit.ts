@@ -11,6 +11,7 @@ export async function enforceLimits(
   c: { env: Env; set: (key: "limitedBy", value: string) => void },
   checks: readonly LimitCheck[],
 ): Promise<void> {
+  if (!readConfig(c.env).rateLimitsEnabled) return;
   const exceeded = await firstExceeded(checks);
   if (exceeded === undefined) return;
   c.set("limitedBy", exceeded);

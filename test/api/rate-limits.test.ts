@@ -72,7 +72,7 @@ describe("per tenant and per login", () => {
     expect((await send("/inventory/binaries", { headers: { Authorization: dave } }, tight)).status).toBe(200);
   });
 
-  it("RATE_LIMIT_RETRY_AFTER_SECONDS sets Retry-After; without limiter bindings nothing is limited", async () => {
+  it("RATE_LIMIT_RETRY_AFTER_SECONDS sets Retry-After; no bindings or turned off: nothing is limited", async () => {
     const erin = await seedUser("rl-config", "erin");
     const tight = { LOGIN_RATE_LIMITER: env.TIGHT_RATE_LIMITER, RATE_LIMIT_RETRY_AFTER_SECONDS: "10" };
     for (let i = 0; i < 3; i++) await send("/inventory/binaries", { headers: { Authorization: erin } }, tight);
@@ -85,6 +85,11 @@ describe("per tenant and per login", () => {
     } as unknown as Partial<Env>;
     for (let i = 0; i < 6; i++) {
       expect((await send("/inventory/binaries", { headers: { Authorization: erin } }, none)).status).toBe(200);
+    }
+    // RATE_LIMITS_ENABLED=false turns them off even with the (tight) binding in place.
+    const off = { ...tight, RATE_LIMITS_ENABLED: "false" };
+    for (let i = 0; i < 6; i++) {
+      expect((await send("/inventory/binaries", { headers: { Authorization: erin } }, off)).status).toBe(200);
     }
   });
 });

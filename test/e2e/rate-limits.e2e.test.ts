@@ -1,8 +1,10 @@
 /// <reference types="node" />
 /**
  * Fair limits (docs/api.md#rate-limits) under `npm start`: the Rate Limiting bindings of
- * wrangler.toml, as miniflare runs them, answer 429 with Retry-After once a login or a signed link
- * has used up its share of the minute (600 each); the tenant's other logins and links go on.
+ * wrangler.toml, as miniflare runs them, answer 429 with Retry-After once a signed link has used up
+ * its share of the minute (600); another link to the same binary goes on. (The tenant and login limits,
+ * 30,000 and 6,000 a minute, are too high to reach here in reasonable time: test/api/rate-limits.test.ts
+ * checks them against miniflare's binding with a limit of 3.)
  * The binding's windows are aligned to the wall clock's minutes, so a burst may straddle two of them:
  * it is sent until the first 429, at most 1,300 requests (more than two windows' worth).
  */
@@ -31,31 +33,6 @@ async function burst(n: number, parallel: number, send: () => Promise<Response>)
 }
 
 describe("rate limits under npm start", () => {
-  it("a login past 600 requests in a minute: 429 with Retry-After; other logins go on", async () => {
-    const userName = `rl-${Date.now()}`;
-    const password = "Rate-limit-e2e-Pa55!";
-    const created = await fetch(`${baseUrl}/user/management/users`, {
-      method: "POST",
-      headers: { Authorization: admin, "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ userName, password, email: `${userName}@example.com` }),
-    });
-    expect(created.status).toBe(201);
-    const login = `Basic ${Buffer.from(`management/${userName}:${password}`).toString("base64")}`;
-    const { statuses, refused } = await burst(1300, 8, () =>
-      fetch(`${baseUrl}/user/currentUser`, { headers: { Authorization: login } }),
-    );
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(600);
-    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1200);
-    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
-    expect(refused?.headers.get("Retry-After")).toBe("60");
-    expect(refused?.headers.get("X-Request-Id")).toBeTruthy();
-    const body = (await refused!.json()) as { error: string; message: string };
-    expect(body.error).toBe("general/Too Many Requests");
-    expect(body.message).toMatch(/This login/);
-    const other = await fetch(`${baseUrl}/user/currentUser`, { headers: { Authorization: admin } });
-    expect(other.status).toBe(200);
-  });
-
   it("a signed link over 600 downloads in a minute gets 429; a new link to the same binary works", async () => {
     const form = new FormData();
     form.append("object", JSON.stringify({ name: "rl-fw.bin", type: "c8y_Firmware" }));
