@@ -30,6 +30,7 @@ import {
   createTenantWithAdmin,
   deleteTenantRows,
   findTenant,
+  hasOpenResumables,
   hasTrackedUploads,
   type TenantRow,
   tenantDeletedAt,
@@ -70,7 +71,7 @@ export function regionOf(topology: Topology, requested: string | undefined): str
 /**
  * A tenant id is not handed out again while anything of its previous holder may remain
  * (docs/api.md#tenants-users-roles): cached logins (for TENANT_ID_REST_MS after the delete), bytes in any region's
- * bucket, or tracked multipart uploads in any shard. 409 otherwise.
+ * bucket, or tracked multipart uploads or open resumable uploads in any shard. 409 otherwise.
  */
 async function checkIdFree(topology: Topology, id: string): Promise<void> {
   const deletedAt = await tenantDeletedAt(createDb(topology.directory.d1), id);
@@ -83,6 +84,8 @@ async function checkIdFree(topology: Topology, id: string): Promise<void> {
       async (region) => (await region.bucket.list({ prefix, limit: 1 })).objects.length > 0,
     ),
     ...topology.shards.map((shard) => hasTrackedUploads(createDb(shard.d1), prefix)),
+    // Open uploads of the deleted tenant (until the sweep removes them): their usage triggers name the id.
+    ...topology.shards.map((shard) => hasOpenResumables(createDb(shard.d1), id)),
   ]);
   if (leftovers.some(Boolean)) throw tenantIdBusy(id, "data of a deleted tenant with this id is still being removed");
 }
