@@ -6,9 +6,11 @@ import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { tokensNotConfigured, unsupportedMediaType } from "../errors";
 import { readTextCapped } from "../http/body";
+import { callerChecks } from "../limits/rate-limits";
 import { tenantOfUserName } from "../shards/routing";
 import { rejectOtherMethods } from "./context";
 import { tokenSettingsOf } from "./middleware";
+import { enforceLimits } from "./rate-limit";
 import { routeOf, useRoute } from "./routing";
 import { setSessionCookies } from "./session-cookies";
 
@@ -43,6 +45,11 @@ async function logIn(c: Context<AppEnv>): Promise<IssuedToken> {
     c.req.header("CF-Connecting-IP"),
     c.var.route.tenant ?? null,
   );
+  // A token login is a request of that login and its tenant (docs/api.md#rate-limits), counted once the password
+  // matched (a wrong one is the login throttle's): without it a login loop was a way around both limits, each
+  // turn a PBKDF2 hash and a new session row.
+  const limiters = { tenant: c.env.TENANT_RATE_LIMITER, login: c.env.LOGIN_RATE_LIMITER };
+  await enforceLimits(c, callerChecks(limiters, user.tenant, user.userName));
   return openSession(c.var.db, user, settings);
 }
 
