@@ -189,3 +189,15 @@ export const tenantMoving = (seconds: number) =>
   new ApiError(503, "tenant/Service Unavailable", "The tenant is being moved; retry shortly.", {
     "Retry-After": String(seconds),
   });
+/** A second move of a tenant that is being moved. */
+export const tenantMoveConflict = (id: string) =>
+  new ApiError(409, "tenant/Conflict", `Tenant '${id}' is being moved already.`);
+
+/** Whether a D1 error is the write guard of a tenant being moved (migrations/0010_issue19_moves.sql). */
+export function isTenantMoving(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    if (/TENANT_MOVING/.test(String((e as { message?: unknown }).message ?? e))) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -80,6 +80,9 @@ async function scheduled(env: Env): Promise<void> {
   }
 }
 
+/** The Workflow that moves a tenant between shards (wrangler.toml [[workflows]]). */
+export { MoveTenantWorkflow } from "./tenants/move-workflow";
+
 export default {
   // The bindings are counted per request (observability/meter.ts), for the request's log line.
   fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, meteredEnv(env), ctx),

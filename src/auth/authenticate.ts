@@ -6,7 +6,7 @@
  */
 import type { Database } from "../db/client";
 import type { UserRow } from "../db/schema";
-import { findUser } from "../db/users";
+import { findResidentUser } from "../db/users";
 import { unauthorized, userDisabled } from "../errors";
 import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials";
 import { type BootstrapConfig, ensureBootstrapAdmin } from "./bootstrap";
@@ -148,7 +148,8 @@ async function fromCache(db: Database, key: string, options: AuthenticationOptio
   const cached = credentialCache.get(key, now);
   if (!cached) return undefined;
   if (now - cached.checkedAt < options.recheckMs) return cached.principal;
-  const user = await findUser(db, cached.principal.tenant, cached.principal.userName);
+  // Also fails once the tenant moved to another shard: the caller then routes the request anew.
+  const user = await findResidentUser(db, cached.principal.tenant, cached.principal.userName);
   if (!user?.enabled || user.passwordHash !== cached.passwordHash || user.uid !== cached.principal.userId) {
     credentialCache.delete(key);
     return undefined;

@@ -129,3 +129,13 @@ export async function updateDirectoryDetails(
   const [row] = await db.update(tenantDirectory).set(fields).where(eq(tenantDirectory.id, id)).returning();
   return row;
 }
+
+/** Marks an active tenant `moving` (a move starts); false when it is not active (already moving). */
+export async function markMoving(db: Database, id: string, now = Date.now()): Promise<boolean> {
+  const rows = await db
+    .update(tenantDirectory)
+    .set({ state: "moving", changedMs: now })
+    .where(and(eq(tenantDirectory.id, id), eq(tenantDirectory.state, "active")))
+    .returning({ id: tenantDirectory.id });
+  return rows.length === 1;
+}

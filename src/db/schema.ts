@@ -28,6 +28,12 @@ export const tenants = sqliteTable("tenants", {
   domain: text("domain"),
   company: text("company"),
   creationTime: text("creation_time").notNull(),
+  /**
+   * A move to another shard (issue 19): 1 while its rows are copied, 2 once copied and the
+   * directory switched (this shard's copy waits to be removed). Writes to the tenant's rows fail
+   * with TENANT_MOVING while it is not 0 (triggers, migrations/0010_issue19_moves.sql).
+   */
+  moving: integer("moving").notNull().default(0),
 });
 
 /** Users of a tenant; passwords only as PBKDF2 hashes, roles as a JSON array of role ids. */

@@ -1,6 +1,7 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { Database } from "./client";
 import { type SessionRow, sessions, type UserRow, users } from "./schema";
+import { residentTenant } from "./users";
 
 /** A session row and the user it belongs to, as one re-check reads them. */
 export interface SessionWithUser {
@@ -26,7 +27,7 @@ export async function findSessionWithUser(
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, and(eq(users.tenant, sessions.tenant), eq(users.userName, sessions.userName)))
-    .where(and(eq(sessions.id, id), eq(sessions.tenant, tenant)))
+    .where(and(eq(sessions.id, id), eq(sessions.tenant, tenant), residentTenant(sessions.tenant)))
     .limit(1);
   return row;
 }

@@ -6,7 +6,7 @@ import { deleteTenantSessions } from "./sessions";
 import { deleteUsageStatement, setQuotaStatement, ZERO_USAGE } from "./usage";
 import { type NewUser, userValues } from "./users";
 
-export type TenantRow = typeof tenants.$inferSelect;
+export type TenantRow = Omit<typeof tenants.$inferSelect, "moving">;
 /** A tenant with its storage quota (docs/api.md#usage-and-quotas; null: unlimited). */
 export type TenantWithQuota = TenantRow & { storageQuota: number | null };
 

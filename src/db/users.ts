@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
 import { counters, tenantDirectory, tenants, type UserRow, users } from "./schema";
@@ -13,13 +13,33 @@ export async function findUser(db: Database, tenant: string, userName: string): 
 }
 
 /**
+ * The tenant still lives in this shard (issue 19): it was not moved away (`moving` 2) nor deleted.
+ * Logins and their re-checks ask this, so a moved tenant's logins fail here and are routed anew.
+ */
+export const residentTenant = (tenant: SQLWrapper) =>
+  sql`EXISTS (SELECT 1 FROM ${tenants} WHERE ${tenants.id} = ${tenant} AND ${tenants.moving} < 2)`;
+
+/** The user `userName` of `tenant` while the tenant lives in this shard (a login's re-check). */
+export async function findResidentUser(db: Database, tenant: string, userName: string): Promise<UserRow | undefined> {
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenant, tenant), eq(users.userName, userName), residentTenant(users.tenant)))
+    .get();
+}
+
+/**
  * The statement that looks up a login: `tenant/user`, or without a tenant the users of that name
  * across tenants (at most 2 are read; see `loginUser`). A statement, so it can share a batch.
  */
 export function loginLookup(db: Database, tenant: string | undefined, userName: string) {
   const where =
     tenant === undefined ? eq(users.userName, userName) : and(eq(users.tenant, tenant), eq(users.userName, userName));
-  return db.select().from(users).where(where).limit(2);
+  return db
+    .select()
+    .from(users)
+    .where(and(where, residentTenant(users.tenant)))
+    .limit(2);
 }
 
 /** The user a login lookup found: the only match (a name in several tenants needs the tenant prefix). */
@@ -189,14 +209,16 @@ export async function bootstrapDone(db: Database): Promise<boolean> {
 export async function createBootstrapAdminOnce(db: Database, admin: NewUser): Promise<void> {
   const token = crypto.getRandomValues(new Uint32Array(1))[0] ?? 1;
   const mine = sql`(SELECT ${counters.value} FROM ${counters} WHERE ${counters.name} = ${BOOTSTRAP_MARKER}) = ${token}`;
-  const tenant = { id: admin.tenant, domain: null, company: null, creationTime: new Date().toISOString() };
+  const creationTime = new Date().toISOString();
+  const tenant = { id: admin.tenant, domain: null, company: null, creationTime, moving: 0 };
   // The first tenant lives in the directory's own database (shard 0, default region: issue 19).
-  const placement = { ...tenant, shard: 0, region: null, state: "active", changedMs: Date.now() };
+  const placement = { id: admin.tenant, domain: null, company: null, creationTime, shard: 0, region: null };
+  const directoryRow = { ...placement, state: "active", changedMs: Date.now() };
   await db.batch([
     db.insert(counters).values({ name: BOOTSTRAP_MARKER, value: token }).onConflictDoNothing(),
     insertWhere(db, tenants, tenant, mine).onConflictDoNothing(),
     insertWhere(db, users, userValues(admin), mine).onConflictDoNothing(),
-    insertWhere(db, tenantDirectory, placement, mine).onConflictDoNothing(),
+    insertWhere(db, tenantDirectory, directoryRow, mine).onConflictDoNothing(),
   ]);
 }
 

@@ -8,7 +8,16 @@ import type { Stores } from "../binaries/service";
 import { readConfig } from "../config";
 import { type EdgeCache, forgetCached } from "../downloads/edge-cache";
 import type { AppEnv } from "../env";
-import { ApiError, ERROR_MEDIA_TYPE, errorBody, internalError, methodNotAllowed, routeNotFound } from "../errors";
+import {
+  ApiError,
+  ERROR_MEDIA_TYPE,
+  errorBody,
+  internalError,
+  isTenantMoving,
+  methodNotAllowed,
+  routeNotFound,
+  tenantMoving,
+} from "../errors";
 import { readTextCapped } from "../http/body";
 import { drainBody } from "../http/drain";
 import { wantsBody } from "../http/headers";
@@ -113,6 +122,8 @@ function errorResponse(c: Context, err: ApiError): Response {
 export async function handleError(err: Error, c: Context): Promise<Response> {
   await drainBody(c.req.raw.body);
   if (err instanceof ApiError) return errorResponse(c, err);
+  // A write while its tenant moves to another shard (issue 19): refused by the database, retried by the client.
+  if (isTenantMoving(err)) return errorResponse(c, tenantMoving(5));
   if (clientWentAway(err)) {
     // A reloaded page or a cancelled upload: nobody waits for this answer, and nothing is wrong here.
     console.log("client went away", c.req.method, new URL(c.req.url).pathname);

@@ -4,8 +4,17 @@ import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging
 import { tenantJson } from "../c8y/user-json";
 import type { AppEnv } from "../env";
 import { readTopology } from "../shards/topology";
+import { moveStatus, startMove } from "../tenants/move-start";
 import { changeTenant, createTenantFromBody, getTenant, listSubtenants, removeTenant } from "../tenants/service";
-import { c8yJson, c8yWritten, edgeCacheOf, originOf, readJsonObject, rejectOtherMethods } from "./context";
+import {
+  c8yJson,
+  c8yWritten,
+  edgeCacheOf,
+  originOf,
+  readJsonObject,
+  readOptionalJsonObject,
+  rejectOtherMethods,
+} from "./context";
 import { requirePlatformRights } from "./middleware";
 
 /**
@@ -48,5 +57,28 @@ tenantsRoutes.delete("/:id", async (c) => {
   return c.body(null, 204);
 });
 
+/** Moves a tenant to another shard (docs/api.md#shards-and-regions): a Workflow does it; 202 with its id. */
+tenantsRoutes.post("/:id/move", async (c) => {
+  const id = c.req.param("id");
+  const started = await startMove(readTopology(c.env), c.env.MOVE_TENANT, id, await readOptionalJsonObject(c));
+  const { plan } = started;
+  const self = `${originOf(c)}/tenant/tenants/${encodeURIComponent(id)}/move/${encodeURIComponent(started.id)}`;
+  const body = {
+    id: started.id,
+    self,
+    tenant: id,
+    from: { shard: plan.fromShard, region: plan.fromRegion },
+    to: { shard: plan.toShard, region: plan.toRegion },
+  };
+  return c.json(body, 202, { Location: self });
+});
+
+/** The state of a move: `queued`, `running`, `complete`, `errored`, … (the Workflow instance's). */
+tenantsRoutes.get("/:id/move/:instance", async (c) => {
+  return c.json(await moveStatus(c.env.MOVE_TENANT, c.req.param("id"), c.req.param("instance")));
+});
+
 tenantsRoutes.all("/", rejectOtherMethods("GET, POST"));
+tenantsRoutes.all("/:id/move", rejectOtherMethods("POST"));
+tenantsRoutes.all("/:id/move/:instance", rejectOtherMethods("GET"));
 tenantsRoutes.all("/:id", rejectOtherMethods("GET, PUT, DELETE"));

@@ -218,7 +218,7 @@ export async function findTenantEntry(topology: Topology, id: string): Promise<T
 }
 
 /** `"region"`: optional, one of the deployment's region names (issue 19). */
-function requestedRegion(value: unknown): string | undefined {
+export function requestedRegion(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string" || value === "") throw invalidUserInput("'region' must be a region name.");
   return value;

@@ -1,0 +1,123 @@
+import { createDb, type Database } from "../db/client";
+import { findPlacementRow, updatePlacement } from "../db/directory";
+import { copyTenantRows, deleteMovedRows, setMoving, TENANT_TABLES } from "../db/tenant-copy";
+import { deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
+import { forgetPlacement } from "../shards/routing";
+import type { Topology } from "../shards/topology";
+
+/**
+ * Moving a tenant to another shard (issue 19, docs/scaling.md "Moving a tenant"): the steps of the
+ * move, each one idempotent, so the Workflow that runs them (move-workflow.ts) can retry any step
+ * and a move killed at any point can be run again from the start.
+ *
+ * 1. freeze: the old shard refuses writes to the tenant's rows (503 + Retry-After); reads go on.
+ * 2. copy: every row of the tenant into the new shard (INSERT OR REPLACE, table by table).
+ * 3. copy bytes: only to another region: every object under the tenant's prefix into the new bucket.
+ * 4. switch: the directory names the new shard; the old copy is marked moved away, so logins and
+ *    their re-checks there fail and every isolate routes the tenant anew within AUTH_RECHECK_SECONDS.
+ * 5. (the workflow waits AUTH_RECHECK_SECONDS, so no isolate still reads the old copy)
+ * 6. remove: the old rows, and the old bytes when the region changed.
+ */
+
+/** What a move does, fixed when it starts (so a re-run after the switch still knows where from). */
+export interface MovePlan {
+  tenant: string;
+  fromShard: number;
+  toShard: number;
+  fromRegion: string;
+  toRegion: string;
+}
+
+function shardsOf(topology: Topology, plan: MovePlan): { from: Database; to: Database } {
+  const from = topology.shard(plan.fromShard);
+  const to = topology.shard(plan.toShard);
+  if (!from || !to) throw new Error(`move of ${plan.tenant}: shard ${plan.fromShard} or ${plan.toShard} unknown`);
+  return { from: createDb(from.d1), to: createDb(to.d1) };
+}
+
+function bucketsOf(topology: Topology, plan: MovePlan): { from: R2Bucket; to: R2Bucket } {
+  const from = topology.regions.get(plan.fromRegion)?.bucket;
+  const to = topology.regions.get(plan.toRegion)?.bucket;
+  if (!from || !to) throw new Error(`move of ${plan.tenant}: region ${plan.fromRegion} or ${plan.toRegion} unknown`);
+  return { from, to };
+}
+
+/** Whether the directory already names the move's target (the switch happened). */
+async function switched(topology: Topology, plan: MovePlan): Promise<boolean> {
+  const row = await findPlacementRow(createDb(topology.directory.d1), plan.tenant);
+  return row?.shard === plan.toShard && row.state === "active";
+}
+
+/** Step 1: writes to the tenant's rows in the old shard now fail; the directory says `moving`. */
+export async function freeze(topology: Topology, plan: MovePlan): Promise<void> {
+  if (await switched(topology, plan)) return;
+  await setMoving(shardsOf(topology, plan).from, plan.tenant, 1);
+  await updatePlacement(createDb(topology.directory.d1), plan.tenant, { state: "moving" });
+}
+
+/** Step 2: copies the rows of one table (of TENANT_TABLES) into the new shard; returns how many. */
+export async function copyTable(topology: Topology, plan: MovePlan, table: string): Promise<number> {
+  if (await switched(topology, plan)) return 0;
+  // An R2 multipart upload cannot change buckets: a move to another region drops the tenant's
+  // incomplete resumable uploads (their clients get 404 and start again).
+  if (plan.fromRegion !== plan.toRegion && (table === "uploads" || table === "multipart_uploads")) return 0;
+  const { from, to } = shardsOf(topology, plan);
+  return copyTenantRows(from, to, plan.tenant, table);
+}
+
+/** Step 3: copies the tenant's objects into the new region's bucket (nothing within one region). */
+export async function copyBytes(topology: Topology, plan: MovePlan): Promise<number> {
+  if (plan.fromRegion === plan.toRegion || (await switched(topology, plan))) return 0;
+  const { from, to } = bucketsOf(topology, plan);
+  let copied = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await from.list({ prefix: tenantPrefix(plan.tenant), cursor, limit: 100 });
+    for (const listed of page.objects) {
+      if (await to.head(listed.key)) continue;
+      const object = await from.get(listed.key);
+      if (!object) continue;
+      await to.put(listed.key, object.body, {
+        httpMetadata: object.httpMetadata,
+        customMetadata: object.customMetadata,
+      });
+      copied++;
+    }
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return copied;
+}
+
+/** Step 4: the directory names the new shard and region; the old copy is marked moved away. */
+export async function switchOver(topology: Topology, plan: MovePlan): Promise<void> {
+  const { from, to } = shardsOf(topology, plan);
+  await setMoving(to, plan.tenant, 0);
+  const region = plan.toRegion === topology.defaultRegion ? null : plan.toRegion;
+  await updatePlacement(createDb(topology.directory.d1), plan.tenant, {
+    state: "active",
+    shard: plan.toShard,
+    region,
+  });
+  await setMoving(from, plan.tenant, 2);
+  forgetPlacement(plan.tenant);
+}
+
+/** Step 6: removes the old copy of the rows, and of the bytes when the region changed. */
+export async function removeOld(topology: Topology, plan: MovePlan): Promise<void> {
+  await deleteMovedRows(shardsOf(topology, plan).from, plan.tenant);
+  if (plan.fromRegion !== plan.toRegion) {
+    await deleteObjectsByPrefix(bucketsOf(topology, plan).from, tenantPrefix(plan.tenant));
+  }
+}
+
+/** The tables a move copies, in order (the tenant's own row last). */
+export const MOVED_TABLES = TENANT_TABLES;
+
+/** Runs every step in order (tests, and what the workflow does step by step). */
+export async function moveTenant(topology: Topology, plan: MovePlan): Promise<void> {
+  await freeze(topology, plan);
+  for (const table of MOVED_TABLES) await copyTable(topology, plan, table);
+  await copyBytes(topology, plan);
+  await switchOver(topology, plan);
+  await removeOld(topology, plan);
+}
