@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { createHash, randomInt } from "node:crypto";
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { d1Bindings } from "../../scripts/shard-bindings.mjs";
 import { upload, writeBytes } from "./measure.mjs";
 import { ROOT, startWrangler, tempDir } from "./servers.mjs";
 
@@ -87,10 +88,13 @@ export function treeHash(dir) {
  */
 export async function prepareState(persistTo, rows, tmp, config = join(ROOT, "wrangler.toml")) {
   const t0 = performance.now();
-  await wrangler(
-    ["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", persistTo],
-    120_000,
-  );
+  // Every shard's database (issue 19), as `npm start` does.
+  for (const binding of d1Bindings(config)) {
+    await wrangler(
+      ["d1", "migrations", "apply", binding, "--local", "--config", config, "--persist-to", persistTo],
+      120_000,
+    );
+  }
   const migrateSeconds = (performance.now() - t0) / 1000;
   const lastId = FIRST_ID + rows - 1;
   if (rows > 0) {

@@ -1,8 +1,10 @@
 // The service in a simulated world: the real worker (src/index.ts) with every D1 round trip and R2
 // operation delayed by a fixed latency (bench/world.mjs sets them with --var). Reads in a replica
 // session wait WORLD_D1_REPLICA_MS, everything else that goes to D1 (writes, the primary session,
-// the plain binding) WORLD_D1_PRIMARY_MS; every R2 call WORLD_R2_MS. The Cache API is the data
-// centre's own and gets no delay. Not part of the deployed worker.
+// the plain binding) WORLD_D1_PRIMARY_MS; every R2 call WORLD_R2_MS. With WORLD_D1_SERIAL each D1
+// database (binding) answers one round trip at a time, as Cloudflare documents a D1 database to
+// work (bench/shards.mjs). The Cache API is the data centre's own and gets no delay. Not part of
+// the deployed worker.
 import service from "../../src/index";
 import { type BindingCall, proxyD1, proxyR2 } from "../../test/bindings-proxy";
 
@@ -10,6 +12,7 @@ interface WorldVars {
   WORLD_D1_PRIMARY_MS?: string;
   WORLD_D1_REPLICA_MS?: string;
   WORLD_R2_MS?: string;
+  WORLD_D1_SERIAL?: string;
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : undefined);
@@ -22,6 +25,16 @@ function delayOf(call: BindingCall, vars: WorldVars): number {
   return Number((replica ? vars.WORLD_D1_REPLICA_MS : vars.WORLD_D1_PRIMARY_MS) ?? 0);
 }
 
+/** One database's queue: each round trip waits for the one before it, then for its own latency. */
+function serialDelay(vars: WorldVars) {
+  let tail: Promise<void> = Promise.resolve();
+  return (call: BindingCall) => {
+    const mine = tail.then(() => sleep(delayOf(call, vars)));
+    tail = mine.catch(() => undefined);
+    return mine;
+  };
+}
+
 function world(env: Env): Env {
   let wrapped = worlds.get(env);
   if (!wrapped) {
@@ -31,8 +44,9 @@ function world(env: Env): Env {
     const all: Record<string, unknown> = { ...env };
     for (const [name, value] of Object.entries(env)) {
       const binding = value as Record<string, unknown>;
-      if (typeof binding?.withSession === "function") all[name] = proxyD1(value as D1Database, delay);
-      else if (typeof binding?.createMultipartUpload === "function") all[name] = proxyR2(value as R2Bucket, delay);
+      if (typeof binding?.withSession === "function") {
+        all[name] = proxyD1(value as D1Database, vars.WORLD_D1_SERIAL === "1" ? serialDelay(vars) : delay);
+      } else if (typeof binding?.createMultipartUpload === "function") all[name] = proxyR2(value as R2Bucket, delay);
     }
     wrapped = all as unknown as Env;
     worlds.set(env, wrapped);
