@@ -54,6 +54,9 @@ function world(env: Env): Env {
   return wrapped;
 }
 
+// wrangler.toml names the tenant-move Workflow's class: the entry must export it too.
+export { MoveTenantWorkflow } from "../../src/index";
+
 export default {
   fetch: (request, env, ctx) => service.fetch(request, world(env), ctx),
   scheduled: (controller, env, ctx) => service.scheduled(controller, world(env), ctx),

@@ -31,6 +31,22 @@ export const tenantsApi: Record<string, Operation> = {
     requestBody: { required: true, content: { "application/json": { schema: schema("TenantChange") } } },
     responses: { "200": ok("the tenant", TENANT_MEDIA_TYPE, "Tenant"), ...errors(400, 401, 403, 404, 422) },
   },
+  "POST /tenant/tenants/{id}/move": {
+    summary: "Move a tenant to another shard or region, as a Workflow (platform admin)",
+    tags: ["tenants"],
+    parameters: [path("id", "tenant id")],
+    requestBody: { required: false, content: { "application/json": { schema: schema("TenantMoveInput") } } },
+    responses: {
+      "202": ok("the move, started", "application/json", "TenantMove"),
+      ...errors(400, 401, 403, 404, 409, 422),
+    },
+  },
+  "GET /tenant/tenants/{id}/move/{instance}": {
+    summary: "The state of a tenant's move (platform admin)",
+    tags: ["tenants"],
+    parameters: [path("id", "tenant id"), path("instance", "the move's id, from its start")],
+    responses: { "200": ok("the move", "application/json", "TenantMove"), ...errors(401, 403, 404) },
+  },
   "DELETE /tenant/tenants/{id}": {
     summary: "Delete a tenant with its users and binaries (platform admin)",
     tags: ["tenants"],

@@ -193,6 +193,27 @@ export const SCHEMAS: Record<string, Schema> = {
       status: string,
       creationTime: dateTime,
       storageQuota: quota,
+      region: { type: "string", description: "where the tenant's data is kept (docs/api.md#shards-and-regions)" },
+    },
+  },
+  TenantMoveInput: {
+    type: "object",
+    properties: {
+      shard: { type: "integer", minimum: 0, description: "target shard; default: the least-loaded other one" },
+      region: { type: "string", description: "target region; default: the tenant's" },
+    },
+  },
+  TenantMove: {
+    type: "object",
+    required: ["id", "tenant"],
+    properties: {
+      id: string,
+      self: url,
+      tenant: string,
+      status: { type: "string", description: "the Workflow instance's: queued, running, complete, errored, …" },
+      from: { type: "object", properties: { shard: { type: "integer" }, region: string } },
+      to: { type: "object", properties: { shard: { type: "integer" }, region: string } },
+      error: string,
     },
   },
   TenantInput: {
@@ -206,6 +227,7 @@ export const SCHEMAS: Record<string, Schema> = {
       adminPass: string,
       adminEmail: string,
       storageQuota: quota,
+      region: { type: "string", description: "one of the deployment's regions; default DEFAULT_REGION" },
     },
   },
   TenantChange: {
