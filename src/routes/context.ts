@@ -22,6 +22,7 @@ import { readTextCapped } from "../http/body";
 import { drainBody } from "../http/drain";
 import { wantsBody } from "../http/headers";
 import { parseJsonObject } from "../http/json";
+import { loggableError } from "../observability/loggable-error";
 
 /**
  * The only code that reads the Hono Context for the routers: everything below routes/ gets plain
@@ -129,7 +130,7 @@ export async function handleError(err: Error, c: Context): Promise<Response> {
     console.log("client went away", c.req.method, new URL(c.req.url).pathname);
     return errorResponse(c, internalError());
   }
-  console.error("unhandled error", c.req.method, new URL(c.req.url).pathname, err);
+  console.error("unhandled error", c.req.method, new URL(c.req.url).pathname, loggableError(err));
   return errorResponse(c, internalError());
 }
 
