@@ -11,7 +11,7 @@ import { unauthorized, userDisabled } from "../errors";
 import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials";
 import { type BootstrapConfig, ensureBootstrapAdmin } from "./bootstrap";
 import { CredentialCache } from "./credential-cache";
-import { admitAttempt, forgetAttempts, throttleKey } from "./login-throttle";
+import { admitAttempt, countFailedAttempt, forgetAttempts, throttleKey } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./passwords";
 import type { Principal } from "./principal";
 import { forgetCachedSessions } from "./token-sessions";
@@ -74,16 +74,20 @@ async function verify(
   clientAddress: string | undefined,
   loginTenant?: string | null,
 ): Promise<UserRow> {
-  // Counted before the user is even looked up, under the login as sent: a 429 says nothing about
-  // whether the user exists, and parallel guesses cannot slip past the count
+  // Admitted before the user is even looked up, under the login as sent: a 429 says nothing about
+  // whether the user exists, and parallel guesses cannot slip past the count of attempts in flight
   // (docs/api.md#authentication-and-login-throttle).
   const key = throttleKey(credentials, clientAddress);
-  // One round trip: the count and the user lookup share a batch, which runs on the primary (it
+  // One round trip: the admission and the user lookup share a batch, which runs on the primary (it
   // writes), so a user created moments ago is found even while replicas lag.
   const user = await admitAttempt(db, key, lookupOf(credentials, loginTenant));
   const stored = user?.passwordHash ?? (await dummyPasswordHash());
   const ok = (await verifyPassword(credentials.password, stored)) && user !== undefined;
-  if (!ok) throw unauthorized(scheme);
+  if (!ok) {
+    // Only a failure counts towards a block, so parallel logins with the right password never meet one.
+    await countFailedAttempt(db, key);
+    throw unauthorized(scheme);
+  }
   await forgetAttempts(db, key);
   if (!user.enabled) throw userDisabled(scheme);
   return user;

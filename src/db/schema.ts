@@ -103,14 +103,17 @@ export type BinaryRow = typeof binaries.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 
 /**
- * Failed logins per login name (`tenant/user` as sent), so repeated guessing is slowed down
- * across all isolates. A row disappears on the next successful login.
+ * The login throttle's record per key (login as sent + client address), so repeated guessing is slowed
+ * down across all isolates: failed logins of the window (they block) and attempts in flight (`pending`,
+ * capped; a right password is never counted as a failure). A row disappears on the next successful login.
  */
 export const loginFailures = sqliteTable("login_failures", {
   login: text("login").primaryKey(),
   failures: integer("failures").notNull(),
   firstFailureMs: integer("first_failure_ms").notNull(),
   blockedUntilMs: integer("blocked_until_ms").notNull(),
+  pending: integer("pending").notNull().default(0),
+  lastAttemptMs: integer("last_attempt_ms").notNull().default(0),
 });
 
 /**

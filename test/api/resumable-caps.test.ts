@@ -126,7 +126,9 @@ describe("one user's open uploads are capped (RESUMABLE_MAX_OPEN_UPLOADS, 100)",
 
   it("parallel creations cannot slip past the cap", async () => {
     const dave = await seedUser("t1", "dave");
-    // One login first: parallel first logins would meet the login throttle's own 429.
+    // One login first: 110 parallel first logins of one client are more attempts in flight than the login
+    // throttle checks at once (MAX_PENDING, docs/api.md#authentication-and-login-throttle); this test is about
+    // the upload cap. (Up to MAX_PENDING parallel first logins all pass: test/api/login-throttle.test.ts.)
     expect((await call("/inventory/binaries/uploads", { headers: { Authorization: dave } })).status).toBe(200);
     const results = await Promise.all(
       Array.from({ length: 110 }, (_, i) =>

@@ -8,7 +8,7 @@ import { findBinary } from "../../src/db/binaries";
 import worker from "../../src/index";
 import { forgetPlacement } from "../../src/shards/routing";
 import { type BindingCall, proxyD1, proxyR2 } from "../bindings-proxy";
-import { BASE, chunkedStream, db, multipartBody, randomBytes, seedUser, shardOf, upload } from "../helpers";
+import { BASE, basic, chunkedStream, db, multipartBody, randomBytes, seedUser, shardOf, upload } from "../helpers";
 
 /**
  * The round-trip budget (docs/benchmarks.md "Round-trip budget"): what each endpoint and case costs
@@ -26,9 +26,12 @@ interface Cost {
 }
 
 const BUDGET: Record<string, Cost> = {
-  // Cold login: [count the attempt, look the user up] in one batch, PBKDF2, clear the count; then the row.
+  // Cold login: [admit the attempt, look the user up] in one batch, PBKDF2, clear the attempt; then the row.
   "GET binary, cold login": { d1: 3, statements: 4, r2: 1, pbkdf2: 1 },
   "GET binary, warm login": { d1: 1, statements: 1, r2: 1, pbkdf2: 0 },
+  // Wrong password: the same batch, PBKDF2, the failure counted (attempts in flight are no failures), then
+  // the 401 reads the directory again (has the tenant moved?).
+  "GET binary, wrong password": { d1: 3, statements: 4, r2: 0, pbkdf2: 1 },
   "GET binary, edge-cache hit": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
   "GET binary, 304": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
   "HEAD binary": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
@@ -148,6 +151,11 @@ describe("round-trip budget of downloads", () => {
     expect(hit.res.headers.get("X-Edge-Cache")).toBe("hit");
     expect(hit.body).toEqual(randomBytes(2000, 2));
     expect(hit.cost).toEqual(BUDGET["GET binary, edge-cache hit"]);
+    const wrong = await measure(`/inventory/binaries/${a.id}`, {
+      headers: { Authorization: basic(`rt/device-${users}`, "wrong-password") },
+    });
+    expect(wrong.res.status).toBe(401);
+    expect(wrong.cost).toEqual(BUDGET["GET binary, wrong password"]);
   });
 
   it("304, HEAD and Range", async () => {
