@@ -39,6 +39,7 @@ import type { Config } from "../config";
 import {
   deleteBinaryRow,
   findBinary,
+  findBinaryAndUsage,
   insertBinary,
   isSwept,
   mergeMetadata,
@@ -48,7 +49,7 @@ import {
 import { type Database, primaryOf, readYourWrites } from "../db/client";
 import { trackMultipart, untrackMultipart } from "../db/r2-multiparts";
 import type { BinaryRow } from "../db/schema";
-import { refuseIfKnownOverQuota, throwIfOverQuota } from "../db/usage";
+import { refuseIfKnownOverQuota, refuseIfOverQuota, throwIfOverQuota } from "../db/usage";
 import { forbidden, fragmentsTooLarge, notFound, preconditionFailed, resumableExpired } from "../errors";
 import { ingestFormData } from "../ingest/form-data-body";
 import type { MultipartTracker } from "../ingest/r2-sinks";
@@ -108,6 +109,11 @@ export async function loadBinary(
     access === "write"
       ? await findBinary(primaryOf(db), principal.tenant, id)
       : await readYourWrites(db, (d) => findBinary(d, principal.tenant, id));
+  return authorised(principal, row, access);
+}
+
+/** `row` if the principal may read (or write) it; 404 without a row, 403 without the right. */
+function authorised(principal: Principal, row: BinaryRow | undefined, access: "read" | "write"): BinaryRow {
   if (!row) throw notFound("Managed object");
   const allowed = access === "read" ? mayRead(principal, row.owner) : mayWrite(principal, row.owner);
   if (!allowed) throw forbidden();
@@ -257,9 +263,18 @@ export async function replaceBinary(
   precondition?: Precondition,
 ): Promise<BinaryRow> {
   const { db, bucket, config } = stores;
-  const current = await loadBinary(db, principal, id, "write");
-  if (precondition && !precondition(current)) throw preconditionFailed();
-  if (content.length !== undefined) refuseIfKnownOverQuota(principal.tenant, content.length - current.length);
+  // With a known length the row and the tenant's usage are read together (one round trip), so a
+  // replace that cannot fit is refused before any byte is stored; a chunked one is checked at commit.
+  let current: BinaryRow;
+  if (content.length !== undefined) {
+    const found = await findBinaryAndUsage(primaryOf(db), principal.tenant, id);
+    current = authorised(principal, found.row, "write");
+    if (precondition && !precondition(current)) throw preconditionFailed();
+    refuseIfOverQuota(found.usage, content.length - current.length);
+  } else {
+    current = await loadBinary(db, principal, id, "write");
+    if (precondition && !precondition(current)) throw preconditionFailed();
+  }
   const key = objectKey(principal.tenant);
   const stored = await ingestRawBody(
     bucket,

@@ -4,7 +4,7 @@ import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
 import { untrackKey } from "./r2-multiparts";
 import { type BinaryRow, binaries, counters, sweptKeys, tenants } from "./schema";
-import { throwIfOverQuota, withinQuota } from "./usage";
+import { throwIfOverQuota, type Usage, usageOfRow, usageStatement, withinQuota } from "./usage";
 
 export type NewBinary = typeof binaries.$inferInsert;
 
@@ -104,6 +104,25 @@ export async function findBinaries(db: Database, tenant: string, ids: readonly n
     ),
   );
   return found.flat();
+}
+
+/**
+ * The binary `id` of `tenant` and the tenant's usage, in one round trip (a batch of two reads): a
+ * replace of known size checks its quota before storing a byte (docs/api.md#usage-and-quotas).
+ */
+export async function findBinaryAndUsage(
+  db: Database,
+  tenant: string,
+  id: number,
+): Promise<{ row: BinaryRow | undefined; usage: Usage }> {
+  const [rows, usageRows] = await db.batch([
+    db
+      .select()
+      .from(binaries)
+      .where(and(eq(binaries.tenant, tenant), eq(binaries.id, id))),
+    usageStatement(db, tenant),
+  ]);
+  return { row: rows[0], usage: usageOfRow(tenant, usageRows[0]) };
 }
 
 /** The binary `id` of `tenant`; another tenant's id is simply not found. */

@@ -66,13 +66,33 @@ export function refuseIfKnownOverQuota(tenant: string, extraBytes: number): void
   }
 }
 
-/** A tenant's usage (zero when it has no row yet). */
-export async function readUsage(db: Database, tenant: string): Promise<Usage> {
-  const row = await db.select().from(tenantUsage).where(eq(tenantUsage.tenant, tenant)).get();
+/** The statement that reads a tenant's usage row (to batch it with another read); see usageOfRow. */
+export function usageStatement(db: Database, tenant: string) {
+  return db.select().from(tenantUsage).where(eq(tenantUsage.tenant, tenant));
+}
+
+/** A tenant's usage from the rows of usageStatement (zero without a row); this isolate remembers it. */
+export function usageOfRow(tenant: string, row: TenantUsageRow | undefined): Usage {
   if (!row) return EMPTY;
   const { tenant: _, ...usage } = row;
   noteUsage(tenant, usage);
   return usage;
+}
+
+/** A tenant's usage (zero when it has no row yet). */
+export async function readUsage(db: Database, tenant: string): Promise<Usage> {
+  return usageOfRow(tenant, await usageStatement(db, tenant).get());
+}
+
+/**
+ * The exact check before a write of known size stores any byte (docs/api.md#usage-and-quotas): 413
+ * when adding `extraBytes` would take the tenant past its quota.
+ */
+export function refuseIfOverQuota(usage: Usage, extraBytes: number): void {
+  const used = usage.storedBytes + usage.uploadReservedBytes;
+  if (usage.storageQuota !== null && extraBytes > 0 && used + extraBytes > usage.storageQuota) {
+    throw storageQuotaExceeded(usage.storageQuota, used, extraBytes);
+  }
 }
 
 /** One page of tenants with their usage, by tenant id (tenants without a usage row yet have zero usage). */

@@ -65,8 +65,10 @@ const BUDGET: Record<string, Cost> = {
   "DELETE binary, tenant with a quota": { d1: 2, statements: 2, r2: 1, pbkdf2: 0 },
   // Refused at commit: the failed batch, then why (swept? the usage), then the bytes are deleted.
   "POST binary over the quota, size unknown": { d1: 3, statements: 4, r2: 2, pbkdf2: 0 },
-  // Refused before any byte is stored, when this isolate read the tenant's usage moments ago: the row read only.
-  "PUT binary over the quota, usage known": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
+  // A PUT with Content-Length reads its row and the tenant's usage in one batch: over the quota it is
+  // refused before any byte is stored.
+  "PUT binary with Content-Length": { d1: 2, statements: 3, r2: 2, pbkdf2: 0 },
+  "PUT binary over the quota, length known": { d1: 1, statements: 2, r2: 0, pbkdf2: 0 },
   "GET /tenant/statistics/summary": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
 };
 
@@ -330,14 +332,20 @@ describe("round-trip budget of usage and quotas", () => {
     });
     expect(refused.res.status).toBe(413);
     expect(refused.cost).toEqual(BUDGET["POST binary over the quota, size unknown"]);
-    // That refusal read the usage: this isolate now refuses a known size before storing anything.
+    const sized = await measure(`/inventory/binaries/${id}`, {
+      method: "PUT",
+      body: randomBytes(71_000, 25),
+      headers: { Authorization: owner, "Content-Length": "71000" },
+    });
+    expect(sized.res.status).toBe(201);
+    expect(sized.cost).toEqual(BUDGET["PUT binary with Content-Length"]);
     const early = await measure(`/inventory/binaries/${id}`, {
       method: "PUT",
       body: randomBytes(200_000, 24),
       headers: { Authorization: owner, "Content-Length": "200000" },
     });
     expect(early.res.status).toBe(413);
-    expect(early.cost).toEqual(BUDGET["PUT binary over the quota, usage known"]);
+    expect(early.cost).toEqual(BUDGET["PUT binary over the quota, length known"]);
     const stats = await measure("/tenant/statistics/summary", { headers: { Authorization: owner } });
     expect(stats.res.status).toBe(200);
     expect(stats.cost).toEqual(BUDGET["GET /tenant/statistics/summary"]);
