@@ -54,7 +54,7 @@ it("runs the curl examples of the README and docs/examples.md against the local 
   expect(readFileSync(join(dir, "part.bin")).length).toBe(100);
   expect(readFileSync(join(dir, "tail.bin")).length).toBe(500);
   expect(readFileSync(join(dir, "resumed.bin")).equals(readFileSync(join(dir, "big.bin")))).toBe(true);
-  expect(output).toMatch(/"url":"http:\/\/127\.0\.0\.1:\d+\/links\/binaries\/\d+\?tenant=management&/);
+  expect(output).toMatch(/"url":"http:\/\/127\.0\.0\.1:\d+\/links\/binaries\/\d+\?region=us&tenant=management&/);
   // The downloads section ends by replacing big.bin's binary with hello2.txt: the link names that revision.
   const current = readFileSync(join(dir, "hello2.txt"));
   expect(readFileSync(join(dir, "linked.bin")).equals(current)).toBe(true);
