@@ -75,12 +75,12 @@ async function run(layout, svcConfig) {
           id,
           company: id,
           domain: `${id}.example`,
-          adminName: "admin",
+          adminName: "device",
           adminPass: "bench-pass-1",
         }),
       });
       if (created.status !== 201) throw new Error(`create ${id}: ${created.status} ${created.text}`);
-      const auth = `Basic ${Buffer.from(`${id}/admin:bench-pass-1`).toString("base64")}`;
+      const auth = `Basic ${Buffer.from(`${id}/device:bench-pass-1`).toString("base64")}`;
       const b = filesizeFirstBody(64, { name: "m.bin", type: "bench/shards" });
       const r = await upload(`${S}/inventory/binaries`, b.totalBytes, {
         method: "POST",
