@@ -22,14 +22,14 @@ describe("usage and quotas under npm start", () => {
         id,
         company: "Quota Inc.",
         domain: `${id}.example.com`,
-        adminName: "admin",
+        adminName: "quota-admin",
         adminPass: "quota-admin-pass-1",
         storageQuota: 1000,
       }),
     });
     expect(created.status).toBe(201);
     expect(((await created.json()) as { storageQuota: number }).storageQuota).toBe(1000);
-    const admin = `Basic ${Buffer.from(`${id}/admin:quota-admin-pass-1`).toString("base64")}`;
+    const admin = `Basic ${Buffer.from(`${id}/quota-admin:quota-admin-pass-1`).toString("base64")}`;
     const send = (bytes: number) => {
       const form = new FormData();
       form.append("object", JSON.stringify({ name: "q.bin", type: "c8y_Firmware" }));
