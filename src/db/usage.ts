@@ -194,6 +194,23 @@ export async function findUsageDrift(db: Database, tenant?: string): Promise<Dri
 }
 
 /**
+ * Sets a tenant's kept counters to what its `binaries` and `uploads` rows in this database add up to
+ * (the quota stays). A tenant move runs it after copying the usage row (tenants/move.ts): a move to
+ * another region drops the open uploads, whose reservations the copied row still counted. Setting,
+ * not subtracting, so running it again changes nothing. One statement.
+ */
+export async function recountUsage(db: Database, tenant: string): Promise<void> {
+  const open = sql`p.tenant = ${tenant} AND p.completed_ms IS NULL`;
+  await db.run(sql`UPDATE ${tenantUsage} SET
+    stored_bytes = (SELECT COALESCE(SUM(length), 0) FROM binaries b WHERE b.tenant = ${tenant}),
+    binaries = (SELECT COUNT(*) FROM binaries b WHERE b.tenant = ${tenant}),
+    upload_received_bytes = (SELECT COALESCE(SUM(received), 0) FROM uploads p WHERE ${open}),
+    upload_reserved_bytes = (SELECT COALESCE(SUM(COALESCE(length, received)), 0) FROM uploads p WHERE ${open}),
+    uploads = (SELECT COUNT(*) FROM uploads p WHERE ${open})
+    WHERE ${tenantUsage.tenant} = ${tenant}`);
+}
+
+/**
  * After a write refused by its quota condition: throws the quota error (with the usage as it is now)
  * when adding `extraBytes` would exceed the tenant's quota, so callers can tell it from other refusals.
  */

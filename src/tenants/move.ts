@@ -1,6 +1,7 @@
 import { createDb, type Database } from "../db/client";
 import { findPlacementRow, updatePlacement } from "../db/directory";
 import { copyTenantRows, deleteMovedRows, setMoving, TENANT_TABLES } from "../db/tenant-copy";
+import { recountUsage } from "../db/usage";
 import { deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
 import { forgetPlacement } from "../shards/routing";
 import type { Topology } from "../shards/topology";
@@ -62,7 +63,11 @@ export async function copyTable(topology: Topology, plan: MovePlan, table: strin
   // incomplete resumable uploads (their clients get 404 and start again).
   if (plan.fromRegion !== plan.toRegion && (table === "uploads" || table === "multipart_uploads")) return 0;
   const { from, to } = shardsOf(topology, plan);
-  return copyTenantRows(from, to, plan.tenant, table);
+  const copied = await copyTenantRows(from, to, plan.tenant, table);
+  // The copied counters include what the old shard had and the new one may not (the dropped uploads
+  // above): count again from the rows now in the new shard. It sets the counters, so a re-run is safe.
+  if (table === "tenant_usage") await recountUsage(to, plan.tenant);
+  return copied;
 }
 
 /** Step 3: copies the tenant's objects into the new region's bucket (nothing within one region). */
