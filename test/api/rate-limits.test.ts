@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { BASE, multipartBody, seedUser, upload } from "../helpers";
+import { BASE, countEverywhere, multipartBody, seedUser, upload } from "../helpers";
 
 /**
  * Fair limits (issue 20 item 3, docs/api.md#rate-limits), against miniflare's real Rate Limiting
@@ -19,10 +19,7 @@ async function send(path: string, init: RequestInit, bindings: Partial<Env>): Pr
 }
 
 async function count(tenant: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant = ?")
-    .bind(tenant)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
+  return countEverywhere("SELECT COUNT(*) AS n FROM binaries WHERE tenant = ?", tenant);
 }
 
 describe("per tenant and per login", () => {

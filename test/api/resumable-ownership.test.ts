@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { sweepResumables } from "../../src/resumable/service";
-import { basic, call, seedUser, TUS, TUS_OCTETS, topology, upload } from "../helpers";
+import { basic, call, countEverywhere, seedUser, TUS, TUS_OCTETS, topology, upload } from "../helpers";
 
 /**
  * Issue 21, findings 1, 2 and 5: an open resumable upload belongs to the user who created it (not
@@ -80,9 +80,7 @@ describe("an upload belongs to its user, not to the name", () => {
     });
     await expectInvisible(path, basic("t1/dave", dave.password));
     // Nothing was completed from the old user's bytes.
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries WHERE name = 'private-plans.txt'").first("n")).toBe(
-      0,
-    );
+    expect(await countEverywhere("SELECT COUNT(*) AS n FROM binaries WHERE name = 'private-plans.txt'")).toBe(0);
   });
 
   it("a tenant deleted and created again (same id, same admin) does not inherit the old tenant's upload", async () => {
@@ -127,7 +125,7 @@ describe("rights hold at every request, not only at creation", () => {
     expect((await json("DELETE", "/user/t1/users/erin/roles/ROLE_INVENTORY_CREATE", t1Admin)).status).toBe(204);
     expect((await finish(path, auth)).status).toBe(403);
     expect((await head(path, auth)).status).toBe(403);
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries WHERE owner = 'erin'").first("n")).toBe(0);
+    expect(await countEverywhere("SELECT COUNT(*) AS n FROM binaries WHERE owner = 'erin'")).toBe(0);
     // Given the role back, the upload goes on where it stood.
     expect((await json("POST", "/user/t1/users/erin/roles", t1Admin, role)).status).toBe(201);
     expect((await finish(path, auth)).status).toBe(204);
