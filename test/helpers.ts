@@ -1,9 +1,11 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { hashPassword } from "../src/auth/passwords";
 import { ALL_ROLES } from "../src/c8y/roles";
 import { createDb } from "../src/db/client";
 import { findPlacementRow } from "../src/db/directory";
 import { createUserIfAbsent } from "../src/db/users";
+import worker from "../src/index";
 import { readTopology } from "../src/shards/topology";
 import { createTenant } from "../src/tenants/service";
 import { concat, randomBytes } from "./bytes";
@@ -15,6 +17,18 @@ export const BASE = "http://example.test";
 /** Sends a request through the real worker. */
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
   return exports.default.fetch(new Request(`${BASE}${path}`, init));
+}
+
+/**
+ * One request to the worker with some bindings replaced (e.g. a tight rate limiter), its body read and its
+ * waitUntil work finished before returning.
+ */
+export async function callWithBindings(path: string, init: RequestInit, bindings: Partial<Env>): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`${BASE}${path}`, init), { ...env, ...bindings } as Env, ctx);
+  await res.clone().arrayBuffer();
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 /** Basic Authorization header value. */

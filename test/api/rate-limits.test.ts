@@ -1,22 +1,12 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { BASE, countEverywhere, multipartBody, seedUser, upload } from "../helpers";
+import { countEverywhere, multipartBody, seedUser, callWithBindings as send, upload } from "../helpers";
 
 /**
  * Fair limits (issue 20 item 3, docs/api.md#rate-limits), against miniflare's real Rate Limiting
  * binding: TIGHT_RATE_LIMITER (3 per key and minute) stands in for the limiter under test. Every test
  * uses its own tenant or link, so the counters of one do not spill into another.
  */
-
-async function send(path: string, init: RequestInit, bindings: Partial<Env>): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`${BASE}${path}`, init), { ...env, ...bindings } as Env, ctx);
-  await res.clone().arrayBuffer();
-  await waitOnExecutionContext(ctx);
-  return res;
-}
 
 async function count(tenant: string): Promise<number> {
   return countEverywhere("SELECT COUNT(*) AS n FROM binaries WHERE tenant = ?", tenant);

@@ -1,8 +1,6 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { BASE, seedUser, shardOf } from "../helpers";
+import { seedUser, callWithBindings as send, shardOf } from "../helpers";
 import { FORM_TYPE, loginForm } from "../token-helpers";
 
 /**
@@ -12,14 +10,6 @@ import { FORM_TYPE, loginForm } from "../token-helpers";
  * the tenant's shard (a shard other tenants share), while every other authenticated request was counted.
  * TIGHT_RATE_LIMITER (3 per key and minute) stands in for the limiter under test.
  */
-
-async function send(path: string, init: RequestInit, bindings: Partial<Env>): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`${BASE}${path}`, init), { ...env, ...bindings } as Env, ctx);
-  await res.clone().arrayBuffer();
-  await waitOnExecutionContext(ctx);
-  return res;
-}
 
 async function sessions(tenant: string): Promise<number> {
   const { d1 } = await shardOf(tenant);
