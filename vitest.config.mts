@@ -12,7 +12,7 @@ export default defineConfig({
         // A second database that plays a lagging read replica in test/db/sessions.test.ts.
         d1Databases: { STALE_REPLICA: "stale-replica" },
         // The rate limits of wrangler.toml are far above what any test sends, so they never refuse one by
-        // chance; test/api/rate-limits.test.ts puts the tight limiter (3 a minute) in their place.
+        // chance; test/api/cross-cutting/rate-limits.test.ts puts the tight limiter (3 a minute) in their place.
         ratelimits: {
           TENANT_RATE_LIMITER: { namespace_id: "20001", simple: { limit: 1_000_000, period: 60 } },
           LOGIN_RATE_LIMITER: { namespace_id: "20002", simple: { limit: 1_000_000, period: 60 } },
@@ -44,7 +44,7 @@ export default defineConfig({
     setupFiles: ["./test/apply-migrations.ts"],
     testTimeout: 60_000,
     // The worker's one log line per request (docs/api.md#request-ids-logs-and-metrics) would drown the
-    // output; test/api/request-story.test.ts reads them itself.
+    // output; test/api/cross-cutting/request-story.test.ts reads them itself.
     onConsoleLog: (log) => !log.startsWith('{"msg":"request"'),
   },
 });

@@ -29,7 +29,7 @@ const openApiDocumentApi: Record<string, Operation> = {
  * What each route of the API does, keyed by "METHOD /path/{param}" as the router registers it, gathered from the
  * descriptions beside each router (*.openapi.ts). The document pairs this table with the routes the app really
  * has: a route missing here shows up in /openapi.json marked `x-undocumented` (and fails
- * test/api/openapi.test.ts), an entry without a route is dropped (and fails the same test), so the document
+ * test/api/platform/openapi.test.ts), an entry without a route is dropped (and fails the same test), so the document
  * cannot drift from the router.
  */
 export const OPERATIONS: Record<string, Operation> = {
