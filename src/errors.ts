@@ -193,6 +193,14 @@ export const tenantMoving = (seconds: number) =>
 export const tenantMoveConflict = (id: string) =>
   new ApiError(409, "tenant/Conflict", `Tenant '${id}' is being moved already.`);
 
+/** A resume or rollback of a move attempt that is not stopped (running, complete) or was followed already. */
+export const moveNotStopped = (instance: string, state: string) =>
+  new ApiError(
+    409,
+    "tenant/Conflict",
+    `Move ${instance} is ${state}; only an errored or terminated move can be resumed or rolled back.`,
+  );
+
 /** Whether a D1 error is the write guard of a tenant being moved (migrations/0010_issue19_moves.sql). */
 export function isTenantMoving(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {

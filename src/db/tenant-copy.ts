@@ -98,3 +98,33 @@ export async function deleteMovedRows(db: Database, tenant: string): Promise<voi
     }),
   );
 }
+
+/** What a tenant holds open in R2 from one shard: its incomplete resumable uploads and tracked multipart uploads. */
+export interface OpenR2Work {
+  multiparts: { key: string; uploadId: string }[];
+  tails: string[];
+}
+
+/**
+ * The R2 multipart uploads and resumable tails the tenant's rows in this shard name (issue 19): a
+ * move to another region cannot take them along, so they are aborted in the old bucket before the
+ * rows that name them go.
+ */
+export async function openR2Work(db: Database, tenant: string): Promise<OpenR2Work> {
+  const client = clientOf(db);
+  const uploads = await client
+    .prepare(`SELECT r2_key, multipart_id, tail_key FROM "uploads" WHERE "tenant" = ? AND completed_ms IS NULL`)
+    .bind(tenant)
+    .all<{ r2_key: string; multipart_id: string | null; tail_key: string | null }>();
+  const { where, params } = selectorOf("multipart_uploads", tenant);
+  const tracked = await client
+    .prepare(`SELECT key, upload_id FROM "multipart_uploads" WHERE ${where}`)
+    .bind(...params)
+    .all<{ key: string; upload_id: string }>();
+  const multiparts = [
+    ...uploads.results.flatMap((u) => (u.multipart_id ? [{ key: u.r2_key, uploadId: u.multipart_id }] : [])),
+    ...tracked.results.map((t) => ({ key: t.key, uploadId: t.upload_id })),
+  ];
+  const tails = uploads.results.flatMap((u) => (u.tail_key ? [u.tail_key] : []));
+  return { multiparts, tails };
+}

@@ -1,3 +1,5 @@
+import { readConfig } from "../config";
+
 /**
  * The Workers Cache API in front of R2 (docs/api.md#edge-cache). An entry holds the full
  * bytes of one revision, keyed by its R2 key: keys are unique per revision and never reused, so an
@@ -96,4 +98,25 @@ export function forgetCachedObjects(edge: EdgeCache, objects: readonly R2Object[
     budget.left--;
     forgetCached(edge, object.key);
   }
+}
+
+/**
+ * The edge cache of `region` for a job outside a request (a Workflow step): what it drops is awaited
+ * by `settled()` before the step ends. Undefined when EDGE_CACHE_MAX_BYTES turns the cache off.
+ */
+export function jobEdgeCache(
+  env: Env,
+  region: string,
+): { cache: EdgeCache; settled: () => Promise<unknown> } | undefined {
+  const { edgeCacheMaxBytes, edgeCacheTtlSeconds } = readConfig(env);
+  if (edgeCacheMaxBytes <= 0) return undefined;
+  const pending: Promise<unknown>[] = [];
+  const cache: EdgeCache = {
+    cache: caches.default,
+    maxBytes: edgeCacheMaxBytes,
+    ttlSeconds: edgeCacheTtlSeconds,
+    waitUntil: (promise) => pending.push(promise),
+    region,
+  };
+  return { cache, settled: () => Promise.all(pending) };
 }

@@ -52,3 +52,15 @@ export async function deleteObjectsByPrefix(
  * binaries. The upload sweep owns them; the orphan sweep leaves them alone.
  */
 export const RESUMABLE_TAIL_PREFIX = "%resumable/";
+
+/**
+ * Aborts an R2 multipart upload; one that completed or was aborted already makes abort() throw, and
+ * it is gone either way, so a job that runs this twice (a retried step) is unharmed.
+ */
+export async function abortMultipartQuietly(bucket: R2Bucket, key: string, uploadId: string): Promise<void> {
+  try {
+    await bucket.resumeMultipartUpload(key, uploadId).abort();
+  } catch (error) {
+    console.warn("R2 multipart abort failed (already gone?)", key, error);
+  }
+}

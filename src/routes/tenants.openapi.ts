@@ -47,6 +47,24 @@ export const tenantsApi: Record<string, Operation> = {
     parameters: [path("id", "tenant id"), path("instance", "the move's id, from its start")],
     responses: { "200": ok("the move", "application/json", "TenantMove"), ...errors(401, 403, 404) },
   },
+  "POST /tenant/tenants/{id}/move/{instance}/resume": {
+    summary: "Resume a move whose Workflow ended errored or was terminated: its next attempt (platform admin)",
+    tags: ["tenants"],
+    parameters: [path("id", "tenant id"), path("instance", "the stopped attempt's id")],
+    responses: {
+      "202": ok("the next attempt, started", "application/json", "TenantMove"),
+      ...errors(401, 403, 404, 409),
+    },
+  },
+  "POST /tenant/tenants/{id}/move/{instance}/rollback": {
+    summary: "Roll back a stopped move that did not reach its switch: the tenant stays where it was (platform admin)",
+    tags: ["tenants"],
+    parameters: [path("id", "tenant id"), path("instance", "the stopped attempt's id")],
+    responses: {
+      "202": ok("the rollback, started", "application/json", "TenantMove"),
+      ...errors(401, 403, 404, 409),
+    },
+  },
   "DELETE /tenant/tenants/{id}": {
     summary: "Delete a tenant with its users and binaries (platform admin)",
     tags: ["tenants"],

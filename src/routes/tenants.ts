@@ -1,10 +1,10 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { TENANT_COLLECTION_MEDIA_TYPE, TENANT_MEDIA_TYPE } from "../c8y/media-types";
 import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging";
 import { tenantJson } from "../c8y/user-json";
 import type { AppEnv } from "../env";
 import { readTopology } from "../shards/topology";
-import { moveStatus, startMove } from "../tenants/move-start";
+import { moveStatus, recoverMove, type StartedMove, startMove } from "../tenants/move-start";
 import { changeTenant, createTenantFromBody, getTenant, listSubtenants, removeTenant } from "../tenants/service";
 import {
   c8yJson,
@@ -57,25 +57,42 @@ tenantsRoutes.delete("/:id", async (c) => {
   return c.body(null, 204);
 });
 
+/** 202 with the started instance of a move (or of its resume or rollback) and where to follow it. */
+function moveAccepted(c: Context<AppEnv>, tenant: string, started: StartedMove) {
+  const { plan } = started;
+  const self = `${originOf(c)}/tenant/tenants/${encodeURIComponent(tenant)}/move/${encodeURIComponent(started.id)}`;
+  const body = {
+    id: started.id,
+    self,
+    tenant,
+    from: { shard: plan.fromShard, region: plan.fromRegion },
+    to: { shard: plan.toShard, region: plan.toRegion },
+    ...(started.rollback ? { rollback: true } : {}),
+  };
+  return c.json(body, 202, { Location: self });
+}
+
 /** Moves a tenant to another shard (docs/api.md#shards-and-regions): a Workflow does it; 202 with its id. */
 tenantsRoutes.post("/:id/move", async (c) => {
   const id = c.req.param("id");
   const started = await startMove(readTopology(c.env), c.env.MOVE_TENANT, id, await readOptionalJsonObject(c));
-  const { plan } = started;
-  const self = `${originOf(c)}/tenant/tenants/${encodeURIComponent(id)}/move/${encodeURIComponent(started.id)}`;
-  const body = {
-    id: started.id,
-    self,
-    tenant: id,
-    from: { shard: plan.fromShard, region: plan.fromRegion },
-    to: { shard: plan.toShard, region: plan.toRegion },
-  };
-  return c.json(body, 202, { Location: self });
+  return moveAccepted(c, id, started);
 });
+
+/** A move whose instance ended errored: run again from where it stopped, or undo it (before the switch). */
+for (const action of ["resume", "rollback"] as const) {
+  tenantsRoutes.post(`/:id/move/:instance/${action}`, async (c) => {
+    const id = c.req.param("id");
+    const started = await recoverMove(readTopology(c.env), c.env.MOVE_TENANT, id, c.req.param("instance"), action);
+    return moveAccepted(c, id, started);
+  });
+  tenantsRoutes.all(`/:id/move/:instance/${action}`, rejectOtherMethods("POST"));
+}
 
 /** The state of a move: `queued`, `running`, `complete`, `errored`, … (the Workflow instance's). */
 tenantsRoutes.get("/:id/move/:instance", async (c) => {
-  return c.json(await moveStatus(c.env.MOVE_TENANT, c.req.param("id"), c.req.param("instance")));
+  const topology = readTopology(c.env);
+  return c.json(await moveStatus(topology, c.env.MOVE_TENANT, c.req.param("id"), c.req.param("instance")));
 });
 
 tenantsRoutes.all("/", rejectOtherMethods("GET, POST"));

@@ -1,8 +1,8 @@
 import { createDb, type Database } from "../db/client";
 import { findPlacementRow, updatePlacement } from "../db/directory";
-import { copyTenantRows, deleteMovedRows, setMoving, TENANT_TABLES } from "../db/tenant-copy";
+import { copyTenantRows, deleteMovedRows, openR2Work, setMoving, TENANT_TABLES } from "../db/tenant-copy";
 import { recountUsage } from "../db/usage";
-import { deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
+import { abortMultipartQuietly, deleteObjectQuietly, deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
 import { forgetPlacement } from "../shards/routing";
 import type { Topology } from "../shards/topology";
 
@@ -17,7 +17,12 @@ import type { Topology } from "../shards/topology";
  * 4. switch: the directory names the new shard; the old copy is marked moved away, so logins and
  *    their re-checks there fail and every isolate routes the tenant anew within AUTH_RECHECK_SECONDS.
  * 5. (the workflow waits AUTH_RECHECK_SECONDS, so no isolate still reads the old copy)
- * 6. remove: the old rows, and the old bytes when the region changed.
+ * 6. remove: the old rows, and the old bytes when the region changed (with the multipart uploads of
+ *    the dropped resumable uploads, and this data centre's edge cache entries of the old bytes).
+ *
+ * A move whose Workflow ended errored can be resumed (the same plan run again: every step above is
+ * idempotent) or, before the switch, rolled back (rollback*: the copy in the new shard and bucket
+ * removed, then the old shard writable again). move-start.ts.
  */
 
 /** What a move does, fixed when it starts (so a re-run after the switch still knows where from). */
@@ -28,6 +33,9 @@ export interface MovePlan {
   fromRegion: string;
   toRegion: string;
 }
+
+/** What a move's Workflow instance is given: the plan, and whether it rolls the plan back (move-start.ts). */
+export type MoveJob = MovePlan & { rollback?: boolean };
 
 function shardsOf(topology: Topology, plan: MovePlan): { from: Database; to: Database } {
   const from = topology.shard(plan.fromShard);
@@ -107,12 +115,57 @@ export async function switchOver(topology: Topology, plan: MovePlan): Promise<vo
   forgetPlacement(plan.tenant);
 }
 
-/** Step 6: removes the old copy of the rows, and of the bytes when the region changed. */
-export async function removeOld(topology: Topology, plan: MovePlan): Promise<void> {
-  await deleteMovedRows(shardsOf(topology, plan).from, plan.tenant);
+/** Told the objects the old region's bucket no longer holds (to drop cached copies). */
+export type RemovedObjects = (objects: R2Object[]) => void;
+
+/**
+ * Step 6: removes the old copy of the rows, and of the bytes when the region changed. Before the rows
+ * go, what they hold open in the old bucket is released: the multipart uploads of incomplete resumable
+ * uploads (not copied, see copyTable) and tracked multipart uploads of bodies, and resumable tails. A
+ * re-run after the rows went finds nothing left to abort, and the bytes by prefix again.
+ */
+export async function removeOld(topology: Topology, plan: MovePlan, removed?: RemovedObjects): Promise<void> {
+  const { from } = shardsOf(topology, plan);
   if (plan.fromRegion !== plan.toRegion) {
-    await deleteObjectsByPrefix(bucketsOf(topology, plan).from, tenantPrefix(plan.tenant));
+    const bucket = bucketsOf(topology, plan).from;
+    const open = await openR2Work(from, plan.tenant);
+    for (const upload of open.multiparts) await abortMultipartQuietly(bucket, upload.key, upload.uploadId);
+    for (const tail of open.tails) await deleteObjectQuietly(bucket, tail);
   }
+  await deleteMovedRows(from, plan.tenant);
+  if (plan.fromRegion !== plan.toRegion) {
+    await deleteObjectsByPrefix(bucketsOf(topology, plan).from, tenantPrefix(plan.tenant), Infinity, removed);
+  }
+}
+
+/** A move that did not reach the switch can be rolled back; one that did can only be resumed. */
+export async function rollbackAllowed(topology: Topology, plan: MovePlan): Promise<boolean> {
+  const row = await findPlacementRow(createDb(topology.directory.d1), plan.tenant);
+  return row !== undefined && row.shard === plan.fromShard && (row.state === "moving" || row.state === "rolling-back");
+}
+
+/**
+ * Rollback, step 1: removes what the move copied into the new shard (and, to another region, the
+ * copied bytes in the new bucket). Nothing routes there before the switch, so no one wrote to it.
+ * Refused (thrown, not retried into harm) once the directory names the new shard.
+ */
+export async function rollbackCopy(topology: Topology, plan: MovePlan): Promise<number> {
+  if (!(await rollbackAllowed(topology, plan))) {
+    throw new Error(`move of ${plan.tenant}: not before the switch to shard ${plan.toShard}, cannot roll back`);
+  }
+  // From now on a resume of this move goes on rolling back (move-start.ts), never copies again.
+  await updatePlacement(createDb(topology.directory.d1), plan.tenant, { state: "rolling-back" });
+  await deleteMovedRows(shardsOf(topology, plan).to, plan.tenant);
+  if (plan.fromRegion === plan.toRegion) return 0;
+  return deleteObjectsByPrefix(bucketsOf(topology, plan).to, tenantPrefix(plan.tenant), Infinity);
+}
+
+/** Rollback, step 2 (last, so no new move starts before the copy is gone): the old shard takes writes again. */
+export async function rollbackUnfreeze(topology: Topology, plan: MovePlan): Promise<void> {
+  if (!(await rollbackAllowed(topology, plan))) return;
+  await setMoving(shardsOf(topology, plan).from, plan.tenant, 0);
+  await updatePlacement(createDb(topology.directory.d1), plan.tenant, { state: "active" });
+  forgetPlacement(plan.tenant);
 }
 
 /** The tables a move copies, in order (the tenant's own row last). */

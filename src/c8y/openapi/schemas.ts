@@ -213,6 +213,7 @@ export const SCHEMAS: Record<string, Schema> = {
       status: { type: "string", description: "the Workflow instance's: queued, running, complete, errored, …" },
       from: { type: "object", properties: { shard: { type: "integer" }, region: string } },
       to: { type: "object", properties: { shard: { type: "integer" }, region: string } },
+      rollback: { type: "boolean", description: "true: this attempt undoes the move (the tenant stays where it was)" },
       error: string,
     },
   },
