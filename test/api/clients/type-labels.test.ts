@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, concat, md5Base64, randomBytes, seedUser } from "../../helpers";
+import { OCTET, pythonSession, requestsFiles } from "./python-requests";
 
 /**
  * Uploads labelled with Cumulocity-style types, replayed from what each client's code sends.
@@ -20,32 +21,13 @@ import { call, concat, md5Base64, randomBytes, seedUser } from "../../helpers";
  */
 
 const enc = new TextEncoder();
-const OCTET = "application/octet-stream";
 let auth: string;
 
 beforeAll(async () => {
   auth = await seedUser("labels", "lab");
 });
 
-/** urllib3's encode_multipart_formdata as requests drives it: 32 hex boundary, CRLF framing. */
-function requestsFiles(object: unknown, file: Uint8Array, contentType: string) {
-  const boundary = "0c9f6a4be1d2437a8e5b6c7d8e9f0a1b";
-  const body = concat([
-    enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="object"\r\n\r\n${JSON.stringify(object)}\r\n`),
-    enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"\r\nContent-Type: ${contentType}\r\n\r\n`),
-    file,
-    enc.encode(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
-const python = (extra: Record<string, string> = {}) => ({
-  Authorization: auth,
-  Accept: "application/json",
-  "User-Agent": "python-requests/2.32.3",
-  "Accept-Encoding": "gzip, deflate",
-  ...extra,
-});
+const python = (extra: Record<string, string> = {}) => pythonSession(auth, extra);
 
 /** `c8y_api` post_file: `content_type or 'application/octet-stream'`. */
 async function pythonPostFile(object: Record<string, unknown>, file: Uint8Array, contentType: string) {
