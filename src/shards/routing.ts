@@ -107,11 +107,12 @@ export function remembersPlacement(tenant: string): boolean {
 /**
  * The tenant of a login without a tenant prefix (`user:password`): the only tenant of any shard
  * with a user of that name, asked of every shard at once (one round trip of latency, a cold login
- * only); undefined when none or several have one.
+ * only); undefined when none or several have one. While a tenant moves its users are in two shards
+ * (copied, then the old copy until it is removed): that is still one tenant.
  */
 export async function tenantOfUserName(env: object, userName: string): Promise<string | undefined> {
   const topology = readTopology(env);
   const found = await Promise.all(topology.shards.map((shard) => tenantsWithUser(createDb(shard.d1), userName)));
-  const tenants = found.flat();
-  return tenants.length === 1 ? tenants[0] : undefined;
+  const tenants = new Set(found.flat());
+  return tenants.size === 1 ? [...tenants][0] : undefined;
 }

@@ -202,7 +202,10 @@ describe("isolation", () => {
     expect(withBookmark.status).toBe(200);
     expect(withBookmark.headers.get("X-D1-Bookmark")).toMatch(new RegExp(`^${(await shardOf("iso-us")).no}:`));
     // A forged bookmark naming the us shard is no bookmark at all (not a 500).
-    const forged = await call("/inventory/binaries", { headers: { Authorization: us, "X-D1-Bookmark": "1:zzz" } });
+    const usShard = (await shardOf("iso-us")).no;
+    const forged = await call("/inventory/binaries", {
+      headers: { Authorization: us, "X-D1-Bookmark": `${usShard}:zzz` },
+    });
     expect(forged.status).toBe(200);
     // An upload URL of the EU tenant, used by the us tenant.
     const created = await call("/inventory/binaries/uploads", {
