@@ -49,10 +49,11 @@ import {
 import { type Database, primaryOf, readYourWrites } from "../db/client";
 import { trackMultipart, untrackMultipart } from "../db/r2-multiparts";
 import type { BinaryRow } from "../db/schema";
-import { refuseIfKnownOverQuota, refuseIfOverQuota, throwIfOverQuota } from "../db/usage";
+import { readUsage, refuseIfOverQuota, throwIfOverQuota } from "../db/usage";
+import { fitsByHint, forgetUsageHint, noteCommitted } from "../db/usage-hints";
 import { forbidden, fragmentsTooLarge, notFound, preconditionFailed, resumableExpired } from "../errors";
 import { ingestFormData } from "../ingest/form-data-body";
-import type { MultipartTracker } from "../ingest/r2-sinks";
+import type { BeforeStore, MultipartTracker } from "../ingest/r2-sinks";
 import { ingestRawBody } from "../ingest/raw-body";
 import { deleteObjectQuietly, objectKey } from "../r2/objects";
 import { type Revision, revisionOf } from "../revisions/revision";
@@ -81,9 +82,6 @@ export type Precondition = (row: BinaryRow) => boolean;
  * (docs/api.md#consistency-between-r2-and-d1). */
 export const BINARY_UPLOAD_PURPOSE = "binary";
 
-/** Generous room for a multipart body's boundaries and part headers besides the file and `object` parts. */
-const MULTIPART_FRAMING_BYTES = 16 * 1024;
-
 /** Slack for clock differences between isolates when a tenant's creation is compared with an upload's start. */
 const CLOCK_SLACK_MS = 30_000;
 
@@ -92,6 +90,22 @@ function multipartTracker(db: Database, key: string): MultipartTracker {
   return {
     created: (uploadId) => trackMultipart(db, { key, uploadId, purpose: BINARY_UPLOAD_PURPOSE }),
     aborted: (uploadId) => untrackMultipart(db, uploadId),
+  };
+}
+
+/**
+ * The quota check before a file's first byte is stored (docs/api.md#usage-and-quotas), told the file's
+ * size (declared, or held) and turning it into what the write adds (`extraOf`). No D1 read when this
+ * isolate's hints (db/usage-hints), no older than the login re-check interval, say the write fits or
+ * the tenant has no quota; otherwise one read of the usage, and 413 when the write cannot fit. The
+ * commit's own condition stays the exact check (writes racing in other isolates).
+ */
+function quotaCheck({ db, config }: Stores, tenant: string, extraOf: (bytes: number) => number): BeforeStore {
+  const maxAgeMs = Math.max(config.authRecheckMs, 1_000);
+  return async (bytes) => {
+    const extra = extraOf(bytes);
+    if (extra <= 0 || fitsByHint(tenant, extra, maxAgeMs)) return;
+    refuseIfOverQuota(await readUsage(primaryOf(db), tenant), extra);
   };
 }
 
@@ -157,14 +171,8 @@ export async function createBinary(
   principal: Principal,
   body: ReadableStream<Uint8Array> | null,
   contentType: string | undefined,
-  bodyLength?: number,
 ): Promise<BinaryRow> {
   const { db, bucket, config } = stores;
-  // The file is at least the body less the largest other parts and framing: refused before any byte
-  // is stored when this isolate knows the tenant has less room (the commit checks exactly).
-  if (bodyLength !== undefined) {
-    refuseIfKnownOverQuota(principal.tenant, bodyLength - config.maxJsonSize - MULTIPART_FRAMING_BYTES);
-  }
   const startedAt = Date.now();
   const key = objectKey(principal.tenant);
   const upload = await ingestFormData(bucket, body, contentType, {
@@ -174,6 +182,7 @@ export async function createBinary(
     maxFieldSize: config.maxJsonSize,
     parseObject: parseUploadObject,
     tracker: multipartTracker(db, key),
+    beforeStore: quotaCheck(stores, principal.tenant, (bytes) => bytes),
   });
   const content: StoredContent = {
     key,
@@ -219,7 +228,7 @@ export async function commitNewBinary(
   };
   const now = new Date().toISOString();
   try {
-    return await insertBinary(
+    const row = await insertBinary(
       db,
       {
         tenant: principal.tenant,
@@ -237,6 +246,8 @@ export async function commitNewBinary(
       },
       guard,
     );
+    noteCommitted(principal.tenant, guard.quotaBytes);
+    return row;
   } catch (error) {
     await deleteObjectQuietly(bucket, content.key);
     throw error;
@@ -284,6 +295,8 @@ export async function replaceBinary(
     content.contentType,
     config,
     multipartTracker(db, key),
+    // A chunked body's size is known once it is held (a file within a part) or at least a part.
+    quotaCheck(stores, principal.tenant, (bytes) => bytes - current.length),
   );
   const newContent: StoredContent = {
     key,
@@ -319,6 +332,8 @@ export async function commitReplace(
     lastUpdated: new Date().toISOString(),
   };
   let switched: { row: BinaryRow; previousKey: string } | undefined;
+  // What the replace added to the tenant's usage, when this isolate knows it (for its hints).
+  let grew: number | undefined;
   try {
     const current = typeof checked === "number" ? await loadBinary(db, principal, checked, "write") : checked;
     if (precondition && !precondition(current)) throw preconditionFailed();
@@ -328,8 +343,10 @@ export async function commitReplace(
     if (!row && !reserved && content.size > current.length) {
       await throwIfOverQuota(db, principal.tenant, content.size - current.length);
     }
-    if (row) switched = { row, previousKey: current.r2Key };
-    else if (precondition) {
+    if (row) {
+      switched = { row, previousKey: current.r2Key };
+      if (!reserved) grew = content.size - current.length;
+    } else if (precondition) {
       // Only the bytes the client checked may be replaced (optimistic concurrency).
       if (await isSwept(db, key)) throw resumableExpired();
       if (await findBinary(primaryOf(db), principal.tenant, current.id)) throw preconditionFailed();
@@ -349,6 +366,9 @@ export async function commitReplace(
     await deleteObjectQuietly(bucket, key);
     throw notFound("Managed object");
   }
+  // A swap replaced bytes of a length not known here: the hint is forgotten (the next check reads).
+  if (grew !== undefined) noteCommitted(principal.tenant, grew);
+  else if (content.reserved !== true) forgetUsageHint(principal.tenant);
   await deleteObjectQuietly(bucket, switched.previousKey);
   forget?.(switched.previousKey);
   return switched.row;
@@ -368,6 +388,7 @@ export async function removeBinary(
   if (precondition && !precondition(row)) throw preconditionFailed();
   const deleted = await deleteBinaryRow(db, principal.tenant, row.id, precondition ? row.r2Key : undefined);
   if (!deleted) throw precondition ? preconditionFailed() : notFound("Managed object");
+  noteCommitted(principal.tenant, -deleted.length);
   await deleteObjectQuietly(bucket, deleted.r2Key);
   forget?.(deleted.r2Key);
 }

@@ -1,7 +1,8 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { Database } from "./client";
-import { type SessionRow, sessions, type UserRow, users } from "./schema";
-import { residentTenant } from "./users";
+import { type SessionRow, sessions, tenantUsage, type UserRow, users } from "./schema";
+import { noteUsage } from "./usage-hints";
+import { residentTenant, usageColumns } from "./users";
 
 /** A session row and the user it belongs to, as one re-check reads them. */
 export interface SessionWithUser {
@@ -23,13 +24,17 @@ export async function findSessionWithUser(
   tenant: string,
   id: string,
 ): Promise<SessionWithUser | undefined> {
+  // The tenant's usage rides along: this isolate's hints (db/usage-hints) learn it for free.
   const [row] = await db
-    .select({ session: sessions, user: users })
+    .select({ session: sessions, user: users, usage: usageColumns })
     .from(sessions)
     .innerJoin(users, and(eq(users.tenant, sessions.tenant), eq(users.userName, sessions.userName)))
+    .leftJoin(tenantUsage, eq(tenantUsage.tenant, sessions.tenant))
     .where(and(eq(sessions.id, id), eq(sessions.tenant, tenant), residentTenant(sessions.tenant)))
     .limit(1);
-  return row;
+  if (!row) return undefined;
+  noteUsage(row.user.tenant, row.usage);
+  return { session: row.session, user: row.user };
 }
 
 /** Moves a session's expiry (a renewed cookie session). */

@@ -2,6 +2,7 @@ import { asc, eq, type SQL, sql } from "drizzle-orm";
 import { storageQuotaExceeded } from "../errors";
 import type { Database } from "./client";
 import { binaries, type TenantUsageRow, tenants, tenantUsage } from "./schema";
+import { noteUsage } from "./usage-hints";
 
 /**
  * Tenant usage and quotas (docs/api.md#usage-and-quotas). The counters are maintained by triggers
@@ -24,48 +25,6 @@ const EMPTY: Usage = {
   uploads: 0,
 };
 
-/**
- * What this isolate last saw of a tenant's quota and usage (from a statistics read or a quota refusal),
- * so an upload of known size can be refused before its bytes are stored without a D1 round trip
- * (docs/api.md#usage-and-quotas). Only ever used to refuse early what the commit would refuse anyway;
- * the commit's own condition is the exact check.
- */
-const hints = new Map<string, { quota: number; used: number; atMs: number }>();
-/** How long a hint is trusted: usage may shrink meanwhile (deletes elsewhere), which a hint would not see. */
-const HINT_MS = 30_000;
-const MAX_HINTS = 10_000;
-
-function noteUsage(tenant: string, usage: Usage): void {
-  if (usage.storageQuota === null) {
-    hints.delete(tenant);
-    return;
-  }
-  if (hints.size >= MAX_HINTS) hints.clear();
-  hints.set(tenant, {
-    quota: usage.storageQuota,
-    used: usage.storedBytes + usage.uploadReservedBytes,
-    atMs: Date.now(),
-  });
-}
-
-/** Forgets what this isolate knows of a tenant's quota (its quota was changed here). */
-export function forgetUsageHint(tenant: string): void {
-  hints.delete(tenant);
-}
-
-/**
- * Refuses at once (413, before any byte is stored) a write adding at least `extraBytes` when this
- * isolate saw, moments ago, that the tenant has less room than that. Without a recent hint it lets
- * the write go on to the exact check at commit.
- */
-export function refuseIfKnownOverQuota(tenant: string, extraBytes: number): void {
-  const hint = hints.get(tenant);
-  if (!hint || Date.now() - hint.atMs > HINT_MS) return;
-  if (extraBytes > 0 && hint.used + extraBytes > hint.quota) {
-    throw storageQuotaExceeded(hint.quota, hint.used, extraBytes);
-  }
-}
-
 /** The statement that reads a tenant's usage row (to batch it with another read); see usageOfRow. */
 export function usageStatement(db: Database, tenant: string) {
   return db.select().from(tenantUsage).where(eq(tenantUsage.tenant, tenant));
@@ -73,9 +32,9 @@ export function usageStatement(db: Database, tenant: string) {
 
 /** A tenant's usage from the rows of usageStatement (zero without a row); this isolate remembers it. */
 export function usageOfRow(tenant: string, row: TenantUsageRow | undefined): Usage {
+  noteUsage(tenant, row);
   if (!row) return EMPTY;
   const { tenant: _, ...usage } = row;
-  noteUsage(tenant, usage);
   return usage;
 }
 

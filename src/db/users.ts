@@ -1,7 +1,8 @@
 import { and, asc, count, eq, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
-import { counters, tenantDirectory, tenants, type UserRow, users } from "./schema";
+import { counters, type TenantUsageRow, tenantDirectory, tenants, tenantUsage, type UserRow, users } from "./schema";
+import { noteUsage } from "./usage-hints";
 
 /** The user `userName` of `tenant`, if any. */
 export async function findUser(db: Database, tenant: string, userName: string): Promise<UserRow | undefined> {
@@ -19,13 +20,40 @@ export async function findUser(db: Database, tenant: string, userName: string): 
 export const residentTenant = (tenant: SQLWrapper) =>
   sql`EXISTS (SELECT 1 FROM ${tenants} WHERE ${tenants.id} = ${tenant} AND ${tenants.moving} < 2)`;
 
+/**
+ * A user row with its tenant's usage row (null: none yet), read in one statement: every login and
+ * re-check tells this isolate the tenant's quota and usage for free (db/usage-hints).
+ */
+export interface UserWithUsage {
+  user: UserRow;
+  usage: Pick<TenantUsageRow, "storageQuota" | "storedBytes" | "uploadReservedBytes"> | null;
+}
+
+/**
+ * The usage columns a lookup joins: not `tenant`, whose name the user's own column has (drizzle maps
+ * a D1 batch's rows by column name, so a second `tenant` would overwrite the user's).
+ */
+export const usageColumns = {
+  storageQuota: tenantUsage.storageQuota,
+  storedBytes: tenantUsage.storedBytes,
+  uploadReservedBytes: tenantUsage.uploadReservedBytes,
+};
+
+/** The user of a lookup; its tenant's usage goes to this isolate's hints (db/usage-hints). */
+function userOf(found: UserWithUsage | undefined): UserRow | undefined {
+  if (found) noteUsage(found.user.tenant, found.usage);
+  return found?.user;
+}
+
 /** The user `userName` of `tenant` while the tenant lives in this shard (a login's re-check). */
 export async function findResidentUser(db: Database, tenant: string, userName: string): Promise<UserRow | undefined> {
-  return db
-    .select()
+  const found = await db
+    .select({ user: users, usage: usageColumns })
     .from(users)
+    .leftJoin(tenantUsage, eq(tenantUsage.tenant, users.tenant))
     .where(and(eq(users.tenant, tenant), eq(users.userName, userName), residentTenant(users.tenant)))
     .get();
+  return userOf(found);
 }
 
 /**
@@ -36,15 +64,16 @@ export function loginLookup(db: Database, tenant: string | undefined, userName: 
   const where =
     tenant === undefined ? eq(users.userName, userName) : and(eq(users.tenant, tenant), eq(users.userName, userName));
   return db
-    .select()
+    .select({ user: users, usage: usageColumns })
     .from(users)
+    .leftJoin(tenantUsage, eq(tenantUsage.tenant, users.tenant))
     .where(and(where, residentTenant(users.tenant)))
     .limit(2);
 }
 
 /** The user a login lookup found: the only match (a name in several tenants needs the tenant prefix). */
-export function loginUser(matches: UserRow[]): UserRow | undefined {
-  return matches.length === 1 ? matches[0] : undefined;
+export function loginUser(matches: UserWithUsage[]): UserRow | undefined {
+  return matches.length === 1 ? userOf(matches[0]) : undefined;
 }
 
 /** A new user as the API or the bootstrap describes it. */

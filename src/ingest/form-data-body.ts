@@ -7,6 +7,7 @@ import { invalidRequest, tooLarge, unsupportedMediaType } from "../errors";
 import { servedMediaType, storedContentType } from "../http/media-type";
 import { FormDataError, parseFormDataStream } from "./form-data-stream";
 import {
+  type BeforeStore,
   type ByteSink,
   knownLengthSink,
   LengthMismatchError,
@@ -36,6 +37,8 @@ export interface FormDataBodyOptions<T> {
   parseObject: (text: string) => T;
   /** Told about the R2 multipart upload, if the bytes need one. */
   tracker?: MultipartTracker;
+  /** Told the file's size (`filesize`, else what has arrived) before its first byte is stored. */
+  beforeStore?: BeforeStore;
 }
 
 const FILESIZE = /^\s*(\d{1,16})\s*$/;
@@ -87,6 +90,9 @@ export async function ingestFormData<T>(
           if (file) throw invalidRequest("More than one 'file' part.");
           // A label, not a gate: whatever the client calls its bytes, they are stored.
           file = { contentType: storedContentType(event.contentType), filename: event.filename };
+          // A declared size is checked before the file's first byte; otherwise the sink checks what
+          // it holds before its first write.
+          if (filesize !== undefined) await options.beforeStore?.(filesize);
           sink =
             filesize !== undefined && filesize <= options.singlePutMaxBytes
               ? knownLengthSink(bucket, options.key, filesize, httpMetadata(file.contentType))
@@ -96,6 +102,7 @@ export async function ingestFormData<T>(
                   options.partSize,
                   httpMetadata(file.contentType),
                   options.tracker,
+                  filesize === undefined ? options.beforeStore : undefined,
                 );
           break;
         case "fileChunk":

@@ -29,6 +29,12 @@ export class LengthMismatchError extends Error {
   }
 }
 
+/**
+ * Told the size of a file (exact, or at least that many bytes) before its first byte is stored;
+ * throwing refuses the file with nothing written (the quota check, docs/api.md#usage-and-quotas).
+ */
+export type BeforeStore = (bytes: number) => Promise<void>;
+
 /** A destination for a file's bytes as they stream in. `abort` leaves nothing behind in R2. */
 export interface ByteSink {
   write(chunk: Uint8Array): Promise<void>;
@@ -92,6 +98,7 @@ export function unknownLengthSink(
   partSize: number,
   httpMetadata: R2HTTPMetadata,
   tracker?: MultipartTracker,
+  beforeStore?: BeforeStore,
 ): ByteSink {
   const digest = new crypto.DigestStream("MD5");
   const digestWriter = digest.getWriter();
@@ -106,6 +113,8 @@ export function unknownLengthSink(
   let upload: R2MultipartUpload | undefined;
   const parts: R2UploadedPart[] = [];
   let inFlight: Promise<void> = Promise.resolve();
+  // Whether anything may be in R2 under `key` (a refusal before the first write leaves nothing to delete).
+  let written = false;
 
   async function sendPart(bytes: Uint8Array): Promise<void> {
     if (!upload) {
@@ -144,7 +153,9 @@ export function unknownLengthSink(
           heldSize += chunk.length;
           return;
         }
-        // The file reaches a part: from here on it is a multipart upload.
+        // The file reaches a part: from here on it is a multipart upload, of at least `size` bytes.
+        await beforeStore?.(size);
+        written = true;
         const earlier = held;
         held = undefined;
         buffer = new Uint8Array(partSize);
@@ -155,6 +166,9 @@ export function unknownLengthSink(
     async close() {
       if (held) {
         await digestWriter.abort().catch(() => undefined);
+        // The whole file is held: its exact size is known before anything is stored.
+        await beforeStore?.(size);
+        written = true;
         const object = await bucket.put(key, concatBytes(held, heldSize), { httpMetadata });
         return { key, size, md5: md5Of(object) };
       }
@@ -172,7 +186,7 @@ export function unknownLengthSink(
         await upload.abort().catch(() => undefined);
         await tracker?.aborted(upload.uploadId).catch(() => undefined);
       }
-      await bucket.delete(key);
+      if (written) await bucket.delete(key);
     },
   };
 }

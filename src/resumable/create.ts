@@ -4,6 +4,7 @@ import { loadBinary, type Stores } from "../binaries/service";
 import { MAX_NAME_LENGTH } from "../c8y/managed-object";
 import { insertResumable } from "../db/resumables";
 import type { ResumableRow } from "../db/schema";
+import { noteCommitted } from "../db/usage-hints";
 import { invalidRequest, preconditionFailed, tooLarge, tooManyOpenResumables } from "../errors";
 import { PausableDigests } from "../hashing/pausable-digests";
 import { ifMatchHolds } from "../http/conditional";
@@ -102,6 +103,8 @@ export async function createResumable(
   };
   const created = await insertResumable(db, row, config.maxOpenUploads);
   if (!created) throw tooManyOpenResumables(config.maxOpenUploads);
+  // Its reservation counts in this isolate's hints at once, so a POST that follows is checked against it.
+  noteCommitted(created.tenant, created.length ?? 0);
   return created;
 }
 

@@ -58,13 +58,7 @@ binariesRoutes.get("/", async (c) => {
 });
 
 binariesRoutes.post("/", requireAnyRole(...CREATE_BINARIES), async (c) => {
-  const row = await createBinary(
-    storesOf(c),
-    c.var.principal,
-    c.req.raw.body,
-    c.req.header("Content-Type"),
-    contentLength(c.req.header("Content-Length")),
-  );
+  const row = await createBinary(storesOf(c), c.var.principal, c.req.raw.body, c.req.header("Content-Type"));
   c.header("Location", binaryUrl(originOf(c), row.id));
   return createdBinary(c, row);
 });

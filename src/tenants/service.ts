@@ -36,7 +36,8 @@ import {
   tenantDeletedAt,
   updateTenant,
 } from "../db/tenants";
-import { forgetUsageHint, quotasOf } from "../db/usage";
+import { quotasOf } from "../db/usage";
+import { forgetUsageHint } from "../db/usage-hints";
 import { createTenantIfAbsent, type NewUser } from "../db/users";
 import { type EdgeCache, forgetCachedObjects, MAX_FORGETS_PER_REQUEST } from "../downloads/edge-cache";
 import { forbidden, invalidUserInput, tenantConflict, tenantIdBusy, tenantNotFound, unknownRegion } from "../errors";

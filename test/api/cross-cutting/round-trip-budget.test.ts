@@ -2,9 +2,11 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import benchmarksDoc from "../../../docs/benchmarks.md?raw";
+import { forgetCachedLogins } from "../../../src/auth/authenticate";
 import { mintLink } from "../../../src/binaries/links";
 import { readConfig } from "../../../src/config";
 import { findBinary } from "../../../src/db/binaries";
+import { forgetUsageHints } from "../../../src/db/usage-hints";
 import worker from "../../../src/index";
 import { forgetPlacement } from "../../../src/shards/routing";
 import { type BindingCall, proxyD1, proxyR2 } from "../../bindings-proxy";
@@ -58,13 +60,21 @@ const BUDGET: Record<string, Cost> = {
   "GET binary, token, cold isolate": { d1: 2, statements: 2, r2: 1, pbkdf2: 0 },
   "GET binary, token, warm": { d1: 1, statements: 1, r2: 1, pbkdf2: 0 },
   // Usage and quotas (docs/api.md#usage-and-quotas): usage is kept by triggers inside the write's own
-  // statements and the quota is a condition of them, so a tenant with a quota costs what any tenant costs.
+  // statements and the quota is a condition of them, so a tenant with a quota costs what any tenant costs
+  // while this isolate's hints (fed by the login's own lookup) say the write fits.
   "GET binary, tenant with a quota": { d1: 1, statements: 1, r2: 1, pbkdf2: 0 },
   "POST binary, tenant with a quota": { d1: 1, statements: 2, r2: 1, pbkdf2: 0 },
   "PUT binary, tenant with a quota": { d1: 2, statements: 2, r2: 2, pbkdf2: 0 },
   "DELETE binary, tenant with a quota": { d1: 2, statements: 2, r2: 1, pbkdf2: 0 },
-  // Refused at commit: the failed batch, then why (swept? the usage), then the bytes are deleted.
-  "POST binary over the quota, size unknown": { d1: 3, statements: 4, r2: 2, pbkdf2: 0 },
+  // A write that could cross the quota as far as this isolate knows (or whose tenant it knows nothing
+  // of: hints evicted) reads the usage before its first byte.
+  "POST binary, tenant with a quota, no hint in this isolate": { d1: 2, statements: 3, r2: 1, pbkdf2: 0 },
+  "POST binary over the quota, held within a part": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
+  // A cold isolate: the cold login's lookup reads the usage too; the read before the bytes confirms.
+  "POST binary over the quota, filesize, cold login": { d1: 3, statements: 4, r2: 0, pbkdf2: 1 },
+  // Refused at commit (another isolate lowered the quota): the failed batch, then why (swept? the
+  // usage), then the bytes are deleted.
+  "POST binary over the quota, unseen by this isolate": { d1: 3, statements: 4, r2: 2, pbkdf2: 0 },
   // A PUT with Content-Length reads its row and the tenant's usage in one batch: over the quota it is
   // refused before any byte is stored.
   "PUT binary with Content-Length": { d1: 2, statements: 3, r2: 2, pbkdf2: 0 },
@@ -321,17 +331,39 @@ describe("round-trip budget of usage and quotas", () => {
     });
     expect(replaced.res.status).toBe(201);
     expect(replaced.cost).toEqual(BUDGET["PUT binary, tenant with a quota"]);
-    const over = multipartBody([
-      { name: "object", value: '{"name":"o.bin","type":"c8y_Firmware"}' },
-      { name: "file", value: randomBytes(40_000, 23), filename: "o.bin" },
-    ]);
-    const refused = await measure("/inventory/binaries", {
-      method: "POST",
-      body: chunkedStream(over.body),
-      headers: { Authorization: owner, "Content-Type": over.contentType },
-    });
+    /** A POST of `size` bytes: chunked without filesize, or with a filesize part before the file. */
+    const postFile = (size: number, seed: number, shape: "chunked" | "filesize" | "plain") => {
+      const { body, contentType } = multipartBody([
+        { name: "object", value: '{"name":"q2.bin","type":"c8y_Firmware"}' },
+        ...(shape === "filesize" ? [{ name: "filesize", value: String(size) }] : []),
+        { name: "file", value: randomBytes(size, seed), filename: "q2.bin" },
+      ]);
+      return measure("/inventory/binaries", {
+        method: "POST",
+        body: shape === "chunked" ? chunkedStream(body) : body,
+        headers: { Authorization: owner, "Content-Type": contentType, Accept: "application/json" },
+      });
+    };
+    const refused = await postFile(40_000, 23, "chunked");
     expect(refused.res.status).toBe(413);
-    expect(refused.cost).toEqual(BUDGET["POST binary over the quota, size unknown"]);
+    expect(refused.cost).toEqual(BUDGET["POST binary over the quota, held within a part"]);
+    forgetUsageHints();
+    const close = await postFile(29_000, 26, "plain");
+    expect(close.res.status).toBe(201);
+    expect(close.cost).toEqual(BUDGET["POST binary, tenant with a quota, no hint in this isolate"]);
+    const nearId = (JSON.parse(new TextDecoder().decode(close.body)) as { id: string }).id;
+    await measure(`/inventory/binaries/${nearId}`, { method: "DELETE", headers: { Authorization: owner } });
+    forgetCachedLogins("rtq");
+    forgetUsageHints();
+    const cold = await postFile(40_000, 27, "filesize");
+    expect(cold.res.status).toBe(413);
+    expect(cold.cost).toEqual(BUDGET["POST binary over the quota, filesize, cold login"]);
+    // Another isolate lowers the quota; this one still holds its hint (100,000) and finds out at commit.
+    await env.DB.prepare("UPDATE tenant_usage SET storage_quota = 80000 WHERE tenant = 'rtq'").run();
+    const unseen = await postFile(20_000, 28, "plain");
+    expect(unseen.res.status).toBe(413);
+    expect(unseen.cost).toEqual(BUDGET["POST binary over the quota, unseen by this isolate"]);
+    await env.DB.prepare("UPDATE tenant_usage SET storage_quota = 100000 WHERE tenant = 'rtq'").run();
     const sized = await measure(`/inventory/binaries/${id}`, {
       method: "PUT",
       body: randomBytes(71_000, 25),
