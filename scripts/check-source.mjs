@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Fails when a module in src/ imports from a layer above its own (see the layout in README.md), when a route
-// imports db/ (other than db/client), when code outside src/routes/ touches hono's Context, when a source line is
-// wider than the formatter's 120 columns (Biome cannot break long strings and comments, so this catches them), or
+// imports db/ (other than db/client), when http/ imports anything but http/ and utils/, when code outside
+// src/routes/ touches hono's Context, when a source line is wider than the formatter's 120 columns (Biome cannot
+// break long strings and comments, so this catches them), or
 // when a citation of docs/api.md names a heading anchor that does not exist (or a section by number), or when a
 // folder is missing from the newcomer's map (docs/architecture.md).
 // Layers, lowest first; a module may import from its own folder or any lower layer.
@@ -61,6 +62,10 @@ for (const file of files) {
     const below = relative(root, target);
     if (from === "routes" && below.startsWith("db/") && below.replace(/\.ts$/, "") !== "db/client")
       problems.push(`${relative(".", file)} imports ${match[1]}: routes call services, not db/ (only db/client)`);
+    // http/ is protocol-neutral: it knows neither the error catalogue nor Cumulocity nor config; its parsers throw
+    // its own HttpInputError, which routes/context.ts maps. It may import only http/ and utils/.
+    if (from === "http" && !/^(http|utils)\//.test(below))
+      problems.push(`${relative(".", file)} imports ${match[1]}: http/ imports only http/ and utils/ (no errors.ts)`);
     const to = layerOf(
       target.endsWith(".ts") || RANK[`${relative(root, target)}.ts`] === undefined ? target : `${target}.ts`,
     );

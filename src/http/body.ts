@@ -1,6 +1,6 @@
-import { tooLarge } from "../errors";
+import { HttpInputError } from "./input-error";
 
-/** Reads a request body as text, refusing (413) more than `max` bytes without buffering them. */
+/** Reads a request body as text, refusing (HttpInputError 413) more than `max` bytes without buffering them. */
 export async function readTextCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<string> {
   if (!body) return "";
   const chunks: Uint8Array[] = [];
@@ -9,7 +9,7 @@ export async function readTextCapped(body: ReadableStream<Uint8Array> | null, ma
   try {
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
       size += read.value.length;
-      if (size > max) throw tooLarge(`The body is larger than ${max} bytes.`);
+      if (size > max) throw new HttpInputError(413, `The body is larger than ${max} bytes.`);
       chunks.push(read.value);
     }
   } finally {

@@ -1,9 +1,10 @@
 /**
  * http/: protocol-neutral HTTP, no Cumulocity and no upload state: Accept and Content-Length (this file),
  * conditional requests, ranges, media types, Structured Fields, cookies, CORS, Content-Disposition, JSON and
- * capped body reads. Parsers throw the error catalogue's 4xx (errors.ts); builders return strings.
+ * capped body reads. It imports nothing of the domain (errors.ts, c8y/): parsers throw HttpInputError
+ * (input-error.ts), which routes/context.ts maps to the catalogue's 400/413; builders return strings.
  */
-import { invalidRequest } from "../errors";
+import { HttpInputError } from "./input-error";
 
 /**
  * The Accept rule of POST and PUT (docs/api.md#media-types): with any Accept header, `*\/*` included, the
@@ -17,6 +18,6 @@ export function wantsBody(accept: string | undefined): boolean {
 /** A Content-Length header as a number; undefined when absent, 400 when malformed. */
 export function contentLength(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
-  if (!/^\d{1,16}$/.test(header.trim())) throw invalidRequest("Invalid Content-Length.");
+  if (!/^\d{1,16}$/.test(header.trim())) throw new HttpInputError(400, "Invalid Content-Length.");
   return Number(header);
 }

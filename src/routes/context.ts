@@ -13,14 +13,17 @@ import {
   ERROR_MEDIA_TYPE,
   errorBody,
   internalError,
+  invalidRequest,
   isTenantMoving,
   methodNotAllowed,
   routeNotFound,
   tenantMoving,
+  tooLarge,
 } from "../errors";
 import { readTextCapped } from "../http/body";
 import { drainBody } from "../http/drain";
 import { wantsBody } from "../http/headers";
+import { HttpInputError } from "../http/input-error";
 import { parseJsonObject } from "../http/json";
 import { loggableError } from "../observability/loggable-error";
 
@@ -122,7 +125,8 @@ function errorResponse(c: Context, err: ApiError): Response {
  */
 export async function handleError(err: Error, c: Context): Promise<Response> {
   await drainBody(c.req.raw.body);
-  if (err instanceof ApiError) return errorResponse(c, err);
+  const known = asApiError(err);
+  if (known) return errorResponse(c, known);
   // A write while its tenant moves to another shard (issue 19): refused by the database, retried by the client.
   if (isTenantMoving(err)) return errorResponse(c, tenantMoving(5));
   if (clientWentAway(err)) {
@@ -132,6 +136,16 @@ export async function handleError(err: Error, c: Context): Promise<Response> {
   }
   console.error("unhandled error", c.req.method, new URL(c.req.url).pathname, loggableError(err));
   return errorResponse(c, internalError());
+}
+
+/**
+ * The catalogue's error for what was thrown, if the client caused it: an ApiError as it is, http/'s generic
+ * HttpInputError as the inventory 400 or 413. The one place that maps it (docs/architecture.md, "Errors").
+ */
+export function asApiError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HttpInputError) return err.status === 413 ? tooLarge(err.message) : invalidRequest(err.message);
+  return undefined;
 }
 
 /** workerd's error when the client closes the connection while its request body is read. */

@@ -3,10 +3,10 @@ import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
-import { ApiError } from "../errors";
 import { newMeter, withMeter } from "../observability/meter";
 import { REQUEST_ID_HEADER, requestIdFor } from "../observability/request-id";
 import { dataPoint, logLine, type RequestRecord } from "../observability/request-log";
+import { asApiError } from "./context";
 
 type Ctx = Context<AppEnv>;
 
@@ -23,9 +23,10 @@ function routeOf(c: Ctx): string {
   return path === "" || path === "*" || path === "/*" ? "(none)" : path;
 }
 
-/** The error code of an answer: the thrown ApiError's, a 500 for anything else thrown, null for success. */
+/** The error code of an answer: the catalogue's for what was thrown, a 500 for anything else, null for success. */
 function errorCodeOf(c: Ctx): string | null {
-  if (c.error instanceof ApiError) return c.error.error;
+  const known = asApiError(c.error);
+  if (known) return known.error;
   if (c.error) return "general/Internal Error";
   return null;
 }
