@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { copyTable, freeze, MOVED_TABLES, type MovePlan, removeOld, switchOver } from "../../src/tenants/move";
+import { copyTable, freeze, MOVED_TABLES, type MovePlan, removeOld, switchOver } from "../../../src/tenants/move";
 import {
   basic,
   call,
@@ -12,7 +12,7 @@ import {
   topology,
   tusPatch,
   upload,
-} from "../helpers";
+} from "../../helpers";
 
 /**
  * Red-team probes of shard isolation (issue 19: "no id, link, upload URL, bookmark or list parameter
