@@ -17,6 +17,7 @@ export default defineConfig({
           TENANT_RATE_LIMITER: { namespace_id: "20001", simple: { limit: 1_000_000, period: 60 } },
           LOGIN_RATE_LIMITER: { namespace_id: "20002", simple: { limit: 1_000_000, period: 60 } },
           LINK_RATE_LIMITER: { namespace_id: "20003", simple: { limit: 1_000_000, period: 60 } },
+          ADDRESS_RATE_LIMITER: { namespace_id: "20004", simple: { limit: 1_000_000, period: 60 } },
           TIGHT_RATE_LIMITER: { namespace_id: "29001", simple: { limit: 3, period: 60 } },
         },
         bindings: {

@@ -10,6 +10,7 @@ interface __BaseEnv_Env {
 	TENANT_RATE_LIMITER: RateLimit;
 	LOGIN_RATE_LIMITER: RateLimit;
 	LINK_RATE_LIMITER: RateLimit;
+	ADDRESS_RATE_LIMITER: RateLimit;
 	MOVE_TENANT: Workflow<Parameters<import("./src/index").MoveTenantWorkflow['run']>[0]['payload']>;
 	SHARDS: string;
 	REGION_BUCKETS: string;

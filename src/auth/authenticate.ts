@@ -73,7 +73,15 @@ async function verify(
   scheme: "Basic" | "XBasic",
   clientAddress: string | undefined,
   loginTenant?: string | null,
+  unknownTenant = false,
 ): Promise<UserRow> {
+  if (unknownTenant) {
+    // A tenant no shard holds protects no account: nothing to throttle, so nothing is written (a
+    // sprayer of made-up tenants would otherwise add a row per guess). The same PBKDF2 keeps the
+    // timing; the address limit (docs/api.md#rate-limits) bounds how often.
+    await verifyPassword(credentials.password, await dummyPasswordHash());
+    throw unauthorized(scheme);
+  }
   // Admitted before the user is even looked up, under the login as sent: a 429 says nothing about
   // whether the user exists, and parallel guesses cannot slip past the count of attempts in flight
   // (docs/api.md#authentication-and-login-throttle).
@@ -115,9 +123,10 @@ export async function checkPasswordLogin(
   scheme: "Basic" | "XBasic",
   clientAddress: string | undefined,
   loginTenant?: string | null,
+  unknownTenant = false,
 ): Promise<UserRow> {
   await ensureBootstrapAdmin(db, d1, bootstrap);
-  return verify(db, credentials, scheme, clientAddress, loginTenant);
+  return verify(db, credentials, scheme, clientAddress, loginTenant, unknownTenant);
 }
 
 /** What authentication reads of a request. */
@@ -133,6 +142,10 @@ export interface AuthenticationInput {
    * none could be (issue 19). Undefined: look the name up in this database alone.
    */
   loginTenant?: string | null;
+  /** The login names a tenant that the directory does not know: refused without any D1 write. */
+  unknownTenant?: boolean;
+  /** Called before a password is checked (not for a cached login): the address limit, which may throw 429. */
+  beforeCheck?: () => Promise<void>;
 }
 
 /** How authentication trusts its cache. */
@@ -182,8 +195,9 @@ export async function authenticate(
   const cacheKey = await CredentialCache.keyOf(input.authorization);
   const cached = await fromCache(db, cacheKey, options);
   if (cached) return cached;
+  await input.beforeCheck?.();
   await ensureBootstrapAdmin(db, d1, bootstrap);
-  const user = await verify(db, credentials, scheme, input.clientAddress, input.loginTenant);
+  const user = await verify(db, credentials, scheme, input.clientAddress, input.loginTenant, input.unknownTenant);
   const principal = principalOf(user);
   const now = options.now ?? Date.now();
   credentialCache.set(cacheKey, { principal, passwordHash: user.passwordHash, checkedAt: now }, now);

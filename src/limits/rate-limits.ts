@@ -1,12 +1,13 @@
 /**
- * Fair limits (docs/api.md#rate-limits): requests per tenant, per login and per signed link, counted
- * by Cloudflare's Rate Limiting binding. Each binding is optional (absent: that limit is off). The
- * binding keeps its counters at the edge, so a check costs no D1 round trip; it answers only yes or
- * no, so the wait a refusal names is the binding's period (RATE_LIMIT_RETRY_AFTER_SECONDS).
+ * Fair limits (docs/api.md#rate-limits): requests per tenant, per login and per signed link, and
+ * password checks per client address before any login, counted by Cloudflare's Rate Limiting
+ * binding. Each binding is optional (absent: that limit is off). The binding keeps its counters at
+ * the edge, so a check costs no D1 round trip; it answers only yes or no, so the wait a refusal
+ * names is the binding's period (RATE_LIMIT_RETRY_AFTER_SECONDS).
  */
 
 /** Which limit refused a request; also the field `limited` of its log line. */
-export type LimitScope = "tenant" | "login" | "link";
+export type LimitScope = "tenant" | "login" | "link" | "address";
 
 /** One check: a binding (maybe absent) and the key counted in it. */
 export interface LimitCheck {
@@ -57,4 +58,13 @@ export function linkCheck(
   link: { tenant: string; id: number; revision: number; expires: number },
 ): LimitCheck {
   return { scope: "link", limiter, key: `link:${link.tenant}:${link.id}:${link.revision}:${link.expires}` };
+}
+
+/**
+ * The check of a password about to be checked (a login not in the credential cache, a token login),
+ * per client address (CF-Connecting-IP; `-` when absent, as locally): it bounds the D1 work and
+ * PBKDF2 hashes that unauthenticated callers can cause, whatever logins they name.
+ */
+export function addressCheck(limiter: RateLimit | undefined, address: string | undefined): LimitCheck {
+  return { scope: "address", limiter, key: `address:${address?.trim() || "-"}` };
 }

@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { authenticate as authenticateRequest } from "../auth/authenticate";
 import { hasAnyRole, isPlatformAdmin, isPlatformReader, mayAccessTenant } from "../auth/authorize";
+import { parseBasicCredentials } from "../auth/basic-credentials";
 import { authenticateToken, type TokenCarrier, type TokenSettings } from "../auth/token-sessions";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
@@ -16,6 +17,7 @@ import {
   CORS_MAX_AGE_SECONDS,
   originMatcher,
 } from "../http/cors";
+import { limitLoginAttempt } from "./rate-limit";
 import { bearerToken, rerouted } from "./routing";
 import { setSessionCookies } from "./session-cookies";
 
@@ -63,12 +65,16 @@ async function identify(c: Context<AppEnv>) {
     c.set("principal", principal);
     return { renewed };
   }
+  const clientAddress = c.req.header("CF-Connecting-IP");
   const input = {
     authorization,
-    clientAddress: c.req.header("CF-Connecting-IP"),
+    clientAddress,
     useXBasic: c.req.header("UseXBasic")?.toLowerCase() === "true",
     // A login without a tenant was routed to the only tenant with that user name, if there is one.
     loginTenant: c.var.route.tenant ?? null,
+    // A login naming a tenant was routed by the directory: no route tenant means no such tenant.
+    unknownTenant: parseBasicCredentials(authorization)?.tenant !== undefined && c.var.route.tenant === undefined,
+    beforeCheck: limitLoginAttempt(c, clientAddress),
   };
   // The bootstrap admin is made by the routing middleware, in the directory's shard.
   const principal = await authenticateRequest(c.var.db, c.var.route.shard.d1, {}, input, {

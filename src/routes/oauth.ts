@@ -10,7 +10,7 @@ import { callerChecks } from "../limits/rate-limits";
 import { tenantOfUserName } from "../shards/routing";
 import { rejectOtherMethods } from "./context";
 import { tokenSettingsOf } from "./middleware";
-import { enforceLimits } from "./rate-limit";
+import { enforceLimits, limitLoginAttempt } from "./rate-limit";
 import { routeOf, useRoute } from "./routing";
 import { setSessionCookies } from "./session-cookies";
 
@@ -34,6 +34,9 @@ async function logIn(c: Context<AppEnv>): Promise<IssuedToken> {
   const credentials = parseLoginForm(body, c.req.query("tenant_id"));
   const scheme = c.req.header("UseXBasic")?.toLowerCase() === "true" ? "XBasic" : "Basic";
   // The form names the tenant: its shard holds the user, the throttle count and the new session.
+  const address = c.req.header("CF-Connecting-IP");
+  // A password about to be checked counts against the address's limit of unverified logins.
+  await limitLoginAttempt(c, address)();
   const tenant = credentials.tenant ?? (await tenantOfUserName(c.env, credentials.userName));
   if (tenant !== c.var.route.tenant) useRoute(c, await routeOf(c.env, tenant));
   const user = await checkPasswordLogin(
@@ -42,8 +45,10 @@ async function logIn(c: Context<AppEnv>): Promise<IssuedToken> {
     {},
     credentials,
     scheme,
-    c.req.header("CF-Connecting-IP"),
+    address,
     c.var.route.tenant ?? null,
+    // A form naming a tenant the directory does not know: refused without any D1 write.
+    credentials.tenant !== undefined && c.var.route.tenant === undefined,
   );
   // A token login is a request of that login and its tenant (docs/api.md#rate-limits), counted once the password
   // matched (a wrong one is the login throttle's): without it a login loop was a way around both limits, each

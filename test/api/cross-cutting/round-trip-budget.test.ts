@@ -34,6 +34,8 @@ const BUDGET: Record<string, Cost> = {
   // Wrong password: the same batch, PBKDF2, the failure counted (attempts in flight are no failures), then
   // the 401 reads the directory again (has the tenant moved?).
   "GET binary, wrong password": { d1: 3, statements: 4, r2: 0, pbkdf2: 1 },
+  // A tenant the directory does not know (its one read): refused after the same PBKDF2, nothing written.
+  "GET binary, login naming an unknown tenant": { d1: 1, statements: 1, r2: 0, pbkdf2: 1 },
   "GET binary, edge-cache hit": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
   "GET binary, 304": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
   "HEAD binary": { d1: 1, statements: 1, r2: 0, pbkdf2: 0 },
@@ -168,6 +170,11 @@ describe("round-trip budget of downloads", () => {
     });
     expect(wrong.res.status).toBe(401);
     expect(wrong.cost).toEqual(BUDGET["GET binary, wrong password"]);
+    const nobody = { headers: { Authorization: basic("rt-nobody/admin", "secret-password") } };
+    await measure(`/inventory/binaries/${a.id}`, nobody); // the isolate's dummy hash is made once (one more PBKDF2)
+    const unknown = await measure(`/inventory/binaries/${a.id}`, nobody);
+    expect(unknown.res.status).toBe(401);
+    expect(unknown.cost).toEqual(BUDGET["GET binary, login naming an unknown tenant"]);
   });
 
   it("304, HEAD and Range", async () => {
