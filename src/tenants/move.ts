@@ -57,10 +57,18 @@ async function switched(topology: Topology, plan: MovePlan): Promise<boolean> {
   return row?.shard === plan.toShard && row.state === "active";
 }
 
-/** Step 1: writes to the tenant's rows in the old shard now fail; the directory says `moving`. */
+/**
+ * Step 1: writes to the tenant's rows in the old shard now fail; the directory says `moving`. First the
+ * new shard is cleared of any old copy of the tenant (an earlier move out of it whose last step never ran,
+ * or a deleted tenant of the same id): copied over, it would keep rows deleted since, and its write guard
+ * (`moving` 2) refuses the copy. Nothing routes to the new shard before the switch.
+ */
 export async function freeze(topology: Topology, plan: MovePlan): Promise<void> {
-  if (await switched(topology, plan)) return;
-  await setMoving(shardsOf(topology, plan).from, plan.tenant, 1);
+  const placement = await findPlacementRow(createDb(topology.directory.d1), plan.tenant);
+  if (placement?.shard === plan.toShard && placement.state === "active") return;
+  const { from, to } = shardsOf(topology, plan);
+  if (placement?.shard === plan.fromShard) await deleteMovedRows(to, plan.tenant);
+  await setMoving(from, plan.tenant, 1);
   await updatePlacement(createDb(topology.directory.d1), plan.tenant, { state: "moving" });
 }
 
