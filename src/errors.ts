@@ -193,6 +193,14 @@ export const tenantMoving = (seconds: number) =>
 export const tenantMoveConflict = (id: string) =>
   new ApiError(409, "tenant/Conflict", `Tenant '${id}' is being moved already.`);
 
+/** A delete of a tenant whose move has not completed or been rolled back. */
+export const tenantBeingMoved = (id: string) =>
+  new ApiError(
+    409,
+    "tenant/Conflict",
+    `Tenant '${id}' is being moved; delete it once the move completed or was rolled back.`,
+  );
+
 /** A resume or rollback of a move attempt that is not stopped (running, complete) or was followed already. */
 export const moveNotStopped = (instance: string, state: string) =>
   new ApiError(

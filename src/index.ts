@@ -80,7 +80,8 @@ async function scheduled(env: Env): Promise<void> {
   }
 }
 
-/** The Workflow that moves a tenant between shards (wrangler.toml [[workflows]]). */
+/** The Workflows (wrangler.toml [[workflows]]): moving a tenant between shards, removing a deleted one. */
+export { DeleteTenantWorkflow } from "./tenants/delete-workflow";
 export { MoveTenantWorkflow } from "./tenants/move-workflow";
 
 export default {

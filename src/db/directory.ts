@@ -139,3 +139,9 @@ export async function markMoving(db: Database, id: string, now = Date.now()): Pr
     .returning({ id: tenantDirectory.id });
   return rows.length === 1;
 }
+
+/** Whether the directory holds the id in any state (a creation's claim included). */
+export async function directoryHolds(db: Database, id: string): Promise<boolean> {
+  const row = await db.select({ id: tenantDirectory.id }).from(tenantDirectory).where(eq(tenantDirectory.id, id)).get();
+  return row !== undefined;
+}

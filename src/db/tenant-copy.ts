@@ -99,32 +99,43 @@ export async function deleteMovedRows(db: Database, tenant: string): Promise<voi
   );
 }
 
-/** What a tenant holds open in R2 from one shard: its incomplete resumable uploads and tracked multipart uploads. */
-export interface OpenR2Work {
-  multiparts: { key: string; uploadId: string }[];
-  tails: string[];
+/** Up to `limit` of the tenant's incomplete resumable uploads in this shard, with what they hold in R2. */
+export async function openUploadsOf(
+  db: Database,
+  tenant: string,
+  limit: number,
+  afterId = "",
+): Promise<{ id: string; r2Key: string; multipartId: string | null; tailKey: string | null }[]> {
+  const { results } = await clientOf(db)
+    .prepare(
+      `SELECT id, r2_key AS r2Key, multipart_id AS multipartId, tail_key AS tailKey FROM "uploads"
+       WHERE "tenant" = ? AND completed_ms IS NULL AND id > ? ORDER BY id LIMIT ?`,
+    )
+    .bind(tenant, afterId, limit)
+    .all<{ id: string; r2Key: string; multipartId: string | null; tailKey: string | null }>();
+  return results;
 }
 
-/**
- * The R2 multipart uploads and resumable tails the tenant's rows in this shard name (issue 19): a
- * move to another region cannot take them along, so they are aborted in the old bucket before the
- * rows that name them go.
- */
-export async function openR2Work(db: Database, tenant: string): Promise<OpenR2Work> {
-  const client = clientOf(db);
-  const uploads = await client
-    .prepare(`SELECT r2_key, multipart_id, tail_key FROM "uploads" WHERE "tenant" = ? AND completed_ms IS NULL`)
-    .bind(tenant)
-    .all<{ r2_key: string; multipart_id: string | null; tail_key: string | null }>();
+/** Up to `limit` R2 multipart uploads tracked under the tenant's key prefix in this shard. */
+export async function trackedMultipartsOf(
+  db: Database,
+  tenant: string,
+  limit: number,
+  afterUploadId = "",
+): Promise<{ key: string; uploadId: string }[]> {
   const { where, params } = selectorOf("multipart_uploads", tenant);
-  const tracked = await client
-    .prepare(`SELECT key, upload_id FROM "multipart_uploads" WHERE ${where}`)
-    .bind(...params)
-    .all<{ key: string; upload_id: string }>();
-  const multiparts = [
-    ...uploads.results.flatMap((u) => (u.multipart_id ? [{ key: u.r2_key, uploadId: u.multipart_id }] : [])),
-    ...tracked.results.map((t) => ({ key: t.key, uploadId: t.upload_id })),
-  ];
-  const tails = uploads.results.flatMap((u) => (u.tail_key ? [u.tail_key] : []));
-  return { multiparts, tails };
+  const { results } = await clientOf(db)
+    .prepare(
+      `SELECT key, upload_id AS uploadId FROM "multipart_uploads" WHERE ${where} AND upload_id > ?
+       ORDER BY upload_id LIMIT ?`,
+    )
+    .bind(...params, afterUploadId, limit)
+    .all<{ key: string; uploadId: string }>();
+  return results;
+}
+
+/** Forgets one row of a tenant table by its key column (an upload by id, a tracked multipart by upload id). */
+export async function deleteRowOf(db: Database, table: "uploads" | "multipart_uploads", key: string): Promise<void> {
+  const column = table === "uploads" ? "id" : "upload_id";
+  await clientOf(db).prepare(`DELETE FROM "${table}" WHERE "${column}" = ?`).bind(key).run();
 }

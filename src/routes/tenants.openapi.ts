@@ -69,6 +69,6 @@ export const tenantsApi: Record<string, Operation> = {
     summary: "Delete a tenant with its users and binaries (platform admin)",
     tags: ["tenants"],
     parameters: [path("id", "tenant id")],
-    responses: { "204": empty("deleted"), ...errors(401, 403, 404) },
+    responses: { "204": empty("deleted"), ...errors(401, 403, 404, 409) },
   },
 };

@@ -4,6 +4,7 @@ import { collectionBody, offsetOf, parsePaging, wantsTotal } from "../c8y/paging
 import { tenantJson } from "../c8y/user-json";
 import type { AppEnv } from "../env";
 import { readTopology } from "../shards/topology";
+import { deletionRunningIn, startDeletionIn } from "../tenants/deletion";
 import { moveStatus, recoverMove, type StartedMove, startMove } from "../tenants/move-start";
 import { changeTenant, createTenantFromBody, getTenant, listSubtenants, removeTenant } from "../tenants/service";
 import {
@@ -35,7 +36,8 @@ tenantsRoutes.get("/", async (c) => {
 });
 
 tenantsRoutes.post("/", async (c) => {
-  const created = await createTenantFromBody(readTopology(c.env), await readJsonObject(c));
+  const deletionRunning = deletionRunningIn(c.env.DELETE_TENANT);
+  const created = await createTenantFromBody(readTopology(c.env), await readJsonObject(c), deletionRunning);
   const { tenant, adminName, adminEmail } = created;
   const json = { ...tenantJson(originOf(c), tenant), adminName, adminEmail: adminEmail ?? undefined };
   return c8yWritten(c, json, TENANT_MEDIA_TYPE, 201, { Location: json.self });
@@ -53,7 +55,8 @@ tenantsRoutes.put("/:id", async (c) => {
 });
 
 tenantsRoutes.delete("/:id", async (c) => {
-  await removeTenant(readTopology(c.env), (region) => edgeCacheOf(c, region), c.req.param("id"));
+  const edgeOf = (region: string) => edgeCacheOf(c, region);
+  await removeTenant(readTopology(c.env), edgeOf, c.req.param("id"), startDeletionIn(c.env.DELETE_TENANT));
   return c.body(null, 204);
 });
 

@@ -1,10 +1,11 @@
 import { createDb, type Database } from "../db/client";
 import { findPlacementRow, updatePlacement } from "../db/directory";
-import { copyTenantRows, deleteMovedRows, openR2Work, setMoving, TENANT_TABLES } from "../db/tenant-copy";
+import { copyTenantRows, deleteMovedRows, setMoving, TENANT_TABLES } from "../db/tenant-copy";
 import { recountUsage } from "../db/usage";
-import { abortMultipartQuietly, deleteObjectQuietly, deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
+import { deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
 import { forgetPlacement } from "../shards/routing";
 import type { Topology } from "../shards/topology";
+import { abortOpenUploads } from "./open-uploads";
 
 /**
  * Moving a tenant to another shard (issue 19, docs/scaling.md "Moving a tenant"): the steps of the
@@ -135,10 +136,7 @@ export type RemovedObjects = (objects: R2Object[]) => void;
 export async function removeOld(topology: Topology, plan: MovePlan, removed?: RemovedObjects): Promise<void> {
   const { from } = shardsOf(topology, plan);
   if (plan.fromRegion !== plan.toRegion) {
-    const bucket = bucketsOf(topology, plan).from;
-    const open = await openR2Work(from, plan.tenant);
-    for (const upload of open.multiparts) await abortMultipartQuietly(bucket, upload.key, upload.uploadId);
-    for (const tail of open.tails) await deleteObjectQuietly(bucket, tail);
+    await abortOpenUploads(from, bucketsOf(topology, plan).from, plan.tenant);
   }
   await deleteMovedRows(from, plan.tenant);
   if (plan.fromRegion !== plan.toRegion) {

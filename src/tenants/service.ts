@@ -40,12 +40,24 @@ import { quotasOf } from "../db/usage";
 import { forgetUsageHint } from "../db/usage-hints";
 import { createTenantIfAbsent, type NewUser } from "../db/users";
 import { type EdgeCache, forgetCachedObjects, MAX_FORGETS_PER_REQUEST } from "../downloads/edge-cache";
-import { forbidden, invalidUserInput, tenantConflict, tenantIdBusy, tenantNotFound, unknownRegion } from "../errors";
+import {
+  forbidden,
+  invalidUserInput,
+  tenantBeingMoved,
+  tenantConflict,
+  tenantIdBusy,
+  tenantNotFound,
+  unknownRegion,
+} from "../errors";
 import { deleteObjectsByPrefix, tenantPrefix } from "../r2/objects";
 import { forgetPlacement } from "../shards/routing";
 import type { Shard, Topology } from "../shards/topology";
+import type { TenantDeletion } from "./deletion";
 
 export type { TenantRow };
+
+/** Whether the Workflow removing what a deletion of the id left still runs. */
+export type DeletionRunning = (deletion: { tenant: string; deletedAtMs: number }) => Promise<boolean>;
 
 /** How long a deleted tenant's id rests: longer than any cached login of the old tenant lives (60 s). */
 export const TENANT_ID_REST_MS = 2 * 60_000;
@@ -72,12 +84,16 @@ export function regionOf(topology: Topology, requested: string | undefined): str
 /**
  * A tenant id is not handed out again while anything of its previous holder may remain
  * (docs/api.md#tenants-users-roles): cached logins (for TENANT_ID_REST_MS after the delete), bytes in any region's
- * bucket, or tracked multipart uploads or open resumable uploads in any shard. 409 otherwise.
+ * bucket, or tracked multipart uploads or open resumable uploads in any shard, or while the deletion's
+ * Workflow still runs (`deletionRunning`). 409 otherwise.
  */
-async function checkIdFree(topology: Topology, id: string): Promise<void> {
+async function checkIdFree(topology: Topology, id: string, deletionRunning?: DeletionRunning): Promise<void> {
   const deletedAt = await tenantDeletedAt(createDb(topology.directory.d1), id);
   if (deletedAt !== undefined && Date.now() - deletedAt < TENANT_ID_REST_MS) {
     throw tenantIdBusy(id, "a tenant with this id was deleted moments ago");
+  }
+  if (deletedAt !== undefined && (await deletionRunning?.({ tenant: id, deletedAtMs: deletedAt }))) {
+    throw tenantIdBusy(id, "data of a deleted tenant with this id is still being removed");
   }
   const prefix = tenantPrefix(id);
   const leftovers = await Promise.all([
@@ -109,11 +125,12 @@ export async function createTenant(
   topology: Topology,
   tenant: NewTenant,
   admin?: Omit<NewUser, "tenant">,
+  deletionRunning?: DeletionRunning,
 ): Promise<TenantEntry> {
   const region = regionOf(topology, tenant.region);
   const directory = createDb(topology.directory.d1);
   if (await findPlacementRow(directory, tenant.id)) throw tenantConflict(tenant.id);
-  await checkIdFree(topology, tenant.id);
+  await checkIdFree(topology, tenant.id, deletionRunning);
   const chosen = await leastLoadedShard(topology, region);
   const regionColumn = region === topology.defaultRegion ? null : region;
   const claimed = await claimTenantId(directory, {
@@ -148,22 +165,45 @@ export async function createTenant(
 /** What deleting a tenant tells the caller about its bytes (to drop cached copies). */
 export type DeletedObjects = (objects: R2Object[]) => void;
 
+/** Starts the Workflow that removes what is left of a deleted tenant (deletion.ts). */
+export type StartDeletion = (job: TenantDeletion) => Promise<unknown>;
+
+/** Objects a DELETE removes itself: the signed links of a typical tenant die with the 204. */
+const BYTES_IN_REQUEST = 10_000;
+
 /**
- * Deletes a tenant: its rows in its shard (one batch), then its directory row (with a tombstone,
- * so the id rests), then its bytes in its region's bucket. Every step can be run again: a delete
- * that crashed half-way is finished by deleting again. 404 when the directory does not know the id.
+ * Deletes a tenant: its rows in its shard (one batch), then its directory row (with a tombstone, so
+ * the id rests), then up to BYTES_IN_REQUEST of its bytes; a Workflow (`startDeletion`) removes the
+ * rest, its open uploads' R2 multipart uploads and its remaining rows (deletion.ts). Every step can be
+ * run again. 404 when the directory does not know the id; 409 while the tenant is being moved.
  */
-export async function deleteTenant(topology: Topology, id: string, deleted?: DeletedObjects): Promise<void> {
+export async function deleteTenant(
+  topology: Topology,
+  id: string,
+  deleted?: DeletedObjects,
+  startDeletion?: StartDeletion,
+): Promise<void> {
   const directory = createDb(topology.directory.d1);
   const placement = await findPlacementRow(directory, id);
   if (!placement) throw tenantNotFound(id);
+  // A move copies the rows elsewhere meanwhile; delete once it completed or was rolled back.
+  if (placement.state !== "active") throw tenantBeingMoved(id);
   const shard = topology.shard(placement.shard);
-  const region = topology.regions.get(placement.region ?? topology.defaultRegion);
+  const regionName = placement.region ?? topology.defaultRegion;
+  const region = topology.regions.get(regionName);
   if (!shard || !region) throw new Error(`tenant '${id}' is on a shard or region that is not configured`);
   await deleteTenantRows(createDb(shard.d1), id);
-  await removeFromDirectory(directory, id);
+  const deletedAtMs = Date.now();
+  await removeFromDirectory(directory, id, deletedAtMs);
   forgetPlacement(id);
-  await deleteObjectsByPrefix(region.bucket, tenantPrefix(id), undefined, deleted);
+  await deleteObjectsByPrefix(region.bucket, tenantPrefix(id), BYTES_IN_REQUEST, deleted);
+  const job = { tenant: id, shard: shard.no, region: regionName, deletedAtMs };
+  try {
+    await startDeletion?.(job);
+  } catch (error) {
+    // The tenant is gone either way; what is left is unreferenced, so the hourly sweeps remove it.
+    console.warn("tenant deletion job not started; the sweeps remove the rest", id, error);
+  }
 }
 
 /** The database of a tenant's shard, outside a request (tests, jobs); undefined for an unknown tenant. */
@@ -272,7 +312,11 @@ export interface CreatedTenant {
  * Creates a tenant and its admin (every role) atomically, on the least-loaded shard of its region:
  * `{id?, company, domain, adminName, adminPass, adminEmail?, region?}`.
  */
-export async function createTenantFromBody(topology: Topology, body: Record<string, unknown>): Promise<CreatedTenant> {
+export async function createTenantFromBody(
+  topology: Topology,
+  body: Record<string, unknown>,
+  deletionRunning?: DeletionRunning,
+): Promise<CreatedTenant> {
   const id = body.id === undefined ? `t${crypto.randomUUID().replace(/-/g, "").slice(0, 10)}` : checkTenantId(body.id);
   const company = requiredText(body.company, "company");
   const domain = requiredText(body.domain, "domain");
@@ -285,6 +329,7 @@ export async function createTenantFromBody(topology: Topology, body: Record<stri
     topology,
     { id, company, domain, region, storageQuota },
     { userName: adminName, passwordHash, email: adminEmail, roles: ALL_ROLES },
+    deletionRunning,
   );
   return { tenant, adminName, adminEmail };
 }
@@ -317,13 +362,15 @@ export async function removeTenant(
   topology: Topology,
   edgeOf: (region: string) => EdgeCache | undefined,
   id: string,
+  startDeletion?: StartDeletion,
 ): Promise<void> {
   if (id === MANAGEMENT_TENANT) throw forbidden("The management tenant cannot be deleted.");
   const entry = await getTenant(topology, id);
   const edge = edgeOf(entry.regionName);
   const budget = { left: MAX_FORGETS_PER_REQUEST };
-  await deleteTenant(topology, id, (objects) => {
+  const forget = (objects: R2Object[]) => {
     if (edge) forgetCachedObjects(edge, objects, budget);
-  });
+  };
+  await deleteTenant(topology, id, forget, startDeletion);
   forgetCachedLogins(id);
 }
