@@ -34,7 +34,7 @@
  */
 
 import type { Principal } from "../auth/principal";
-import { clientFields, parseUploadObject } from "../c8y/managed-object";
+import { clientFields, parseUploadObject } from "../c8y/client-fields";
 import type { Config } from "../config";
 import {
   deleteBinaryRow,

@@ -1,4 +1,5 @@
 import type { LinkKey } from "../config";
+import { tenantPrefix } from "../r2/objects";
 import type { Revision } from "../revisions/revision";
 import { base64UrlToBytes, bytesToBase64Url } from "../utils/base64";
 
@@ -155,15 +156,15 @@ function parseClaims(idText: string, query: URLSearchParams): { claims: LinkClai
 }
 
 /**
- * Checks a link: well-formed, signed by a key we hold, not expired. Pure computation: no D1, no
- * R2, no password hash. `now` is in milliseconds.
+ * Checks a link: well-formed, signed by a key we hold, not expired; a valid one comes with the revision it names.
+ * Pure computation: no D1, no R2, no password hash. `now` is in milliseconds.
  */
 export async function verifyLink(
   idText: string,
   query: URLSearchParams,
   keyring: readonly LinkKey[],
   now: number,
-): Promise<{ ok: true; claims: LinkClaims } | { ok: false; reason: LinkRejection }> {
+): Promise<{ ok: true; claims: LinkClaims; revision: Revision } | { ok: false; reason: LinkRejection }> {
   const parsed = parseClaims(idText, query);
   if (!parsed) return { ok: false, reason: "malformed" };
   const key = keyring.find((candidate) => candidate.id === parsed.claims.keyId);
@@ -173,11 +174,15 @@ export async function verifyLink(
   const valid = await crypto.subtle.verify("HMAC", await hmacKey(key.secret), signature, canonical(parsed.claims));
   if (!valid) return { ok: false, reason: "bad-signature" };
   if (parsed.claims.expires * 1000 <= now) return { ok: false, reason: "expired" };
-  return { ok: true, claims: parsed.claims };
+  return {
+    ok: true,
+    claims: parsed.claims,
+    revision: revisionOfLink(parsed.claims, tenantPrefix(parsed.claims.tenant)),
+  };
 }
 
 /** The revision a verified link names, in the shape the download response takes. */
-export function revisionOfLink(claims: LinkClaims, tenantPrefix: string): Revision {
+function revisionOfLink(claims: LinkClaims, tenantPrefix: string): Revision {
   return {
     key: `${tenantPrefix}${claims.object}`,
     length: claims.length,

@@ -1,7 +1,7 @@
 /** Creating a resumable upload (docs/api.md#resumable-uploads): the row, nothing in R2 yet. */
 import type { Principal } from "../auth/principal";
 import { loadBinary, type Stores } from "../binaries/service";
-import { MAX_NAME_LENGTH } from "../c8y/managed-object";
+import { MAX_NAME_LENGTH } from "../c8y/client-fields";
 import { insertResumable } from "../db/resumables";
 import type { ResumableRow } from "../db/schema";
 import { noteCommitted } from "../db/usage-hints";

@@ -1,4 +1,4 @@
-import { clientFields } from "../c8y/managed-object";
+import { clientFields } from "../c8y/client-fields";
 import { invalidRequest, tooLarge } from "../errors";
 import { parseJsonObject } from "../http/json";
 import { storedContentType } from "../http/media-type";

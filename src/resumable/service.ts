@@ -1,9 +1,10 @@
 /**
  * Resumable uploads (tus 1.0.0 and the IETF resumable-upload draft, docs/api.md#resumable-uploads): the state of
- * each upload resource and every write to it. Routes call this module (the folder's front door); the work is
- * split along an upload's life: create.ts, append.ts, complete.ts (through binaries/service's one guarded
- * write of a binary), expire.ts (termination and the cron sweep), list.ts, with state.ts shared. The two
- * protocols' headers are protocol.ts's (with tus-headers.ts and metadata.ts). Below: D1 queries
+ * each upload resource and every write to it. The route calls protocol.ts, one exchange per request (headers in
+ * through request-headers.ts, tus-headers.ts and metadata.ts; the lifecycle step; headers out through
+ * response-headers.ts); the list and the cron come through this file. The work is split along an upload's life:
+ * create.ts, append.ts, complete.ts (through binaries/service's one guarded write of a binary), expire.ts
+ * (termination and the cron sweep), list.ts, with state.ts shared. Below: D1 queries
  * (db/resumables), the append engine (ingest/resumable-append), the pausable digests (hashing/).
  *
  * What lives where

@@ -1,10 +1,13 @@
 import { invalidRequest } from "../errors";
 import { base64ToBytes } from "../utils/base64";
 
+/** The tus version we speak; every tus request and answer names it (Tus-Resumable). */
+export const TUS_VERSION = "1.0.0";
+
 /**
  * Parsers for the tus 1.0.0 request headers (docs/api.md#resumable-uploads), as http/'s: a malformed header the
  * request cannot go on without throws the catalogue's 400; a number that does not parse is "invalid", so
- * resumable/protocol (the only caller) names the header in its message. None of them knows about upload state.
+ * resumable/request-headers (the only caller) names the header in its message. None of them knows about upload state.
  * The IETF draft's headers are Structured Fields (http/structured-fields).
  */
 

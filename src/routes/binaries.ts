@@ -59,8 +59,7 @@ binariesRoutes.get("/", async (c) => {
 
 binariesRoutes.post("/", requireAnyRole(...CREATE_BINARIES), async (c) => {
   const row = await createBinary(storesOf(c), c.var.principal, c.req.raw.body, c.req.header("Content-Type"));
-  c.header("Location", binaryUrl(originOf(c), row.id));
-  return createdBinary(c, row);
+  return createdBinary(c, row, true);
 });
 
 // Before /:id, which would otherwise take "zip" (and answer 404: not an id).

@@ -2,14 +2,12 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { readConfig } from "../config";
 import { binaryResponse } from "../downloads/binary-response";
-import { revisionOfLink, verifyLink } from "../downloads/signed-links";
+import { verifyLink } from "../downloads/signed-links";
 import type { AppEnv } from "../env";
 import { invalidLink, notFound } from "../errors";
-import { linkCheck } from "../limits/rate-limits";
-import { tenantPrefix } from "../r2/objects";
 import { readTopology } from "../shards/topology";
 import { edgeCacheOf, rejectOtherMethods } from "./context";
-import { enforceLimits } from "./rate-limit";
+import { enforceLinkLimit } from "./rate-limit";
 
 /**
  * GET/HEAD /links/binaries/{id}?…: a signed download link (docs/api.md#signed-download-links).
@@ -45,13 +43,13 @@ linksRoutes.get("/:id", async (c) => {
     throw invalidLink(verdict.reason === "expired" ? "The link has expired." : "The link is not valid.");
   }
   c.set("requestTenant", verdict.claims.tenant);
-  await enforceLimits(c, [linkCheck(c.env.LINK_RATE_LIMITER, verdict.claims)]);
-  const revision = revisionOfLink(verdict.claims, tenantPrefix(verdict.claims.tenant));
+  await enforceLinkLimit(c, verdict.claims);
   // The link names its region (signed): its bucket is read without asking D1 where the tenant lives.
   const topology = readTopology(c.env);
   const region = topology.regions.get(verdict.claims.region ?? topology.defaultRegion);
   if (!region) throw notFound("Link");
-  return binaryResponse(region.bucket, edgeCacheOf(c, region.name), revision, c.req.raw, { confirmExists: true });
+  const edge = edgeCacheOf(c, region.name);
+  return binaryResponse(region.bucket, edge, verdict.revision, c.req.raw, { confirmExists: true });
 });
 
 linksRoutes.all("/:id", rejectOtherMethods("GET, HEAD"));

@@ -6,12 +6,10 @@ import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { tokensNotConfigured, unsupportedMediaType } from "../errors";
 import { readTextCapped } from "../http/body";
-import { callerChecks } from "../limits/rate-limits";
-import { tenantOfUserName } from "../shards/routing";
 import { rejectOtherMethods } from "./context";
 import { tokenSettingsOf } from "./middleware";
-import { enforceLimits, limitLoginAttempt } from "./rate-limit";
-import { routeOf, useRoute } from "./routing";
+import { enforceCallerLimits, limitLoginAttempt } from "./rate-limit";
+import { routeToLogin } from "./routing";
 import { setSessionCookies } from "./session-cookies";
 
 /**
@@ -37,8 +35,7 @@ async function logIn(c: Context<AppEnv>): Promise<IssuedToken> {
   const address = c.req.header("CF-Connecting-IP");
   // A password about to be checked counts against the address's limit of unverified logins.
   await limitLoginAttempt(c, address)();
-  const tenant = credentials.tenant ?? (await tenantOfUserName(c.env, credentials.userName));
-  if (tenant !== c.var.route.tenant) useRoute(c, await routeOf(c.env, tenant));
+  await routeToLogin(c, credentials);
   const user = await checkPasswordLogin(
     c.var.db,
     c.var.route.shard.d1,
@@ -53,8 +50,7 @@ async function logIn(c: Context<AppEnv>): Promise<IssuedToken> {
   // A token login is a request of that login and its tenant (docs/api.md#rate-limits), counted once the password
   // matched (a wrong one is the login throttle's): without it a login loop was a way around both limits, each
   // turn a PBKDF2 hash and a new session row.
-  const limiters = { tenant: c.env.TENANT_RATE_LIMITER, login: c.env.LOGIN_RATE_LIMITER };
-  await enforceLimits(c, callerChecks(limiters, user.tenant, user.userName));
+  await enforceCallerLimits(c, user.tenant, user.userName);
   return openSession(c.var.db, user, settings);
 }
 

@@ -1,41 +1,27 @@
 import { type Context, Hono } from "hono";
-import { mayCreate } from "../binaries/policy";
 import { binaryUrl, toManagedObject } from "../c8y/managed-object";
 import { MANAGED_OBJECT_MEDIA_TYPE } from "../c8y/media-types";
 import { collectionStream, offsetOf, parsePaging } from "../c8y/paging";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
-import { forbidden } from "../errors";
 import { wantsBody } from "../http/headers";
 import {
-  appendedHeaders,
-  appendsOnCreation,
-  capabilities,
-  createdHeaders,
-  draftCompletedHeaders,
-  type HeaderOf,
-  isTus,
-  parseAppend,
-  parseCreation,
-  statusOf,
+  answerAppend,
+  answerCreation,
+  answerOptions,
+  answerStatus,
+  answerTermination,
+  type ResumableAnswer,
+  type ResumableRequest,
   TUS_VERSION,
-  type Urls,
 } from "../resumable/protocol";
-import {
-  type AppendOutcome,
-  appendToResumable,
-  createResumable,
-  listResumables,
-  loadResumable,
-  terminateResumable,
-} from "../resumable/service";
-import { validatorsOf } from "../revisions/revision";
+import { listResumables } from "../resumable/service";
 import { originOf, rejectOtherMethods, storesOf } from "./context";
 
 /**
  * /inventory/binaries/uploads: resumable uploads (docs/api.md#resumable-uploads), tus 1.0.0 and the IETF draft
- * on the same resources. Thin: resumable/protocol reads the headers and writes the answers' headers,
- * resumable/service does the work.
+ * on the same resources. Thin: one exchange of resumable/protocol per request (headers in, lifecycle step, headers
+ * out); this file hands it the request without Hono and sends its answer.
  */
 export const resumablesRoutes = new Hono<AppEnv>();
 
@@ -47,26 +33,27 @@ resumablesRoutes.use("*", async (c, next) => {
   c.res.headers.set("Tus-Resumable", TUS_VERSION);
 });
 
-const headerOf =
-  (c: Ctx): HeaderOf =>
-  (name) =>
-    c.req.header(name);
-const urlsOf = (c: Ctx): Urls => ({
-  upload: (id) => `${originOf(c)}/inventory/binaries/uploads/${id}`,
-  binary: (id) => binaryUrl(originOf(c), id),
+const urlsOf = (c: Ctx) => ({
+  upload: (id: string) => `${originOf(c)}/inventory/binaries/uploads/${id}`,
+  binary: (id: number) => binaryUrl(originOf(c), id),
 });
-const maxSizeOf = (c: Ctx) => readConfig(c.env).tusMaxSize;
+const requestOf = (c: Ctx): ResumableRequest => ({
+  header: (name) => c.req.header(name),
+  body: c.req.raw.body,
+  urls: urlsOf(c),
+  nowMs: Date.now(),
+});
 
-/** The draft's answer to a request that completed the upload: what POST or PUT would answer. */
-function draftCompleted(c: Ctx, outcome: AppendOutcome): Response {
-  const binary = outcome.binary!;
-  const headers = draftCompletedHeaders(outcome, urlsOf(c), validatorsOf(binary).etag);
-  if (!wantsBody(c.req.header("Accept"))) return c.body(null, 201, headers);
+/** Sends an exchange's answer; a draft request that completed the upload gets POST's or PUT's body (Accept rule). */
+function send(c: Ctx, answer: ResumableAnswer): Response {
+  const { status, headers, binary } = answer;
+  if (!binary || !wantsBody(c.req.header("Accept"))) return c.body(null, status, headers);
   const body = JSON.stringify(toManagedObject(binary, binaryUrl(originOf(c), binary.id)));
-  return c.body(body, 201, { ...headers, "Content-Type": MANAGED_OBJECT_MEDIA_TYPE });
+  return c.body(body, 201, { ...headers, "Content-Type": MANAGED_OBJECT_MEDIA_TYPE }); // a binary: always 201
 }
 
-resumablesRoutes.options("/*", (c) => c.body(null, 204, capabilities(maxSizeOf(c))));
+// Before authentication (a CORS preflight has no credentials): no stores, only the configured limit.
+resumablesRoutes.options("/*", (c) => send(c, answerOptions(readConfig(c.env).tusMaxSize)));
 
 resumablesRoutes.get("/", async (c) => {
   const paging = parsePaging((name) => c.req.query(name));
@@ -95,67 +82,17 @@ resumablesRoutes.get("/", async (c) => {
   return c.body(body, 200, { "Content-Type": "application/json" });
 });
 
-resumablesRoutes.post("/", async (c) => {
-  const nowMs = Date.now();
-  const principal = c.var.principal;
-  const creation = parseCreation(headerOf(c), c.req.raw.body !== null, readConfig(c.env).maxJsonSize, (intent) => {
-    if (intent.binaryId === undefined && !mayCreate(principal)) throw forbidden();
-  });
-  const stores = storesOf(c);
-  let upload = await createResumable(stores, principal, { ...creation.create, nowMs });
-  let outcome: AppendOutcome | undefined;
-  if (appendsOnCreation(creation)) {
-    try {
-      outcome = await appendToResumable(stores, principal, upload.id, {
-        offset: 0,
-        body: c.req.raw.body,
-        contentLength: creation.bodyLength,
-        declaredLength: undefined,
-        complete: creation.complete === true,
-        checksum: creation.checksum,
-        nowMs,
-      });
-    } catch (error) {
-      // A refused creation-with-upload (bad checksum, too much data, ...) answers without a
-      // Location, so nobody could ever resume it: it leaves no upload behind.
-      await terminateResumable(stores, principal, upload.id, nowMs).catch(() => undefined);
-      throw error;
-    }
-    upload = outcome.upload;
-  }
-  if (creation.draft && outcome?.binary) return draftCompleted(c, outcome);
-  return c.body(null, 201, createdHeaders(creation, upload, outcome, urlsOf(c), maxSizeOf(c)));
-});
+resumablesRoutes.post("/", async (c) => send(c, await answerCreation(storesOf(c), c.var.principal, requestOf(c))));
 
 /** HEAD (and GET): where the upload stands, for both protocols. */
-resumablesRoutes.get("/:uploadId", async (c) => {
-  const tus = isTus(headerOf(c));
-  const upload = await loadResumable(c.var.db, c.var.principal, c.req.param("uploadId"), Date.now());
-  const { status, headers } = statusOf(tus, upload, urlsOf(c), maxSizeOf(c));
-  return c.body(null, status, headers);
-});
+resumablesRoutes.get("/:uploadId", async (c) =>
+  send(c, await answerStatus(storesOf(c), c.var.principal, c.req.param("uploadId"), requestOf(c))),
+);
 
-async function patch(c: Ctx): Promise<Response> {
-  const nowMs = Date.now();
-  const { draft, append } = parseAppend(headerOf(c), c.req.raw.body !== null);
-  const outcome = await appendToResumable(storesOf(c), c.var.principal, c.req.param("uploadId") ?? "", {
-    ...append,
-    body: c.req.raw.body,
-    nowMs,
-  });
-  if (draft && outcome.binary) return draftCompleted(c, outcome);
-  return c.body(
-    null,
-    204,
-    appendedHeaders(draft, outcome, urlsOf(c), (binary) => validatorsOf(binary).etag),
-  );
-}
-
-async function remove(c: Ctx): Promise<Response> {
-  isTus(headerOf(c));
-  await terminateResumable(storesOf(c), c.var.principal, c.req.param("uploadId") ?? "", Date.now());
-  return c.body(null, 204);
-}
+const patch = async (c: Ctx) =>
+  send(c, await answerAppend(storesOf(c), c.var.principal, c.req.param("uploadId") ?? "", requestOf(c)));
+const remove = async (c: Ctx) =>
+  send(c, await answerTermination(storesOf(c), c.var.principal, c.req.param("uploadId") ?? "", requestOf(c)));
 
 resumablesRoutes.patch("/:uploadId", patch);
 resumablesRoutes.delete("/:uploadId", remove);

@@ -63,6 +63,15 @@ export async function routeOf(env: Env, tenant: string | undefined): Promise<Rou
   return (tenant !== undefined ? await routeTenant(env, tenant) : undefined) ?? defaultRoute(env);
 }
 
+/**
+ * A password login's request moves to the shard of the tenant it logs into: the one its form names, or the one
+ * holding the user name (a bare `user` login) when the form names none.
+ */
+export async function routeToLogin(c: Ctx, credentials: { tenant?: string; userName: string }): Promise<void> {
+  const tenant = credentials.tenant ?? (await tenantOfUserName(c.env, credentials.userName));
+  if (tenant !== c.var.route.tenant) useRoute(c, await routeOf(c.env, tenant));
+}
+
 /** The bootstrap admin (docs/api.md#authentication-and-login-throttle), made in the directory's shard on first use. */
 function bootstrap(env: Env): Promise<void> {
   const directory = readTopology(env).directory.d1;
