@@ -54,8 +54,8 @@ function world(env: Env): Env {
   return wrapped;
 }
 
-// wrangler.toml names the tenant-move Workflow's class: the entry must export it too.
-export { MoveTenantWorkflow } from "../../src/index";
+// wrangler.toml names the Workflows' classes: the entry must export them too.
+export { DeleteTenantWorkflow, MoveTenantWorkflow } from "../../src/index";
 
 export default {
   fetch: (request, env, ctx) => service.fetch(request, world(env), ctx),
