@@ -120,3 +120,37 @@ describe("a tenant moved into a shard that still holds an old copy of it", () =>
     expect((await get(`/inventory/binaries/${dropped.id}`, admin)).status).toBe(404);
   });
 });
+
+describe("a tenant deleted while it is being moved", () => {
+  it("is refused (503) and changes nothing; deleted after the move, its copy cannot log in anywhere", async () => {
+    const root = await seedUser("management", "root");
+    // A tenant on shard 2, moved towards shard 0 (where requests naming unknown tenants are routed).
+    let tenant = "";
+    for (const candidate of ["red-doomed", "red-doomed-2", "red-doomed-3"]) {
+      await seedTenant(candidate);
+      tenant = candidate;
+      if ((await shardOf(candidate)).no === 2) break;
+    }
+    expect((await shardOf(tenant)).no).toBe(2);
+    const admin = await seedUser(tenant, "admin");
+    const mo = await upload(admin, "d.bin", "doomed");
+    const del = () => call(`/tenant/tenants/${tenant}`, { method: "DELETE", headers: { Authorization: root } });
+    const plan = await move(tenant, 2, 0, "copy");
+    const refused = await del();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("Retry-After")).toBe("5");
+    expect((await get(`/inventory/binaries/${mo.id}`, admin)).status).toBe(200);
+    await switchOver(topology(), plan);
+    await removeOld(topology(), plan);
+    expect(await (await get(`/inventory/binaries/${mo.id}`, admin)).text()).toBe("doomed");
+    expect((await del()).status).toBe(204);
+    expect((await get("/user/currentUser", admin)).status).toBe(401);
+    for (const shard of topology().shards) {
+      const n = await shard.d1
+        .prepare("SELECT COUNT(*) AS n FROM users WHERE tenant = ?")
+        .bind(tenant)
+        .first<number>("n");
+      expect(n, `shard ${shard.no}`).toBe(0);
+    }
+  });
+});
