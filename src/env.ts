@@ -17,5 +17,10 @@ export interface AppEnv {
     requestTenant?: string;
     /** Which rate limit refused the request (`tenant`, `login`, `link`), for its log line. */
     limitedBy?: string;
+    /**
+     * The client address's limit of unverified logins already counted this request's password: a login
+     * without its tenant is counted by the routing, before its user name is looked up in every shard.
+     */
+    loginAttemptCounted?: boolean;
   };
 }

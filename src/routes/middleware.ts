@@ -74,7 +74,7 @@ async function identify(c: Context<AppEnv>) {
     loginTenant: c.var.route.tenant ?? null,
     // A login naming a tenant was routed by the directory: no route tenant means no such tenant.
     unknownTenant: parseBasicCredentials(authorization)?.tenant !== undefined && c.var.route.tenant === undefined,
-    beforeCheck: limitLoginAttempt(c, clientAddress),
+    beforeCheck: c.var.loginAttemptCounted ? undefined : limitLoginAttempt(c, clientAddress),
   };
   // The bootstrap admin is made by the routing middleware, in the directory's shard.
   const principal = await authenticateRequest(c.var.db, c.var.route.shard.d1, {}, input, {

@@ -11,6 +11,7 @@ import type { AppEnv } from "../env";
 import { TOKEN_COOKIE } from "../http/cookies";
 import { defaultRoute, type Route, refreshPlacement, routeTenant, tenantOfUserName } from "../shards/routing";
 import { readTopology } from "../shards/topology";
+import { limitLoginAttempt } from "./rate-limit";
 
 /**
  * Routing (issue 19): every request that names a tenant (in its Basic login, its token, or its
@@ -55,7 +56,13 @@ async function claimedTenant(c: Ctx): Promise<string | undefined> {
   const credentials = parseBasicCredentials(authorization);
   if (!credentials) return undefined;
   if (credentials.tenant !== undefined) return credentials.tenant;
-  return (await cachedPrincipal(authorization ?? ""))?.tenant ?? tenantOfUserName(c.env, credentials.userName);
+  const cached = await cachedPrincipal(authorization ?? "");
+  if (cached) return cached.tenant;
+  // The name is looked up in every shard (a read each): an address over its limit of unverified logins is
+  // refused before that, and the login's password check does not count it again.
+  await limitLoginAttempt(c, c.req.header("CF-Connecting-IP"))();
+  c.set("loginAttemptCounted", true);
+  return tenantOfUserName(c.env, credentials.userName);
 }
 
 /** The route of a tenant, or the default route (the directory's shard) for a tenant nobody knows. */
