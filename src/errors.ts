@@ -117,8 +117,8 @@ export const storageQuotaExceeded = (quota: number, used: number, requested: num
   new ApiError(
     413,
     "inventory/Storage Quota Exceeded",
-    `The tenant's storage quota is ${quota} bytes and ${used} bytes are in use (stored, or reserved by ` +
-      `unfinished uploads); this needs ${requested} more.`,
+    `The tenant's storage quota is ${quota} bytes and ${used} bytes are in use (files and their metadata, ` +
+      `or reserved by unfinished uploads); this needs ${requested} more.`,
     {},
     { storageQuota: quota, storageUsed: used, requested },
   );

@@ -251,3 +251,29 @@ export async function countEverywhere(query: string, ...binds: unknown[]): Promi
   }
   return n;
 }
+
+/**
+ * Creates tenant `id` through POST /tenant/tenants as the platform admin `platformAdmin`, with a
+ * storage quota (null: unlimited) and an admin `admin` / `admin-password-1`; resolves that admin's
+ * Authorization.
+ */
+export async function createTenantWithQuota(
+  platformAdmin: string,
+  id: string,
+  storageQuota: number | null,
+): Promise<string> {
+  const res = await call("/tenant/tenants", {
+    method: "POST",
+    headers: { Authorization: platformAdmin, "Content-Type": "application/json" },
+    body: JSON.stringify({
+      id,
+      company: `${id} Inc.`,
+      domain: `${id}.example.com`,
+      adminName: "admin",
+      adminPass: "admin-password-1",
+      storageQuota,
+    }),
+  });
+  if (res.status !== 201) throw new Error(`creating tenant ${id}: ${res.status} ${await res.text()}`);
+  return basic(`${id}/admin`, "admin-password-1");
+}

@@ -34,7 +34,7 @@
  */
 
 import type { Principal } from "../auth/principal";
-import { clientFields, parseUploadObject } from "../c8y/client-fields";
+import { parseUploadObject } from "../c8y/client-fields";
 import type { Config } from "../config";
 import {
   deleteBinaryRow,
@@ -42,16 +42,15 @@ import {
   findBinaryAndUsage,
   insertBinary,
   isSwept,
-  mergeMetadata,
   swapContent,
   switchContent,
 } from "../db/binaries";
 import { type Database, primaryOf, readYourWrites } from "../db/client";
 import { trackMultipart, untrackMultipart } from "../db/r2-multiparts";
 import type { BinaryRow } from "../db/schema";
-import { readUsage, refuseIfOverQuota, throwIfOverQuota } from "../db/usage";
+import { metadataSize, readUsage, refuseIfOverQuota, throwIfOverQuota } from "../db/usage";
 import { fitsByHint, forgetUsageHint, noteCommitted } from "../db/usage-hints";
-import { forbidden, fragmentsTooLarge, notFound, preconditionFailed, resumableExpired } from "../errors";
+import { forbidden, notFound, preconditionFailed, resumableExpired } from "../errors";
 import { ingestFormData } from "../ingest/form-data-body";
 import type { BeforeStore, MultipartTracker } from "../ingest/r2-sinks";
 import { ingestRawBody } from "../ingest/raw-body";
@@ -142,29 +141,6 @@ export async function primaryRevision(db: Database, principal: Principal, id: nu
   return revisionOf(await loadBinary(primaryOf(db), principal, id, "read"));
 }
 
-/**
- * Changes name, type and fragments as Cumulocity does: fragments sent replace those of the same
- * name, `null` removes one, the rest stay; length, contentType and the bytes never change here.
- * One statement merges the fragments, so concurrent PUTs of different fragments all survive.
- */
-export async function updateMetadata(
-  db: Database,
-  principal: Principal,
-  id: number,
-  readBody: () => Promise<Record<string, unknown>>,
-  maxJsonSize: number,
-): Promise<BinaryRow> {
-  const row = await loadBinary(db, principal, id, "write");
-  const fields = clientFields(await readBody());
-  const change = { ...fields, lastUpdated: new Date().toISOString() };
-  const updated = await mergeMetadata(db, row.tenant, row.id, change, maxJsonSize);
-  if (!updated) {
-    if (await findBinary(primaryOf(db), row.tenant, row.id)) throw fragmentsTooLarge(maxJsonSize);
-    throw notFound("Managed object");
-  }
-  return updated;
-}
-
 /** POST /inventory/binaries: bytes to R2 under a fresh key first, then the row. */
 export async function createBinary(
   stores: Stores,
@@ -223,7 +199,9 @@ export async function commitNewBinary(
   const guard = {
     tenantCreatedBy: new Date(startedAtMs + CLOCK_SLACK_MS).toISOString(),
     untrack: content.trackedUploadId !== undefined,
-    quotaBytes: content.reserved ? 0 : content.size,
+    // The metadata counts too (docs/api.md#usage-and-quotas), except for a completed upload: its
+    // length was reserved, and a finished upload is not refused for its name and fragments.
+    quotaBytes: content.reserved ? 0 : content.size + metadataSize(object),
     shard,
   };
   const now = new Date().toISOString();

@@ -1,10 +1,10 @@
-import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { resumableExpired, tenantGone } from "../errors";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
 import { untrackKey } from "./r2-multiparts";
 import { type BinaryRow, binaries, counters, sweptKeys, tenants } from "./schema";
-import { throwIfOverQuota, type Usage, usageOfRow, usageStatement, withinQuota } from "./usage";
+import { metadataSize, throwIfOverQuota, type Usage, usageOfRow, usageStatement, withinQuota } from "./usage";
 
 export type NewBinary = typeof binaries.$inferInsert;
 
@@ -36,8 +36,9 @@ export interface InsertGuard {
   /** Also forget the tracked multipart upload of the row's key, in the same batch. */
   untrack?: boolean;
   /**
-   * Bytes the row adds to its tenant's usage beyond what is already reserved for it (the row's length
-   * for POST; 0 for a completed resumable upload, whose length its upload reserved). The insert only
+   * Bytes the row adds to its tenant's usage beyond what is already reserved for it (default: the
+   * row's length and metadata, as for POST; 0 for a completed resumable upload, whose length its
+   * upload reserved and whose metadata is not checked again). The insert only
    * happens while the tenant stays within its storage quota (docs/api.md#usage-and-quotas).
    */
   quotaBytes?: number;
@@ -72,7 +73,8 @@ export async function insertBinary(
     .update(counters)
     .set({ value: sql`${counters.value} + 1` })
     .where(eq(counters.name, "idSequence"));
-  const quota = withinQuota(row.tenant, guard.quotaBytes ?? row.length);
+  const quotaBytes = guard.quotaBytes ?? row.length + metadataSize(row);
+  const quota = withinQuota(row.tenant, quotaBytes);
   const insert = insertWhere(
     db,
     binaries,
@@ -84,7 +86,7 @@ export async function insertBinary(
     : await db.batch([takeId, insert]);
   if (inserted[0]) return inserted[0];
   if (await isSwept(db, row.r2Key)) throw resumableExpired();
-  await throwIfOverQuota(db, row.tenant, guard.quotaBytes ?? row.length);
+  await throwIfOverQuota(db, row.tenant, quotaBytes);
   throw tenantGone();
 }
 
@@ -276,19 +278,8 @@ export interface MetadataChange {
   lastUpdated: string;
 }
 
-/**
- * Applies a metadata change in one UPDATE, so concurrent changes of different fragments all
- * survive (no read-modify-write in the worker): fragments sent replace those of the same name,
- * `null` removes one, the others stay. The merged fragments may not exceed `maxBytes` of JSON.
- * Undefined when the row is gone or the result would be too large.
- */
-export async function mergeMetadata(
-  db: Database,
-  tenant: string,
-  id: number,
-  change: MetadataChange,
-  maxBytes: number,
-): Promise<BinaryRow | undefined> {
+/** The SQL pieces of a metadata change: the merged fragments, and the metadata bytes it adds. */
+function metadataMerge(change: MetadataChange) {
   const patch = JSON.stringify(change.fragments);
   // A row stored before the depth limit may hold JSON too deep for SQLite: merge into {} then.
   const current = sql`CASE WHEN json_valid(${binaries.fragments}) THEN ${binaries.fragments} ELSE '{}' END`;
@@ -299,6 +290,30 @@ export async function mergeMetadata(
       WHERE o.key NOT IN (SELECT p.key FROM json_each(${patch}) AS p)
     UNION ALL
     SELECT p.key, ${patch} -> p.fullkey FROM json_each(${patch}) AS p WHERE p.type != 'null'))`;
+  const bytes = (text: SQLWrapper) => sql`COALESCE(length(CAST(${text} AS BLOB)), 0)`;
+  const name = change.name ? sql`${change.name}` : sql`${binaries.name}`;
+  const type = change.type ? sql`${change.type}` : sql`${binaries.type}`;
+  // What the change adds to the tenant's metadata bytes (docs/api.md#usage-and-quotas), as the triggers count it.
+  const grows = sql`(${bytes(name)} + ${bytes(type)} + ${bytes(merged)}
+    - ${bytes(binaries.name)} - ${bytes(binaries.type)} - ${bytes(binaries.fragments)})`;
+  return { merged, grows };
+}
+
+/**
+ * Applies a metadata change in one UPDATE, so concurrent changes of different fragments all
+ * survive (no read-modify-write in the worker): fragments sent replace those of the same name,
+ * `null` removes one, the others stay. The merged fragments may not exceed `maxBytes` of JSON, and
+ * a change that grows the metadata must keep the tenant within its storage quota (one that does not
+ * grow it always applies). Undefined when the row is gone or the change is refused: `whyRefused` tells.
+ */
+export async function mergeMetadata(
+  db: Database,
+  tenant: string,
+  id: number,
+  change: MetadataChange,
+  maxBytes: number,
+): Promise<BinaryRow | undefined> {
+  const { merged, grows } = metadataMerge(change);
   const [row] = await db
     .update(binaries)
     .set({
@@ -307,9 +322,34 @@ export async function mergeMetadata(
       ...(change.name ? { name: change.name } : {}),
       ...(change.type ? { type: change.type } : {}),
     })
-    .where(and(eq(binaries.tenant, tenant), eq(binaries.id, id), sql`length(${merged}) <= ${maxBytes}`))
+    .where(
+      and(
+        eq(binaries.tenant, tenant),
+        eq(binaries.id, id),
+        sql`length(${merged}) <= ${maxBytes}`,
+        sql`(${grows} <= 0 OR ${withinQuota(tenant, grows)})`,
+      ),
+    )
     .returning();
   return row;
+}
+
+/**
+ * Why mergeMetadata refused a change (read after the refusal, one statement): the merged fragments'
+ * JSON length and the metadata bytes the change would add; undefined when the row is gone.
+ */
+export async function metadataChangeSize(
+  db: Database,
+  tenant: string,
+  id: number,
+  change: MetadataChange,
+): Promise<{ fragmentsLength: number; grows: number } | undefined> {
+  const { merged, grows } = metadataMerge(change);
+  return db
+    .select({ fragmentsLength: sql<number>`length(${merged})`, grows: sql<number>`${grows}` })
+    .from(binaries)
+    .where(and(eq(binaries.tenant, tenant), eq(binaries.id, id)))
+    .get();
 }
 
 /** Removes a binary's row (only while it holds `expectedKey`, when given) and returns it. */

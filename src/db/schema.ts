@@ -231,6 +231,8 @@ export const tenantUsage = sqliteTable("tenant_usage", {
   /** What unfinished resumable uploads hold against the quota: their declared length, else what they received. */
   uploadReservedBytes: integer("upload_reserved_bytes").notNull().default(0),
   uploads: integer("uploads").notNull().default(0),
+  /** UTF-8 bytes of the binaries' name, type and fragments as stored (migrations/0012_issue20_metadata_usage.sql). */
+  metadataBytes: integer("metadata_bytes").notNull().default(0),
 });
 
 export type TenantUsageRow = typeof tenantUsage.$inferSelect;

@@ -11,7 +11,7 @@ import type { TenantUsageRow } from "./schema";
 interface Hint {
   /** null: the tenant has no quota. */
   quota: number | null;
-  /** Stored bytes plus what unfinished uploads reserve. */
+  /** Stored bytes and metadata plus what unfinished uploads reserve. */
   used: number;
   atMs: number;
 }
@@ -22,13 +22,16 @@ const MAX_HINTS = 10_000;
 /** Remembers a tenant's quota and usage as just read (a missing usage row: no quota, nothing used). */
 export function noteUsage(
   tenant: string,
-  usage: Pick<TenantUsageRow, "storageQuota" | "storedBytes" | "uploadReservedBytes"> | null | undefined,
+  usage:
+    | Pick<TenantUsageRow, "storageQuota" | "storedBytes" | "metadataBytes" | "uploadReservedBytes">
+    | null
+    | undefined,
   now = Date.now(),
 ): void {
   if (hints.size >= MAX_HINTS && !hints.has(tenant)) hints.clear();
   hints.set(tenant, {
     quota: usage?.storageQuota ?? null,
-    used: usage ? usage.storedBytes + usage.uploadReservedBytes : 0,
+    used: usage ? usage.storedBytes + usage.metadataBytes + usage.uploadReservedBytes : 0,
     atMs: now,
   });
 }

@@ -14,16 +14,34 @@ import { noteUsage } from "./usage-hints";
 export type Usage = Omit<TenantUsageRow, "tenant">;
 
 /** The counters of a tenant without binaries or uploads. */
-export const ZERO_USAGE = { storedBytes: 0, binaries: 0, uploadReceivedBytes: 0, uploadReservedBytes: 0, uploads: 0 };
-
-const EMPTY: Usage = {
-  storageQuota: null,
+export const ZERO_USAGE = {
   storedBytes: 0,
   binaries: 0,
   uploadReceivedBytes: 0,
   uploadReservedBytes: 0,
   uploads: 0,
+  metadataBytes: 0,
 };
+
+const EMPTY: Usage = { storageQuota: null, ...ZERO_USAGE };
+
+/**
+ * What counts against a tenant's quota (docs/api.md#usage-and-quotas): the bytes of its binaries,
+ * their metadata (name, type, fragments) and what its unfinished uploads reserve.
+ */
+export function usedBytes(usage: Pick<Usage, "storedBytes" | "metadataBytes" | "uploadReservedBytes">): number {
+  return usage.storedBytes + usage.metadataBytes + usage.uploadReservedBytes;
+}
+
+/** The UTF-8 bytes a binary's metadata adds to its tenant's usage, as the triggers count it. */
+export function metadataSize(row: { name: string; type: string; fragments: Record<string, unknown> }): number {
+  const encoder = new TextEncoder();
+  return (
+    encoder.encode(row.name).length +
+    encoder.encode(row.type).length +
+    encoder.encode(JSON.stringify(row.fragments)).length
+  );
+}
 
 /** The statement that reads a tenant's usage row (to batch it with another read); see usageOfRow. */
 export function usageStatement(db: Database, tenant: string) {
@@ -48,7 +66,7 @@ export async function readUsage(db: Database, tenant: string): Promise<Usage> {
  * when adding `extraBytes` would take the tenant past its quota.
  */
 export function refuseIfOverQuota(usage: Usage, extraBytes: number): void {
-  const used = usage.storedBytes + usage.uploadReservedBytes;
+  const used = usedBytes(usage);
   if (usage.storageQuota !== null && extraBytes > 0 && used + extraBytes > usage.storageQuota) {
     throw storageQuotaExceeded(usage.storageQuota, used, extraBytes);
   }
@@ -90,14 +108,19 @@ export function deleteUsageStatement(db: Database, tenant: string) {
 
 /**
  * The SQL condition "adding `extraBytes` keeps `tenant` within its quota": what it stores plus what
- * its unfinished uploads reserve, plus the extra bytes, is at most the quota. True without a quota.
+ * its unfinished uploads reserve, plus its metadata and the extra bytes, is at most the quota. True without a quota.
  * `extraBytes` may refer to the row being updated (a replace adds the new length minus the old).
  */
 export function withinQuota(tenant: string | SQL, extraBytes: SQL | number): SQL {
   const u = tenantUsage;
   return sql`NOT EXISTS (SELECT 1 FROM ${u} WHERE ${u.tenant} = ${tenant} AND ${u.storageQuota} IS NOT NULL
-    AND ${u.storedBytes} + ${u.uploadReservedBytes} + (${extraBytes}) > ${u.storageQuota})`;
+    AND ${u.storedBytes} + ${u.metadataBytes} + ${u.uploadReservedBytes} + (${extraBytes}) > ${u.storageQuota})`;
 }
+
+/** A binary `b`'s metadata bytes as the triggers count them (migrations/0012_issue20_metadata_usage.sql). */
+const METADATA_OF_B = sql.raw(
+  "length(CAST(b.name AS BLOB)) + length(CAST(b.type AS BLOB)) + COALESCE(length(CAST(b.fragments AS BLOB)), 0)",
+);
 
 /** Usage counters as recomputed from the rows, and where the kept counters differ. */
 export interface Drift {
@@ -122,6 +145,8 @@ export async function findUsageDrift(db: Database, tenant?: string): Promise<Dri
       COALESCE(u.stored_bytes, 0) AS keptStoredBytes, COALESCE(u.binaries, 0) AS keptBinaries,
       COALESCE(u.upload_received_bytes, 0) AS keptUploadReceivedBytes,
       COALESCE(u.upload_reserved_bytes, 0) AS keptUploadReservedBytes, COALESCE(u.uploads, 0) AS keptUploads,
+      COALESCE(u.metadata_bytes, 0) AS keptMetadataBytes,
+      (SELECT COALESCE(SUM(${METADATA_OF_B}), 0) FROM binaries b WHERE b.tenant = t.tenant) AS metadataBytes,
       (SELECT COALESCE(SUM(length), 0) FROM binaries b WHERE b.tenant = t.tenant) AS storedBytes,
       (SELECT COUNT(*) FROM binaries b WHERE b.tenant = t.tenant) AS binaries,
       (SELECT COALESCE(SUM(received), 0) FROM uploads p WHERE p.tenant = t.tenant AND p.completed_ms IS NULL)
@@ -139,6 +164,7 @@ export async function findUsageDrift(db: Database, tenant?: string): Promise<Dri
       uploadReceivedBytes: n("uploadReceivedBytes"),
       uploadReservedBytes: n("uploadReservedBytes"),
       uploads: n("uploads"),
+      metadataBytes: n("metadataBytes"),
     };
     const kept = {
       storedBytes: n("keptStoredBytes"),
@@ -146,6 +172,7 @@ export async function findUsageDrift(db: Database, tenant?: string): Promise<Dri
       uploadReceivedBytes: n("keptUploadReceivedBytes"),
       uploadReservedBytes: n("keptUploadReservedBytes"),
       uploads: n("keptUploads"),
+      metadataBytes: n("keptMetadataBytes"),
     };
     if (JSON.stringify(actual) !== JSON.stringify(kept)) drift.push({ tenant: String(row.tenant), kept, actual });
   }
@@ -165,7 +192,8 @@ export async function recountUsage(db: Database, tenant: string): Promise<void> 
     binaries = (SELECT COUNT(*) FROM binaries b WHERE b.tenant = ${tenant}),
     upload_received_bytes = (SELECT COALESCE(SUM(received), 0) FROM uploads p WHERE ${open}),
     upload_reserved_bytes = (SELECT COALESCE(SUM(COALESCE(length, received)), 0) FROM uploads p WHERE ${open}),
-    uploads = (SELECT COUNT(*) FROM uploads p WHERE ${open})
+    uploads = (SELECT COUNT(*) FROM uploads p WHERE ${open}),
+    metadata_bytes = (SELECT COALESCE(SUM(${METADATA_OF_B}), 0) FROM binaries b WHERE b.tenant = ${tenant})
     WHERE ${tenantUsage.tenant} = ${tenant}`);
 }
 
@@ -175,7 +203,7 @@ export async function recountUsage(db: Database, tenant: string): Promise<void> 
  */
 export async function throwIfOverQuota(db: Database, tenant: string, extraBytes: number): Promise<void> {
   const usage = await readUsage(db, tenant);
-  const used = usage.storedBytes + usage.uploadReservedBytes;
+  const used = usedBytes(usage);
   if (usage.storageQuota !== null && used + extraBytes > usage.storageQuota) {
     throw storageQuotaExceeded(usage.storageQuota, used, extraBytes);
   }

@@ -26,7 +26,7 @@ export const residentTenant = (tenant: SQLWrapper) =>
  */
 export interface UserWithUsage {
   user: UserRow;
-  usage: Pick<TenantUsageRow, "storageQuota" | "storedBytes" | "uploadReservedBytes"> | null;
+  usage: Pick<TenantUsageRow, "storageQuota" | "storedBytes" | "metadataBytes" | "uploadReservedBytes"> | null;
 }
 
 /**
@@ -36,6 +36,7 @@ export interface UserWithUsage {
 export const usageColumns = {
   storageQuota: tenantUsage.storageQuota,
   storedBytes: tenantUsage.storedBytes,
+  metadataBytes: tenantUsage.metadataBytes,
   uploadReservedBytes: tenantUsage.uploadReservedBytes,
 };
 

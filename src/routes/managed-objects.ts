@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { binaryFilterFor } from "../binaries/list-filter";
 import { countSelected } from "../binaries/listing";
-import { loadBinary, removeBinary, updateMetadata } from "../binaries/service";
+import { updateMetadata } from "../binaries/metadata";
+import { loadBinary, removeBinary } from "../binaries/service";
 import { parseId } from "../c8y/ids";
 import { managedObjectUrl, REFERENCE_COLLECTIONS, toManagedObject } from "../c8y/managed-object";
 import { MANAGED_OBJECT_MEDIA_TYPE, MANAGED_OBJECT_REFERENCE_COLLECTION_MEDIA_TYPE } from "../c8y/media-types";

@@ -245,6 +245,7 @@ export const SCHEMAS: Record<string, Schema> = {
         type: "object",
         properties: {
           storedBytes: bytes,
+          metadataBytes: bytes,
           binaries: bytes,
           uploadBytes: bytes,
           uploadReservedBytes: bytes,

@@ -351,7 +351,8 @@ describe("tenant admins and the platform admin across shards", () => {
         managedObjects: { length: number }[];
       }>();
       const stored = own.managedObjects.reduce((sum, mo) => sum + mo.length, 0);
-      expect((await summary.json<{ storageSize: number }>()).storageSize).toBe(stored);
+      const body = await summary.json<{ c8y_BinaryStorage: { storedBytes: number } }>();
+      expect(body.c8y_BinaryStorage.storedBytes).toBe(stored);
     }
   });
 });

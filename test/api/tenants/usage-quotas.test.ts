@@ -108,15 +108,24 @@ describe("usage", () => {
     ]);
     expect(await findUsageDrift(await shardDb("use-conc"), "use-conc")).toEqual([]);
     const rows = await (await shardOf("use-conc")).d1
-      .prepare("SELECT COUNT(*) AS n, SUM(length) AS bytes FROM binaries WHERE tenant = ?")
+      .prepare(
+        "SELECT COUNT(*) AS n, SUM(length) AS bytes, SUM(length(CAST(name AS BLOB)) + length(CAST(type AS BLOB)) " +
+          "+ length(CAST(fragments AS BLOB))) AS meta FROM binaries WHERE tenant = ?",
+      )
       .bind("use-conc")
-      .first<{ n: number; bytes: number }>();
+      .first<{ n: number; bytes: number; meta: number }>();
     const res = await summary(admin);
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toMatch(/tenantusagestatisticssummary\+json/);
     const body = await json(res);
-    expect(body.storageSize).toBe(rows!.bytes);
-    expect(body.c8y_BinaryStorage).toMatchObject({ storedBytes: rows!.bytes, binaries: rows!.n, storageQuota: null });
+    // storageSize: the files and their metadata (name, type, fragments), as the platform's counts its database.
+    expect(body.storageSize).toBe(rows!.bytes + rows!.meta);
+    expect(body.c8y_BinaryStorage).toMatchObject({
+      storedBytes: rows!.bytes,
+      metadataBytes: rows!.meta,
+      binaries: rows!.n,
+      storageQuota: null,
+    });
   });
 
   it("a crash between the bytes and the row (the D1 batch fails) leaves usage as it was", async () => {
@@ -272,14 +281,15 @@ describe("statistics summary", () => {
     await createTenant("stat-b");
     await upload(admin, "a.bin", randomBytes(321, 4));
     const asPlatform = await json(await summary(platformAdmin, "stat-a"));
-    expect(asPlatform.storageSize).toBe(321);
+    // 321 bytes and 15 of metadata: "a.bin", "c8y_test", "{}".
+    expect(asPlatform.storageSize).toBe(321 + 15);
     expect((await summary(admin, "stat-b")).status).toBe(403);
     expect((await summary(platformAdmin, "no-such-tenant")).status).toBe(404);
     const all = await call("/tenant/statistics/allTenantsSummary?pageSize=2000", {
       headers: { Authorization: platformAdmin },
     });
     const list = await json<{ tenantId: string; storageSize: number }[]>(all);
-    expect(list.find((t) => t.tenantId === "stat-a")?.storageSize).toBe(321);
+    expect(list.find((t) => t.tenantId === "stat-a")?.storageSize).toBe(321 + 15);
     expect(list.find((t) => t.tenantId === "stat-b")?.storageSize).toBe(0);
     expect((await call("/tenant/statistics/allTenantsSummary", { headers: { Authorization: admin } })).status).toBe(
       403,
@@ -332,8 +342,9 @@ describe("quotas", () => {
     expect(res.status).toBe(413);
     const error = await json(res);
     expect(error.error).toBe("inventory/Storage Quota Exceeded");
-    expect(error.message).toMatch(/10000 bytes.*6000 bytes/);
-    expect(error.details).toMatchObject({ storageQuota: 10_000, storageUsed: 6000, requested: 5000 });
+    // Used: 6000 bytes and 15 of metadata ("a.bin", "c8y_test", "{}").
+    expect(error.message).toMatch(/10000 bytes.*6015 bytes/);
+    expect(error.details).toMatchObject({ storageQuota: 10_000, storageUsed: 6015, requested: 5000 });
     expect(await rowsOf("quota-chunked")).toBe(1);
     expect(await objectsOf("quota-chunked")).toBe(1);
     const tracked = await (await shardOf("quota-chunked")).d1
@@ -341,22 +352,23 @@ describe("quotas", () => {
       .first<{ n: number }>();
     expect(tracked?.n).toBe(0);
     // What fits still goes in.
-    expect((await upload(admin, "fits.bin", randomBytes(4000, 7))).id).toBeTruthy();
+    expect((await upload(admin, "fits.bin", randomBytes(3900, 7))).id).toBeTruthy();
     expect(await findUsageDrift(await shardDb("quota-chunked"), "quota-chunked")).toEqual([]);
   });
 
   it("a replace counts the difference, refused with nothing stored whether its length is known or not", async () => {
     const admin = await createTenant("quota-put", 10_000);
     const mo = await upload(admin, "a.bin", randomBytes(6000, 8));
-    expect((await put(admin, mo.id, randomBytes(9000, 9), 9000)).status).toBe(201); // +3000: 9000 of 10000
+    // Used counts the metadata too: 15 bytes ("a.bin", "c8y_test", "{}").
+    expect((await put(admin, mo.id, randomBytes(9000, 9), 9000)).status).toBe(201); // +3000: 9015 of 10000
     expect((await put(admin, mo.id, randomBytes(9500, 10), 9500)).status).toBe(201); // +500
     const over = await put(admin, mo.id, randomBytes(10_001, 11), 10_001);
     expect(over.status).toBe(413);
     expect(await objectsOf("quota-put")).toBe(1);
-    // Without a length (chunked) the bytes are stored first and deleted when the commit refuses them.
+    // Without a length (chunked): refused once its bytes are held, before they are stored.
     const chunked = await put(admin, mo.id, chunkedStream(randomBytes(20_000, 12)));
     expect(chunked.status).toBe(413);
-    expect((await json(chunked)).details).toMatchObject({ storageQuota: 10_000, storageUsed: 9500, requested: 10_500 });
+    expect((await json(chunked)).details).toMatchObject({ storageQuota: 10_000, storageUsed: 9515, requested: 10_500 });
     expect(await objectsOf("quota-put")).toBe(1);
     // Shrinking always works, even over a lowered quota.
     await call("/tenant/tenants/quota-put", {
