@@ -323,6 +323,8 @@ describe("tenant admins and the platform admin across shards", () => {
           await get(`/tenant/statistics/summary?tenant=${victim.tenant}`, attacker.auth),
           await get("/tenant/statistics/allTenantsSummary", attacker.auth),
           await get(`/tenant/statistics/usageCheck?tenant=${victim.tenant}`, attacker.auth),
+          await get("/tenant/tenants?pageSize=100", attacker.auth),
+          await get(`/tenant/tenants/${victim.tenant}/move/move-${victim.tenant}-1-0-1-1`, attacker.auth),
           await call(`/tenant/tenants/${victim.tenant}`, {
             method: "DELETE",
             headers: { Authorization: attacker.auth },
