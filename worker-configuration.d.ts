@@ -13,6 +13,7 @@ interface __BaseEnv_Env {
 	ADDRESS_RATE_LIMITER: RateLimit;
 	MOVE_TENANT: Workflow<Parameters<import("./src/index").MoveTenantWorkflow['run']>[0]['payload']>;
 	DELETE_TENANT: Workflow<Parameters<import("./src/index").DeleteTenantWorkflow['run']>[0]['payload']>;
+	SWEEP: Workflow<Parameters<import("./src/index").SweepWorkflow['run']>[0]['payload']>;
 	SHARDS: string;
 	REGION_BUCKETS: string;
 	DEFAULT_REGION: string;

@@ -29,6 +29,7 @@ const RANK = {
   users: 4,
   tenants: 4,
   resumable: 4.2,
+  jobs: 4.4,
   "env.ts": 4.5,
   routes: 5,
   "index.ts": 6,

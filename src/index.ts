@@ -1,12 +1,7 @@
 import { Hono } from "hono";
-import { sweepLoginFailures } from "./auth/login-throttle";
-import { sweepOrphans } from "./binaries/sweep";
-import { readConfig } from "./config";
-import { createDb } from "./db/client";
-import { deleteExpiredSessions } from "./db/sessions";
 import type { AppEnv } from "./env";
+import { startSweeps } from "./jobs/sweeps";
 import { meteredEnv } from "./observability/meter";
-import { sweepResumables } from "./resumable/service";
 import { binariesRoutes } from "./routes/binaries";
 import { handleError, handleNotFound } from "./routes/context";
 import { currentUserRoutes } from "./routes/current-user";
@@ -26,7 +21,6 @@ import { statisticsRoutes } from "./routes/statistics";
 import { tenantRoutes } from "./routes/tenant";
 import { tenantsRoutes } from "./routes/tenants";
 import { usersRoutes } from "./routes/users";
-import { readTopology } from "./shards/topology";
 
 const app = new Hono<AppEnv>();
 
@@ -61,33 +55,16 @@ app.route("/user", usersRoutes);
 app.onError(handleError);
 app.notFound(handleNotFound);
 
-/** The hourly cron over every shard and region (issue 19); each cleanup is its own job. */
-async function scheduled(env: Env): Promise<void> {
-  const topology = readTopology(env);
-  const { orphanMinAgeMs } = readConfig(env);
-  for (const shard of topology.shards) {
-    const db = createDb(shard.d1);
-    await sweepLoginFailures(db);
-    await deleteExpiredSessions(db, Date.now());
-  }
-  // A region's bucket is shared by its shards: its objects are swept against all of them.
-  for (const region of topology.regions.values()) {
-    const shards = topology.shardsIn(region.name).map((shard) => createDb(shard.d1));
-    const report = await sweepOrphans(shards, region.bucket, orphanMinAgeMs);
-    console.log("orphan sweep", region.name, report.scanned, report.deleted.length);
-    const uploads = await sweepResumables(shards, region.bucket, Date.now(), orphanMinAgeMs);
-    console.log("upload sweep", region.name, uploads.expired, uploads.orphanTails);
-  }
-}
-
-/** The Workflows (wrangler.toml [[workflows]]): moving a tenant between shards, removing a deleted one. */
+/** The Workflows (wrangler.toml [[workflows]]): the hourly sweeps, moving a tenant, removing a deleted one. */
+export { SweepWorkflow } from "./jobs/sweep-workflow";
 export { DeleteTenantWorkflow } from "./tenants/delete-workflow";
 export { MoveTenantWorkflow } from "./tenants/move-workflow";
 
 export default {
   // The bindings are counted per request (observability/meter.ts), for the request's log line.
   fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, meteredEnv(env), ctx),
-  async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(scheduled(env));
+  // The hourly cron only starts the sweep Workflows, one per shard and one per region (jobs/sweeps.ts).
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(startSweeps(env, env.SWEEP, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;

@@ -55,7 +55,7 @@ function world(env: Env): Env {
 }
 
 // wrangler.toml names the Workflows' classes: the entry must export them too.
-export { DeleteTenantWorkflow, MoveTenantWorkflow } from "../../src/index";
+export { DeleteTenantWorkflow, MoveTenantWorkflow, SweepWorkflow } from "../../src/index";
 
 export default {
   fetch: (request, env, ctx) => service.fetch(request, world(env), ctx),

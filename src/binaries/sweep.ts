@@ -35,26 +35,62 @@ export async function sweepOrphans(
   const report: SweepReport = { scanned: 0, deleted: [], abortedUploads: 0 };
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ cursor, limit: 500 });
-    report.scanned += page.objects.length;
-    const old = page.objects
-      // Tails of resumable uploads are referenced by their upload, not a binary: the upload sweep's.
-      .filter((object) => !object.key.startsWith(RESUMABLE_TAIL_PREFIX) && now - object.uploaded.getTime() >= minAgeMs)
-      .map((object) => object.key);
-    if (old.length > 0) {
-      const claimed = await claimEverywhere(dbs, old, now);
-      if (claimed.length > 0) {
-        await bucket.delete(claimed);
-        report.deleted.push(...claimed);
-      }
-    }
-    cursor = page.truncated ? page.cursor : undefined;
+    const page = await sweepOrphanPage(dbs, bucket, minAgeMs, now, cursor);
+    report.scanned += page.scanned;
+    report.deleted.push(...page.deleted);
+    cursor = page.cursor;
   } while (cursor);
   for (const db of dbs) {
-    report.abortedUploads += await abortStaleUploads(db, bucket, "binary", now - MULTIPART_MAX_AGE_MS);
-    await db.delete(sweptKeys).where(lt(sweptKeys.sweptAtMs, now - CLAIM_KEEP_MS));
+    for (;;) {
+      const aborted = await abortStaleBodies(db, bucket, now);
+      report.abortedUploads += aborted;
+      if (aborted < STALE_BATCH) break;
+    }
+    await dropOldClaims(db, now);
   }
   return report;
+}
+
+/** One listing page of the orphan sweep, and where the next starts (undefined: the last). */
+export interface OrphanPage {
+  scanned: number;
+  deleted: string[];
+  cursor?: string;
+}
+
+/**
+ * One page of the orphan sweep (the cron's Workflow runs a step per page, jobs/sweep-workflow.ts): lists
+ * up to 500 objects from `cursor`, claims the old unreferenced ones in every shard and deletes them.
+ * Run again (a retried step), it claims and deletes the same keys again: a no-op for those gone.
+ */
+export async function sweepOrphanPage(
+  dbs: readonly Database[],
+  bucket: R2Bucket,
+  minAgeMs: number,
+  now: number,
+  cursor?: string,
+): Promise<OrphanPage> {
+  const page = await bucket.list({ cursor, limit: 500 });
+  const old = page.objects
+    // Tails of resumable uploads are referenced by their upload, not a binary: the upload sweep's.
+    .filter((object) => !object.key.startsWith(RESUMABLE_TAIL_PREFIX) && now - object.uploaded.getTime() >= minAgeMs)
+    .map((object) => object.key);
+  const deleted = old.length > 0 ? await claimEverywhere(dbs, old, now) : [];
+  if (deleted.length > 0) await bucket.delete(deleted);
+  return { scanned: page.objects.length, deleted, cursor: page.truncated ? page.cursor : undefined };
+}
+
+/** Tracked multipart uploads of bodies aborted per call (fewer returned: none are left). */
+export const STALE_BATCH = 100;
+
+/** Aborts up to STALE_BATCH tracked multipart uploads of binary bodies older than a day (crashed requests). */
+export function abortStaleBodies(db: Database, bucket: R2Bucket, now: number): Promise<number> {
+  return abortStaleUploads(db, bucket, "binary", now - MULTIPART_MAX_AGE_MS);
+}
+
+/** Drops the orphan sweep's claims older than a week (no upload can still commit a claimed key). */
+export async function dropOldClaims(db: Database, now: number): Promise<void> {
+  await db.delete(sweptKeys).where(lt(sweptKeys.sweptAtMs, now - CLAIM_KEEP_MS));
 }
 
 /**

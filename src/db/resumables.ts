@@ -163,6 +163,20 @@ export async function deleteResumable(db: Database, tenant: string, id: string):
   return row;
 }
 
+/** Deletes an upload only while it is still expired at `nowMs` (the sweep; one renewed meanwhile stays). */
+export async function deleteExpiredResumable(
+  db: Database,
+  tenant: string,
+  id: string,
+  nowMs: number,
+): Promise<ResumableRow | undefined> {
+  const [row] = await db
+    .delete(resumables)
+    .where(and(eq(resumables.tenant, tenant), eq(resumables.id, id), lt(resumables.expiresMs, nowMs)))
+    .returning();
+  return row;
+}
+
 /** What the list of uploads shows of each: no parts, digest states, fragments or raw metadata. */
 const listedColumns = {
   id: resumables.id,

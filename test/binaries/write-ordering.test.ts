@@ -1,4 +1,9 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  introspectWorkflow,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sweepLoginFailures } from "../../src/auth/login-throttle";
@@ -142,12 +147,14 @@ describe("orphan sweep", () => {
     expect(rows.results.map((r) => r.login)).toEqual(["t1/new"]);
   });
 
-  it("runs from the cron trigger", async () => {
+  it("runs from the cron trigger (which starts the sweep Workflows)", async () => {
     await env.BUCKET.put("t1/434343/1-orphan", "x", {});
+    await using introspector = await introspectWorkflow(env.SWEEP);
     const ctx = createExecutionContext();
     // The configured minimum age is an hour; pretend the clock moved on by running with age 0.
     await worker.scheduled(createScheduledController(), { ...env, ORPHAN_MIN_AGE_SECONDS: "0" }, ctx);
     await waitOnExecutionContext(ctx);
+    for (const instance of await introspector.get()) await instance.waitForStatus("complete");
     expect(await env.BUCKET.head("t1/434343/1-orphan")).toBeNull();
   });
 });
