@@ -252,28 +252,51 @@ export async function countEverywhere(query: string, ...binds: unknown[]): Promi
   return n;
 }
 
+/** A request with a JSON body (or none) as `auth`; Accept asks for the written object back unless `accept` is false. */
+export function callJson(method: string, path: string, auth: string, body?: unknown, accept = true): Promise<Response> {
+  return call(path, {
+    method,
+    headers: {
+      Authorization: auth,
+      "Content-Type": "application/json",
+      ...(accept ? { Accept: "application/json" } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** The password of the first admin (`admin`) of every tenant made by postTenant. */
+export const TENANT_ADMIN_PASSWORD = "admin-password-1";
+
+/** The Authorization of the first admin of a tenant made by postTenant. */
+export const tenantAdmin = (id: string): string => basic(`${id}/admin`, TENANT_ADMIN_PASSWORD);
+
 /**
- * Creates tenant `id` through POST /tenant/tenants as the platform admin `platformAdmin`, with a
- * storage quota (null: unlimited) and an admin `admin` / `admin-password-1`; resolves that admin's
- * Authorization.
+ * POST /tenant/tenants as `platformAdmin`: tenant `id` with its first admin `admin` (tenantAdmin(id)); `fields`
+ * adds or overrides (region, storageQuota, ...). Returns the response, for the caller's own checks.
+ */
+export function postTenant(platformAdmin: string, id: string, fields: Record<string, unknown> = {}): Promise<Response> {
+  const tenant = {
+    id,
+    company: `${id} Ltd`,
+    domain: `${id}.example.com`,
+    adminName: "admin",
+    adminPass: TENANT_ADMIN_PASSWORD,
+    ...fields,
+  };
+  return callJson("POST", "/tenant/tenants", platformAdmin, tenant);
+}
+
+/**
+ * Creates tenant `id` as the platform admin `platformAdmin` with a storage quota (null: unlimited); resolves its
+ * admin's Authorization (tenantAdmin(id)). Throws unless the tenant was created.
  */
 export async function createTenantWithQuota(
   platformAdmin: string,
   id: string,
   storageQuota: number | null,
 ): Promise<string> {
-  const res = await call("/tenant/tenants", {
-    method: "POST",
-    headers: { Authorization: platformAdmin, "Content-Type": "application/json" },
-    body: JSON.stringify({
-      id,
-      company: `${id} Inc.`,
-      domain: `${id}.example.com`,
-      adminName: "admin",
-      adminPass: "admin-password-1",
-      storageQuota,
-    }),
-  });
+  const res = await postTenant(platformAdmin, id, { storageQuota });
   if (res.status !== 201) throw new Error(`creating tenant ${id}: ${res.status} ${await res.text()}`);
-  return basic(`${id}/admin`, "admin-password-1");
+  return tenantAdmin(id);
 }

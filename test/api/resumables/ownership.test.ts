@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { sweepResumables } from "../../../src/resumable/service";
-import { basic, call, countEverywhere, seedUser, TUS, TUS_OCTETS, topology, upload } from "../../helpers";
+import { basic, call, callJson, countEverywhere, seedUser, TUS, TUS_OCTETS, topology, upload } from "../../helpers";
 
 /**
  * Issue 21, findings 1, 2 and 5: an open resumable upload belongs to the user who created it (not
@@ -19,12 +19,7 @@ beforeAll(async () => {
 });
 
 const b64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
-const json = (method: string, path: string, auth: string, body?: unknown) =>
-  call(path, {
-    method,
-    headers: { Authorization: auth, "Content-Type": "application/json", Accept: "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const json = callJson;
 
 /** Opens a tus upload of 10 bytes and sends the first 4; returns its path. */
 async function openUpload(auth: string, metadata = `filename ${b64("private-plans.txt")}`): Promise<string> {

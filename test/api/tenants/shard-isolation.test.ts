@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   call,
+  callJson,
   randomBytes,
   seedTenant,
   seedUser,
@@ -35,12 +36,7 @@ interface Victim {
 const tenants: Victim[] = [];
 let platformAdmin: string;
 
-const json = (method: string, path: string, auth: string, body?: unknown) =>
-  call(path, {
-    method,
-    headers: { Authorization: auth, "Content-Type": "application/json", Accept: "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const json = callJson;
 const get = (path: string, auth: string, headers: Record<string, string> = {}) =>
   call(path, { headers: { Authorization: auth, Accept: "application/json", ...headers } });
 

@@ -5,7 +5,21 @@ import { sweepOrphans } from "../../../src/binaries/sweep";
 import { createDb } from "../../../src/db/client";
 import worker from "../../../src/index";
 import { readTopology } from "../../../src/shards/topology";
-import { BASE, basic, call, randomBytes, seedUser, shardOf, TUS, TUS_OCTETS, tusPatch, upload } from "../../helpers";
+import {
+  BASE,
+  basic,
+  call,
+  callJson,
+  postTenant,
+  randomBytes,
+  seedUser,
+  shardOf,
+  TUS,
+  TUS_OCTETS,
+  tenantAdmin,
+  tusPatch,
+  upload,
+} from "../../helpers";
 import { tokenLogin } from "../../token-helpers";
 
 /**
@@ -20,25 +34,13 @@ beforeAll(async () => {
   platformAdmin = await seedUser("management", "root");
 });
 
-const json = (method: string, path: string, auth: string, body?: unknown) =>
-  call(path, {
-    method,
-    headers: { Authorization: auth, "Content-Type": "application/json", Accept: "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const json = callJson;
 
 /** Creates a tenant through the API; returns its admin's Authorization and the tenant JSON. */
 async function createTenant(id: string, region?: string) {
-  const res = await json("POST", "/tenant/tenants", platformAdmin, {
-    id,
-    company: `${id} Ltd`,
-    domain: `${id}.example.com`,
-    adminName: "admin",
-    adminPass: "admin-password-1",
-    ...(region === undefined ? {} : { region }),
-  });
+  const res = await postTenant(platformAdmin, id, region === undefined ? {} : { region });
   expect(res.status).toBe(201);
-  return { auth: basic(`${id}/admin`, "admin-password-1"), tenant: await res.json<Record<string, unknown>>() };
+  return { auth: tenantAdmin(id), tenant: await res.json<Record<string, unknown>>() };
 }
 
 /** How many rows of `tenant` each shard holds in `table`. */

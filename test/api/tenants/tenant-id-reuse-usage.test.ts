@@ -4,15 +4,16 @@ import { createDb } from "../../../src/db/client";
 import { findUsageDrift, readUsage } from "../../../src/db/usage";
 import { sweepResumables } from "../../../src/resumable/service";
 import {
-  basic,
   call,
   multipartBody,
+  postTenant,
   randomBytes,
   seedUser,
   shardDb,
   shardOf,
   TUS,
   TUS_OCTETS,
+  tenantAdmin,
   upload,
 } from "../../helpers";
 
@@ -29,27 +30,15 @@ beforeAll(async () => {
   root = await seedUser("management", "root");
 });
 
-async function createTenant(id: string, storageQuota?: number) {
-  return call("/tenant/tenants", {
-    method: "POST",
-    headers: { Authorization: root, "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({
-      id,
-      company: `${id} Ltd`,
-      domain: `${id}.example.com`,
-      adminName: "admin",
-      adminPass: "admin-password-1",
-      region: "eu", // one shard in the tests: the new tenant lands where the old one was
-      ...(storageQuota === undefined ? {} : { storageQuota }),
-    }),
-  });
-}
+// Region eu (one shard in the tests): the new tenant lands where the old one was.
+const createTenant = (id: string, storageQuota?: number) =>
+  postTenant(root, id, { region: "eu", ...(storageQuota === undefined ? {} : { storageQuota }) });
 
 describe("a tenant id used again after its tenant was deleted with an open resumable upload", () => {
   it("waits for the sweep; the new tenant's usage is exact and its quota holds", async () => {
     const id = "reborn-usage";
     expect((await createTenant(id)).status).toBe(201);
-    const old = basic(`${id}/admin`, "admin-password-1");
+    const old = tenantAdmin(id);
     const created = await call("/inventory/binaries/uploads", {
       method: "POST",
       headers: { Authorization: old, ...TUS, "Upload-Length": "5000", "Upload-Metadata": `filename ${btoa("e.bin")}` },
@@ -79,7 +68,7 @@ describe("a tenant id used again after its tenant was deleted with an open resum
     // The next sweep (the hourly cron, not 24 hours later: the delete expired the upload) frees it.
     await sweepResumables(createDb(d1), bucket, Date.now(), 0);
     expect((await createTenant(id, 10_000)).status).toBe(201);
-    const fresh = basic(`${id}/admin`, "admin-password-1");
+    const fresh = tenantAdmin(id);
     const shard = await shardDb(id);
     expect(await readUsage(shard, id)).toMatchObject({ storedBytes: 0, uploadReservedBytes: 0, uploads: 0 });
     expect(await findUsageDrift(shard, id)).toEqual([]);

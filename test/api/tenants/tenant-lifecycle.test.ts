@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBootstrapAdmin } from "../../../src/auth/bootstrap";
 import { deleteTenantRows } from "../../../src/db/tenants";
 import worker from "../../../src/index";
-import { BASE, basic, call, countEverywhere, db, seedUser, shardDb, shardOf, upload } from "../../helpers";
+import { BASE, basic, call, callJson, countEverywhere, db, seedUser, shardDb, shardOf, upload } from "../../helpers";
 
 /**
  * Tenant lifecycle: nothing is committed into a deleted tenant, ids are not reused early, and
@@ -15,12 +15,8 @@ beforeAll(async () => {
   platformAdmin = await seedUser("management", "root");
 });
 
-const json = (method: string, path: string, auth: string, body?: unknown) =>
-  call(path, {
-    method,
-    headers: { Authorization: auth, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+// Without Accept: a POST or PUT answers with an empty body (docs/api.md#media-types).
+const json = (method: string, path: string, auth: string, body?: unknown) => callJson(method, path, auth, body, false);
 
 /** A POST /inventory/binaries whose body stops after `head` until `release()` is called. */
 function stalledUpload(auth: string, head: string, rest: string) {

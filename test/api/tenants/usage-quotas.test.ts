@@ -13,12 +13,14 @@ import {
   call,
   chunkedStream,
   multipartBody,
+  postTenant,
   randomBytes,
   seedUser,
   shardDb,
   shardOf,
   TUS,
   TUS_OCTETS,
+  tenantAdmin,
   topology,
   upload,
 } from "../../helpers";
@@ -41,21 +43,10 @@ async function json<T = Record<string, any>>(res: Response): Promise<T> {
 
 /** Creates a tenant through the API (as the platform would); resolves its admin's Authorization. */
 async function createTenant(id: string, storageQuota?: number | null): Promise<string> {
-  const res = await call("/tenant/tenants", {
-    method: "POST",
-    headers: { Authorization: platformAdmin, "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({
-      id,
-      company: `${id} Inc.`,
-      domain: `${id}.example.com`,
-      adminName: "admin",
-      adminPass: "admin-password-1",
-      ...(storageQuota === undefined ? {} : { storageQuota }),
-    }),
-  });
+  const res = await postTenant(platformAdmin, id, storageQuota === undefined ? {} : { storageQuota });
   expect(res.status).toBe(201);
   expect((await json(res)).storageQuota).toBe(storageQuota ?? null);
-  return basic(`${id}/admin`, "admin-password-1");
+  return tenantAdmin(id);
 }
 
 async function objectsOf(tenant: string): Promise<number> {

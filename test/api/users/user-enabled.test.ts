@@ -6,7 +6,7 @@ import { Roles } from "../../../src/c8y/roles";
 import { createDb } from "../../../src/db/client";
 import worker from "../../../src/index";
 import { type BindingCall, proxyD1 } from "../../bindings-proxy";
-import { BASE, basic, call, db, seedUser } from "../../helpers";
+import { BASE, basic, call, callJson, db, seedUser } from "../../helpers";
 
 let admin: string;
 
@@ -14,12 +14,7 @@ beforeAll(async () => {
   admin = await seedUser("t1", "en-admin");
 });
 
-const send = (method: string, path: string, auth: string, body?: unknown) =>
-  call(path, {
-    method,
-    headers: { Authorization: auth, "Content-Type": "application/json", Accept: "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const send = callJson;
 
 /** Another isolate's change: straight into D1, so this isolate's credential cache knows nothing of it. */
 const setEnabledBehindTheCache = (userName: string, enabled: boolean) =>

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALL_ROLES, Roles } from "../../../src/c8y/roles";
-import { BASE, call, seedUser } from "../../helpers";
+import { BASE, callJson, seedUser } from "../../helpers";
 
 let admin: string;
 let platformAdmin: string;
@@ -10,12 +10,7 @@ beforeAll(async () => {
   platformAdmin = await seedUser("management", "uc-root");
 });
 
-const send = (method: string, path: string, auth: string, body?: unknown) =>
-  call(path, {
-    method,
-    headers: { Authorization: auth, "Content-Type": "application/json", Accept: "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const send = callJson;
 
 describe("user administration details", () => {
   it("a user administrator cannot delete its own user (403), but others' users", async () => {
