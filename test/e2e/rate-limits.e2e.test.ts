@@ -2,9 +2,9 @@
 /**
  * Fair limits (docs/api.md#rate-limits) under `npm start`: the Rate Limiting bindings of
  * wrangler.toml, as miniflare runs them, answer 429 with Retry-After once a signed link has used up
- * its share of the minute (600); another link to the same binary goes on. (The tenant and login limits,
- * 30,000 and 6,000 a minute, are too high to reach here in reasonable time: test/api/cross-cutting/rate-limits.test.ts
- * checks them against miniflare's binding with a limit of 3.)
+ * its share of the minute (600); another link to the same binary goes on. (The tenant, login and
+ * address limits, 30,000, 6,000 and 600 a minute, are reached under `npm start` by
+ * rate-limits-low.e2e.test.ts, on its own service with those limits lowered.)
  * The binding's windows are aligned to the wall clock's minutes, so a burst may straddle two of them:
  * it is sent until the first 429, at most 1,300 requests (more than two windows' worth).
  */
