@@ -69,10 +69,17 @@ export async function deleteBytes(topology: Topology, job: TenantDeletion): Prom
   return deleteObjectsByPrefix(storesOf(topology, job).bucket, tenantPrefix(job.tenant), BYTES_PER_STEP);
 }
 
-/** Every row of the tenant still in its shard (completed uploads, failed logins, …). */
+/**
+ * Every row of the tenant still in its shard (completed uploads, failed logins, …), and in every other shard
+ * an old copy of it that a move out of there left (its last step, removing the copy, never ran): its users'
+ * password hashes would stay for ever, and its user names would make bare logins of other tenants ambiguous.
+ */
 export async function deleteRemainingRows(topology: Topology, job: TenantDeletion): Promise<void> {
   if (!(await stillDeleting(topology, job))) return;
   await deleteMovedRows(storesOf(topology, job).db, job.tenant);
+  for (const shard of topology.shards) {
+    if (shard.no !== job.shard) await deleteMovedRows(createDb(shard.d1), job.tenant);
+  }
 }
 
 /** Instance states in which a deletion job may still remove something. */

@@ -1,3 +1,5 @@
+import { introspectWorkflow } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { copyTable, freeze, MOVED_TABLES, type MovePlan, removeOld, switchOver } from "../../../src/tenants/move";
 import { basic, call, seedTenant, seedUser, shardOf, topology, upload } from "../../helpers";
@@ -151,5 +153,46 @@ describe("a tenant deleted while it is being moved", () => {
         .first<number>("n");
       expect(n, `shard ${shard.no}`).toBe(0);
     }
+  });
+});
+
+describe("an old copy of a tenant left in another shard", () => {
+  it("makes no bare login ambiguous, and goes when the tenant is deleted", async () => {
+    const root = await seedUser("management", "root");
+    await seedTenant("red-left");
+    await seedUser("red-left", "carol-shared", [], PASSWORD);
+    const from = (await shardOf("red-left")).no;
+    // A move whose last step (removing the old copy) never ran.
+    await move("red-left", from, otherUsShard(from), "switch");
+    // Another tenant's user of the same name: with red-left's there are two, so a bare login is refused...
+    await seedTenant("red-right");
+    await seedUser("red-right", "carol-shared", [], PASSWORD);
+    const bareCarol = basic("carol-shared", PASSWORD);
+    expect((await get("/user/currentUser", bareCarol)).status).toBe(401);
+    await using deletion = await introspectWorkflow(env.DELETE_TENANT);
+    await deletion.modifyAll((m) => m.disableRetryDelays());
+    const deleted = await call("/tenant/tenants/red-left", { method: "DELETE", headers: { Authorization: root } });
+    expect(deleted.status).toBe(204);
+    const [job] = await deletion.get();
+    await job!.waitForStatus("complete");
+    for (const shard of topology().shards) {
+      for (const [table, column] of [
+        ["tenants", "id"],
+        ["users", "tenant"],
+      ] as const) {
+        const n = await shard.d1.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = 'red-left'`).first("n");
+        expect(n, `${table} in shard ${shard.no}`).toBe(0);
+      }
+    }
+    // ...and once red-left is deleted, red-right's is the only one: the old copy counts no more.
+    expect((await get("/user/currentUser", bareCarol)).status).toBe(200);
+  });
+
+  it("is not counted as a second tenant by a bare login while the tenant lives on", async () => {
+    await seedTenant("red-stays");
+    await seedUser("red-stays", "dave-only", [], PASSWORD);
+    const from = (await shardOf("red-stays")).no;
+    await move("red-stays", from, otherUsShard(from), "switch");
+    expect((await get("/user/currentUser", basic("dave-only", PASSWORD))).status).toBe(200);
   });
 });
