@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../../src/index";
+import type { RequestRecord } from "../../../src/observability/request-log";
 import { BASE, basic, call, chunkedStream, multipartBody, randomBytes, seedUser, upload } from "../../helpers";
 import { FORM_TYPE, loginForm, tokenLogin } from "../../token-helpers";
 
@@ -20,23 +21,8 @@ afterEach(() => {
   logs = [];
 });
 
-interface Line {
-  msg: string;
-  id: string;
-  method: string;
-  route: string;
-  status: number;
-  tenant: string | null;
-  user: string | null;
-  bytesIn: number | null;
-  bytesOut: number | null;
-  durationMs: number;
-  d1Statements: number;
-  d1RoundTrips: number;
-  r2Operations: number;
-  cache: string | null;
-  error: string | null;
-}
+/** A request line as logged: the record of src/observability/request-log.ts under its message. */
+type Line = RequestRecord & { msg: string };
 
 /** The request lines logged so far. */
 function requestLines(): Line[] {
