@@ -6,14 +6,11 @@
  * which kept a 120 MiB resumable upload above the 64 MiB memory target; this one hashes views in
  * place and keeps at most 63 pending bytes.
  */
-import { base64ToBytes, bytesToBase64 } from "../utils/base64";
+import { BlockHash, type BlockTail } from "./block-hash";
 
 /** The serialisable state between two requests: chaining values, bytes hashed, the unprocessed tail. */
-export interface Md5State {
+export interface Md5State extends BlockTail {
   h: [number, number, number, number];
-  length: number;
-  /** The bytes after the last full 64-byte block, base64. */
-  pending: string;
 }
 
 const S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
@@ -22,66 +19,26 @@ for (let i = 0; i < 64; i++) K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 
 
 const rotl = (x: number, c: number) => (x << c) | (x >>> (32 - c));
 
-export class Md5 {
+export class Md5 extends BlockHash {
+  protected readonly littleEndianLength = true;
   private h0 = 0x67452301;
   private h1 = 0xefcdab89 | 0;
   private h2 = 0x98badcfe | 0;
   private h3 = 0x10325476;
-  private length = 0;
-  private readonly block = new Uint8Array(64);
-  private filled = 0;
   private readonly x = new Int32Array(16);
 
   static restore(state: Md5State): Md5 {
     const md5 = new Md5();
     [md5.h0, md5.h1, md5.h2, md5.h3] = state.h;
-    md5.length = state.length;
-    const pending = base64ToBytes(state.pending);
-    if (pending.length >= 64 || pending.length !== state.length % 64) throw new Error("corrupt MD5 state");
-    md5.block.set(pending);
-    md5.filled = pending.length;
+    md5.restoreTail(state, "MD5");
     return md5;
   }
 
   save(): Md5State {
-    return {
-      h: [this.h0, this.h1, this.h2, this.h3],
-      length: this.length,
-      pending: bytesToBase64(this.block.subarray(0, this.filled)),
-    };
+    return { h: [this.h0, this.h1, this.h2, this.h3], ...this.saveTail() };
   }
 
-  update(bytes: Uint8Array): this {
-    this.length += bytes.length;
-    let i = 0;
-    if (this.filled > 0) {
-      const take = Math.min(64 - this.filled, bytes.length);
-      this.block.set(bytes.subarray(0, take), this.filled);
-      this.filled += take;
-      i = take;
-      if (this.filled < 64) return this;
-      this.compress(this.block, 0);
-      this.filled = 0;
-    }
-    for (; i + 64 <= bytes.length; i += 64) this.compress(bytes, i);
-    if (i < bytes.length) {
-      this.block.set(bytes.subarray(i));
-      this.filled = bytes.length - i;
-    }
-    return this;
-  }
-
-  digest(): Uint8Array {
-    const bits = this.length * 8;
-    const padLength = this.filled < 56 ? 56 - this.filled : 120 - this.filled;
-    const pad = new Uint8Array(padLength + 8);
-    pad[0] = 0x80;
-    const view = new DataView(pad.buffer);
-    view.setUint32(padLength, bits >>> 0, true);
-    view.setUint32(padLength + 4, Math.floor(bits / 2 ** 32), true);
-    const length = this.length;
-    this.update(pad);
-    this.length = length;
+  protected output(): Uint8Array {
     const out = new Uint8Array(16);
     const outView = new DataView(out.buffer);
     outView.setInt32(0, this.h0, true);
@@ -91,7 +48,7 @@ export class Md5 {
     return out;
   }
 
-  private compress(b: Uint8Array, o: number): void {
+  protected compress(b: Uint8Array, o: number): void {
     const x = this.x;
     for (let j = 0; j < 16; j++, o += 4) x[j] = b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
     let a = this.h0;

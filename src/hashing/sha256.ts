@@ -2,13 +2,11 @@
  * SHA-256 (FIPS 180-4) whose running state can be saved and restored between requests. WebCrypto
  * digests cannot be paused and Workers refuse WebAssembly compiled at run time, hence plain JS.
  */
-import { base64ToBytes, bytesToBase64 } from "../utils/base64";
+import { BlockHash, type BlockTail } from "./block-hash";
 
 /** The serialisable state: chaining values, bytes hashed, the bytes after the last full block (base64). */
-export interface Sha256State {
+export interface Sha256State extends BlockTail {
   h: number[];
-  length: number;
-  pending: string;
 }
 
 const K = new Int32Array([
@@ -23,67 +21,31 @@ const K = new Int32Array([
 ]);
 const INIT = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
-export class Sha256 {
+export class Sha256 extends BlockHash {
+  protected readonly littleEndianLength = false;
   private readonly h = new Int32Array(INIT);
   private readonly w = new Int32Array(64);
-  private readonly block = new Uint8Array(64);
-  private filled = 0;
-  private length = 0;
 
   static restore(state: Sha256State): Sha256 {
     const sha = new Sha256();
     if (state.h.length !== 8) throw new Error("corrupt SHA-256 state");
     sha.h.set(state.h);
-    sha.length = state.length;
-    const pending = base64ToBytes(state.pending);
-    if (pending.length !== state.length % 64) throw new Error("corrupt SHA-256 state");
-    sha.block.set(pending);
-    sha.filled = pending.length;
+    sha.restoreTail(state, "SHA-256");
     return sha;
   }
 
   save(): Sha256State {
-    return {
-      h: Array.from(this.h),
-      length: this.length,
-      pending: bytesToBase64(this.block.subarray(0, this.filled)),
-    };
+    return { h: Array.from(this.h), ...this.saveTail() };
   }
 
-  update(bytes: Uint8Array): this {
-    this.length += bytes.length;
-    let i = 0;
-    if (this.filled > 0) {
-      i = Math.min(64 - this.filled, bytes.length);
-      this.block.set(bytes.subarray(0, i), this.filled);
-      this.filled += i;
-      if (this.filled < 64) return this;
-      this.compress(this.block, 0);
-      this.filled = 0;
-    }
-    for (; i + 64 <= bytes.length; i += 64) this.compress(bytes, i);
-    this.block.set(bytes.subarray(i));
-    this.filled = bytes.length - i;
-    return this;
-  }
-
-  digest(): Uint8Array {
-    const length = this.length;
-    const padLength = this.filled < 56 ? 56 - this.filled : 120 - this.filled;
-    const pad = new Uint8Array(padLength + 8);
-    pad[0] = 0x80;
-    const view = new DataView(pad.buffer);
-    view.setUint32(padLength, Math.floor((length * 8) / 2 ** 32));
-    view.setUint32(padLength + 4, (length * 8) >>> 0);
-    this.update(pad);
-    this.length = length;
+  protected output(): Uint8Array {
     const out = new Uint8Array(32);
     const outView = new DataView(out.buffer);
     for (let j = 0; j < 8; j++) outView.setInt32(j * 4, this.h[j]!);
     return out;
   }
 
-  private compress(b: Uint8Array, o: number): void {
+  protected compress(b: Uint8Array, o: number): void {
     const w = this.w;
     for (let j = 0; j < 16; j++, o += 4) w[j] = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
     for (let j = 16; j < 64; j++) {
