@@ -18,8 +18,9 @@ import { abortOpenUploads } from "./open-uploads";
  * 4. switch: the directory names the new shard; the old copy is marked moved away, so logins and
  *    their re-checks there fail and every isolate routes the tenant anew within AUTH_RECHECK_SECONDS.
  * 5. (the workflow waits AUTH_RECHECK_SECONDS, so no isolate still reads the old copy)
- * 6. remove: the old rows, and the old bytes when the region changed (with the multipart uploads of
- *    the dropped resumable uploads, and this data centre's edge cache entries of the old bytes).
+ * 6. remove: the old rows (to another region, the dropped resumable uploads' multipart uploads first);
+ * 7. remove bytes: to another region, the old bytes, a batch a step (and this data centre's edge cache
+ *    entries of them).
  *
  * A move whose Workflow ended errored can be resumed (the same plan run again: every step above is
  * idempotent) or, before the switch, rolled back (rollback*: the copy in the new shard and bucket
@@ -87,25 +88,45 @@ export async function copyTable(topology: Topology, plan: MovePlan, table: strin
   return copied;
 }
 
-/** Step 3: copies the tenant's objects into the new region's bucket (nothing within one region). */
-export async function copyBytes(topology: Topology, plan: MovePlan): Promise<number> {
-  if (plan.fromRegion === plan.toRegion || (await switched(topology, plan))) return 0;
+/** Objects one copy step lists and copies (a head, a get and a put each: bounded subrequests per step). */
+export const COPY_PAGE = 200;
+
+/** One page of the byte copy, and where the next starts (null: it was the last). */
+export interface CopiedPage {
+  copied: number;
+  cursor: string | null;
+}
+
+/**
+ * Step 3, one page: copies up to COPY_PAGE of the tenant's objects from `cursor` into the new region's
+ * bucket (nothing within one region); an object already there is skipped, so a re-run copies nothing twice.
+ */
+export async function copyBytesPage(topology: Topology, plan: MovePlan, cursor?: string): Promise<CopiedPage> {
+  if (plan.fromRegion === plan.toRegion || (await switched(topology, plan))) return { copied: 0, cursor: null };
   const { from, to } = bucketsOf(topology, plan);
+  const page = await from.list({ prefix: tenantPrefix(plan.tenant), cursor, limit: COPY_PAGE });
+  let copied = 0;
+  for (const listed of page.objects) {
+    if (await to.head(listed.key)) continue;
+    const object = await from.get(listed.key);
+    if (!object) continue;
+    await to.put(listed.key, object.body, {
+      httpMetadata: object.httpMetadata,
+      customMetadata: object.customMetadata,
+    });
+    copied++;
+  }
+  return { copied, cursor: page.truncated ? page.cursor : null };
+}
+
+/** Step 3: every page of the byte copy (the Workflow runs a step per page). */
+export async function copyBytes(topology: Topology, plan: MovePlan): Promise<number> {
   let copied = 0;
   let cursor: string | undefined;
   do {
-    const page = await from.list({ prefix: tenantPrefix(plan.tenant), cursor, limit: 100 });
-    for (const listed of page.objects) {
-      if (await to.head(listed.key)) continue;
-      const object = await from.get(listed.key);
-      if (!object) continue;
-      await to.put(listed.key, object.body, {
-        httpMetadata: object.httpMetadata,
-        customMetadata: object.customMetadata,
-      });
-      copied++;
-    }
-    cursor = page.truncated ? page.cursor : undefined;
+    const page = await copyBytesPage(topology, plan, cursor);
+    copied += page.copied;
+    cursor = page.cursor ?? undefined;
   } while (cursor);
   return copied;
 }
@@ -128,19 +149,36 @@ export async function switchOver(topology: Topology, plan: MovePlan): Promise<vo
 export type RemovedObjects = (objects: R2Object[]) => void;
 
 /**
- * Step 6: removes the old copy of the rows, and of the bytes when the region changed. Before the rows
- * go, what they hold open in the old bucket is released: the multipart uploads of incomplete resumable
- * uploads (not copied, see copyTable) and tracked multipart uploads of bodies, and resumable tails. A
- * re-run after the rows went finds nothing left to abort, and the bytes by prefix again.
+ * Step 6: removes the old copy of the rows. To another region, what they hold open in the old bucket
+ * goes first: the multipart uploads of incomplete resumable uploads (not copied, see copyTable) and
+ * tracked multipart uploads of bodies are aborted, resumable tails deleted. A re-run after the rows
+ * went finds nothing left to abort.
  */
-export async function removeOld(topology: Topology, plan: MovePlan, removed?: RemovedObjects): Promise<void> {
+export async function removeOldRows(topology: Topology, plan: MovePlan): Promise<void> {
   const { from } = shardsOf(topology, plan);
   if (plan.fromRegion !== plan.toRegion) {
     await abortOpenUploads(from, bucketsOf(topology, plan).from, plan.tenant);
   }
   await deleteMovedRows(from, plan.tenant);
-  if (plan.fromRegion !== plan.toRegion) {
-    await deleteObjectsByPrefix(bucketsOf(topology, plan).from, tenantPrefix(plan.tenant), Infinity, removed);
+}
+
+/** Objects one removal step deletes at most (10 listing pages). */
+export const REMOVE_PAGE = 10_000;
+
+/**
+ * Step 7, one batch: to another region, deletes up to REMOVE_PAGE of the old bytes (listed anew each
+ * time, so a re-run deletes what is left); how many (fewer: none are left).
+ */
+export async function removeOldBytes(topology: Topology, plan: MovePlan, removed?: RemovedObjects): Promise<number> {
+  if (plan.fromRegion === plan.toRegion) return 0;
+  return deleteObjectsByPrefix(bucketsOf(topology, plan).from, tenantPrefix(plan.tenant), REMOVE_PAGE, removed);
+}
+
+/** Steps 6 and 7: the old rows, then every batch of the old bytes. */
+export async function removeOld(topology: Topology, plan: MovePlan, removed?: RemovedObjects): Promise<void> {
+  await removeOldRows(topology, plan);
+  while ((await removeOldBytes(topology, plan, removed)) >= REMOVE_PAGE) {
+    // the next batch
   }
 }
 

@@ -1,7 +1,7 @@
 import { introspectWorkflow } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MOVED_TABLES } from "../../../src/tenants/move";
+import { COPY_PAGE, MOVED_TABLES } from "../../../src/tenants/move";
 import { call, randomBytes, seedUser, shardOf, TUS, tusPatch, upload } from "../../helpers";
 
 /**
@@ -16,7 +16,16 @@ beforeAll(async () => {
 });
 
 /** The move's steps in order, as the Workflow names them. */
-const STEPS = ["freeze", ...MOVED_TABLES.map((table) => `copy ${table}`), "copy bytes", "switch", "remove old copy"];
+const STEPS = [
+  "freeze",
+  ...MOVED_TABLES.map((table) => `copy ${table}`),
+  "copy bytes",
+  "switch",
+  "remove old copy",
+  "remove old bytes",
+];
+/** The steps before the switch: a move stopped at one of them can be rolled back. */
+const BEFORE_SWITCH = STEPS.slice(0, STEPS.indexOf("switch") + 1);
 
 const admin = (init: RequestInit = {}) => ({
   ...init,
@@ -179,7 +188,7 @@ describe("a move that ended errored", () => {
     },
   );
 
-  it.each(STEPS.slice(0, -1).map((step, i) => [step, i]))(
+  it.each(BEFORE_SWITCH.map((step, i) => [step, i]))(
     "failed at %s: rolled back, the tenant is writable on its old shard and nothing is left in the new one",
     async (step, i) => {
       const f = await fixture(`rb-${i}`);
@@ -267,6 +276,31 @@ describe("after a move to another region", () => {
     await waitFor(f.tenant, id, "complete");
     // The link names the old region: its bytes there are gone, and so is their cached copy here.
     expect((await fetchLink()).status).toBe(404);
+    await readsAll(f);
+  });
+});
+
+describe("a move of many objects to another region", () => {
+  it("copies and removes them a page a step; a page step failing twice is retried", async () => {
+    const f = await fixture("mv-pages");
+    // More than one copy page (COPY_PAGE) of objects under the tenant's prefix.
+    const extra = Array.from({ length: COPY_PAGE + 5 }, (_, i) => `mv-pages/extra-${i}`);
+    await Promise.all(extra.map((key) => env.BUCKET.put(key, key)));
+    await using introspector = await introspectWorkflow(env.MOVE_TENANT);
+    await introspector.modifyAll(async (m) => {
+      await m.disableSleeps();
+      await m.disableRetryDelays();
+      await m.mockStepError({ name: "copy bytes 2" }, new Error("killed"), 2);
+    });
+    const started = await call(`/tenant/tenants/${f.tenant}/move`, admin({ method: "POST", body: '{"region":"eu"}' }));
+    const { id } = await started.json<{ id: string }>();
+    await waitFor(f.tenant, id, "complete");
+    const [instance] = await introspector.get();
+    // The second page was its own step (the last: no cursor after it).
+    expect(await instance!.waitForStepResult({ name: "copy bytes 2" })).toMatchObject({ cursor: null });
+    expect(await prefixCount(env.BUCKET, f.tenant)).toBe(0);
+    expect(await prefixCount(env.BUCKET_EU, f.tenant)).toBe(2 + extra.length);
+    expect(await (await env.BUCKET_EU.get(extra[extra.length - 1]!))!.text()).toBe(extra[extra.length - 1]);
     await readsAll(f);
   });
 });
