@@ -337,6 +337,22 @@ describe("tenant admins and the platform admin across shards", () => {
     }
   });
 
+  it("a tenant's PUT cannot re-home it: region, shard and id in the body change no placement", async () => {
+    const victim = tenants.find((t) => t.shard === 0)!;
+    const before = await shardOf(victim.tenant);
+    const res = await json("PUT", `/tenant/tenants/${victim.tenant}`, platformAdmin, {
+      company: "still here",
+      region: "eu",
+      shard: 1,
+      id: "red-renamed",
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: victim.tenant, region: "us", company: "still here" });
+    expect(await shardOf(victim.tenant)).toEqual(before);
+    expect((await json("GET", "/tenant/tenants/red-renamed", platformAdmin)).status).toBe(404);
+    await intact(victim);
+  });
+
   it("the platform admin reads each tenant's users and usage from that tenant's shard", async () => {
     for (const t of tenants) {
       const users = await (await get(`/user/${t.tenant}/users`, platformAdmin)).json<{
