@@ -1,5 +1,6 @@
 import { and, asc, count, eq, inArray, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { resumableExpired, tenantGone } from "../errors";
+import { pageInBatches } from "./batches";
 import type { Database } from "./client";
 import { insertWhere } from "./insert-where";
 import { untrackKey } from "./r2-multiparts";
@@ -178,25 +179,19 @@ export async function listBinaries(
     .all();
 }
 
-/**
- * One page of binaries (`limit` rows from `offset`, by ascending id) read in batches of at most
- * `batchSize` rows, so a caller that streams them holds one batch in memory at a time. Each batch
- * is its own statement: rows created or deleted meanwhile may shift a long page, as between pages.
- */
-export async function* listBinaryBatches(
+/** One page of binaries (`limit` rows from `offset`, by ascending id) in batches of at most `batchSize` rows. */
+export function listBinaryBatches(
   db: Database,
   filter: BinaryFilter,
   limit: number,
   offset: number,
   batchSize: number,
 ): AsyncGenerator<BinaryRow[], void, undefined> {
-  for (let read = 0; read < limit; ) {
-    const size = Math.min(batchSize, limit - read);
-    const rows = await listBinaries(db, filter, size, offset + read);
-    yield rows;
-    read += rows.length;
-    if (rows.length < size) return;
-  }
+  return pageInBatches(limit, offset, async (left, from) => {
+    const size = Math.min(batchSize, left);
+    const rows = await listBinaries(db, filter, size, from);
+    return { rows, last: rows.length < size };
+  });
 }
 
 /** How many binaries match; only run when a client asks for totals. */

@@ -1,6 +1,7 @@
 /** The caller's open resumable uploads (GET /inventory/binaries/uploads), read in byte-bounded batches. */
 import type { Principal } from "../auth/principal";
 import type { Stores } from "../binaries/service";
+import { pageInBatches } from "../db/batches";
 import { type ListedResumable, listOpenResumables } from "../db/resumables";
 
 /**
@@ -11,29 +12,17 @@ import { type ListedResumable, listOpenResumables } from "../db/resumables";
 export const LIST_BATCH_BYTES = 256 * 1024;
 
 /** The principal's incomplete uploads of one page, in batches bounded by LIST_BATCH_BYTES. */
-export async function* listResumables(
+export function listResumables(
   db: Stores["db"],
   principal: Principal,
   nowMs: number,
   limit: number,
   offset: number,
 ): AsyncGenerator<ListedResumable[], void, undefined> {
-  let left = limit;
-  let from = offset;
-  while (left > 0) {
-    const { rows, inWindow } = await listOpenResumables(
-      db,
-      principal.tenant,
-      principal.userId,
-      nowMs,
-      left,
-      from,
-      LIST_BATCH_BYTES,
-    );
-    if (rows.length === 0) return;
-    yield rows;
-    if (rows.length === inWindow) return; // the window ended before the byte budget did
-    left -= rows.length;
-    from += rows.length;
-  }
+  const { tenant, userId } = principal;
+  return pageInBatches(limit, offset, async (left, from) => {
+    const { rows, inWindow } = await listOpenResumables(db, tenant, userId, nowMs, left, from, LIST_BATCH_BYTES);
+    // The last batch: the window ended before the byte budget did.
+    return { rows, last: rows.length === inWindow };
+  });
 }
