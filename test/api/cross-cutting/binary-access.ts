@@ -7,43 +7,25 @@ import { call } from "../../helpers";
 
 export type Target = "own" | "other" | "foreign";
 
-//                                    none  read  create admin
-export const BINARY_ACCESS: Record<string, Record<Target, [number, number, number, number]>> = {
-  "GET /inventory/binaries/{id}": {
-    own: [200, 200, 200, 200],
-    other: [403, 200, 403, 200],
-    foreign: [404, 404, 404, 404],
-  },
-  "HEAD /inventory/binaries/{id}": {
-    own: [200, 200, 200, 200],
-    other: [403, 200, 403, 200],
-    foreign: [404, 404, 404, 404],
-  },
-  "PUT /inventory/binaries/{id}": {
-    own: [201, 201, 201, 201],
-    other: [403, 403, 403, 201],
-    foreign: [404, 404, 404, 404],
-  },
-  "DELETE /inventory/binaries/{id}": {
-    own: [204, 204, 204, 204],
-    other: [403, 403, 403, 204],
-    foreign: [404, 404, 404, 404],
-  },
-  "GET /inventory/managedObjects/{id}": {
-    own: [200, 200, 200, 200],
-    other: [403, 200, 403, 200],
-    foreign: [404, 404, 404, 404],
-  },
-  "PUT /inventory/managedObjects/{id}": {
-    own: [200, 200, 200, 200],
-    other: [403, 403, 403, 200],
-    foreign: [404, 404, 404, 404],
-  },
-  "DELETE /inventory/managedObjects/{id}": {
-    own: [204, 204, 204, 204],
-    other: [403, 403, 403, 204],
-    foreign: [404, 404, 404, 404],
-  },
+type Row = Record<Target, [number, number, number, number]>;
+
+// Columns: the role levels none, read, create, admin. Every role may act on its own binaries; another user's may
+// be read with READ or ADMIN and changed with ADMIN only; another tenant's does not exist (404) for anyone.
+const read = (ok: number): Row => ({ own: [ok, ok, ok, ok], other: [403, ok, 403, ok], foreign: [404, 404, 404, 404] });
+const write = (ok: number): Row => ({
+  own: [ok, ok, ok, ok],
+  other: [403, 403, 403, ok],
+  foreign: [404, 404, 404, 404],
+});
+
+export const BINARY_ACCESS: Record<string, Row> = {
+  "GET /inventory/binaries/{id}": read(200),
+  "HEAD /inventory/binaries/{id}": read(200),
+  "PUT /inventory/binaries/{id}": write(201),
+  "DELETE /inventory/binaries/{id}": write(204),
+  "GET /inventory/managedObjects/{id}": read(200),
+  "PUT /inventory/managedObjects/{id}": write(200),
+  "DELETE /inventory/managedObjects/{id}": write(204),
 };
 
 /** The request of a table row: `endpoint` is "METHOD /path/{id}"; PUTs send a small valid body. */
