@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { type CliRun, cliEnv, runCli } from "./cli-run";
+import { settled } from "./settled";
 
 const base = inject("baseUrl");
 const dir = mkdtempSync(join(tmpdir(), "cli-e2e-"));
@@ -16,17 +17,6 @@ function cli(
   options: { env?: NodeJS.ProcessEnv; interruptWhen?: () => Promise<boolean> } = {},
 ): Promise<CliRun> {
   return runCli(args, { cwd: dir, env: options.env ?? env, interruptWhen: options.interruptWhen });
-}
-
-/** The value of `read` once two readings 700 ms apart agree. */
-async function settled(read: () => Promise<number>): Promise<number> {
-  let last = await read();
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    const next = await read();
-    if (next === last) return next;
-    last = next;
-  }
 }
 
 const md5 = (bytes: Buffer) => createHash("md5").update(bytes).digest("hex");

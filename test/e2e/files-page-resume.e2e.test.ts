@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
 import { type FilesPageSetup, filesPageSetup, loginWithForm } from "./files-page-setup";
 import { expectNoSecretReadableByScripts } from "./page-storage";
+import { settled } from "./settled";
 
 const base = inject("baseUrl");
 const TENANT = "bigfiles";
@@ -52,17 +53,6 @@ afterAll(async () => {
 
 const row = () => page.getByTestId("upload-row").filter({ hasText: "firmware-150MB.bin" });
 const percent = async () => Number.parseInt((await row().getByTestId("upload-percent").textContent()) ?? "0", 10);
-
-/** The value of `read` once two readings 700 ms apart agree. */
-async function settled(read: () => Promise<number>): Promise<number> {
-  let last = await read();
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    const next = await read();
-    if (next === last) return next;
-    last = next;
-  }
-}
 
 /** The URL of the (one) upload tus-js-client remembers in localStorage. */
 function storedUploadUrl(): Promise<string | undefined> {
