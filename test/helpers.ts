@@ -52,6 +52,11 @@ export async function shardOf(tenant: string): Promise<{ no: number; d1: D1Datab
   return { no: shard.no, d1: shard.d1, bucket: region.bucket };
 }
 
+/** The D1 database (the shard) that holds `tenant`'s rows: where a test reads or changes them directly. */
+export async function shardD1(tenant: string): Promise<D1Database> {
+  return (await shardOf(tenant)).d1;
+}
+
 /** A drizzle client on the shard of `tenant`. */
 export async function shardDb(tenant: string) {
   return createDb((await shardOf(tenant)).d1);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bytesToBase64 } from "../../../src/utils/base64";
-import { call, seedUser, TUS, TUS_OCTETS } from "../../helpers";
+import { call, countEverywhere, seedUser, TUS, TUS_OCTETS } from "../../helpers";
 
 /**
  * Issue 21, findings 7, 8 and 9: the resumable path keeps the name cap of POST/PUT, a refused
@@ -15,8 +15,7 @@ beforeAll(async () => {
 });
 
 const b64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
-const uploadRows = async (name: string) =>
-  (await env.DB.prepare("SELECT COUNT(*) AS n FROM uploads WHERE name = ?").bind(name).first<number>("n")) ?? 0;
+const uploadRows = async (name: string) => countEverywhere("SELECT COUNT(*) AS n FROM uploads WHERE name = ?", name);
 
 function create(auth: string, headers: Record<string, string>, body?: Uint8Array) {
   return call("/inventory/binaries/uploads", { method: "POST", headers: { Authorization: auth, ...headers }, body });
@@ -39,15 +38,15 @@ describe("the 255-character name cap holds on the resumable path", () => {
       { "Upload-Complete": "?0", "Content-Disposition": `inline; filename*=UTF-8''${"%C3%A9".repeat(256)}` },
     ],
   ])("%s longer than 255 characters is 400 and creates nothing", async (_what, headers) => {
-    const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM uploads").first<number>("n");
+    const before = await countEverywhere("SELECT COUNT(*) AS n FROM uploads");
     const res = await create(alice, headers);
     expect(res.status).toBe(400);
     expect((await res.json<any>()).message).toMatch(/255/);
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM uploads").first<number>("n")).toBe(before);
+    expect(await countEverywhere("SELECT COUNT(*) AS n FROM uploads")).toBe(before);
   });
 
   it("a name of exactly 255 characters is fine, on both protocols", async () => {
-    const name = "x".repeat(250) + ".bin";
+    const name = `${"x".repeat(250)}.bin`;
     const tus = await create(alice, { ...TUS, "Upload-Length": "3", "Upload-Metadata": `filename ${b64(`${name}a`)}` });
     expect(tus.status).toBe(201);
     const draft = await create(alice, {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, chunkedStream, md5Base64, randomBytes, seedUser, TUS, TUS_OCTETS } from "../../helpers";
+import { call, chunkedStream, md5Base64, randomBytes, seedUser, shardD1, TUS, TUS_OCTETS } from "../../helpers";
 
 /**
  * Resumable bodies of unknown length (`Transfer-Encoding: chunked`, no Content-Length), docs/api.md#resumable-uploads:
@@ -49,7 +49,9 @@ async function binaryAt(location: string): Promise<{ mo: any; bytes: Uint8Array 
 
 /** What an append may leave behind: upload rows' progress and the temporary objects in R2. */
 async function state() {
-  const rows = await env.DB.prepare("SELECT id, received, parts, tail_key FROM uploads ORDER BY id").all();
+  const rows = await (await shardD1("chunky"))
+    .prepare("SELECT id, received, parts, tail_key FROM uploads ORDER BY id")
+    .all();
   const tails = (await env.BUCKET.list({ prefix: "%resumable/" })).objects.map((o) => o.key).sort();
   return { rows: rows.results, tails };
 }

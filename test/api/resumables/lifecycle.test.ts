@@ -3,7 +3,18 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sweepOrphans } from "../../../src/binaries/sweep";
 import { sweepResumables } from "../../../src/resumable/service";
 import { bytesToBase64 } from "../../../src/utils/base64";
-import { call, db, md5Base64, randomBytes, seedUser, TUS, TUS_OCTETS, tusPatch } from "../../helpers";
+import {
+  call,
+  countEverywhere,
+  db,
+  md5Base64,
+  randomBytes,
+  seedUser,
+  shardD1,
+  TUS,
+  TUS_OCTETS,
+  tusPatch,
+} from "../../helpers";
 
 const MIB = 1024 * 1024;
 const OCTETS = TUS_OCTETS;
@@ -39,7 +50,8 @@ function patch(path: string, offset: number, bytes: Uint8Array, headers: Record<
 }
 const offsetOf = async (path: string) =>
   (await call(path, { method: "HEAD", headers: { Authorization: alice, ...TUS } })).headers.get("Upload-Offset");
-const row = (id: string) => env.DB.prepare("SELECT * FROM uploads WHERE id = ?").bind(id).first<Record<string, any>>();
+const row = async (id: string) =>
+  (await shardD1("t1")).prepare("SELECT * FROM uploads WHERE id = ?").bind(id).first<Record<string, any>>();
 const tails = async () => (await env.BUCKET.list({ prefix: "%resumable/" })).objects.map((o) => o.key);
 
 describe("checksum extension: a chunk whose checksum fails is not counted", () => {
@@ -113,7 +125,8 @@ describe("expiration", () => {
     expect(created_).toBeLessThanOrEqual(Date.now() + 86_400_000);
     const appended = await patch(path, 0, randomBytes(10, 2));
     expect(Date.parse(appended.headers.get("Upload-Expires")!)).toBeGreaterThanOrEqual(created_ - 1000);
-    await env.DB.prepare("UPDATE uploads SET expires_ms = ? WHERE id = ?")
+    await (await shardD1("t1"))
+      .prepare("UPDATE uploads SET expires_ms = ? WHERE id = ?")
       .bind(Date.now() - 1, idOf(path))
       .run();
     expect((await call(path, { method: "HEAD", headers: { Authorization: alice, ...TUS } })).status).toBe(410);
@@ -127,7 +140,8 @@ describe("expiration", () => {
     expect((await patch(live, 0, randomBytes(MIB, 5))).status).toBe(204);
     const old = (await row(idOf(expired)))!;
     const liveTail = (await row(idOf(live)))!.tail_key as string;
-    await env.DB.prepare("UPDATE uploads SET expires_ms = ? WHERE id = ?")
+    await (await shardD1("t1"))
+      .prepare("UPDATE uploads SET expires_ms = ? WHERE id = ?")
       .bind(Date.now() - 1, idOf(expired))
       .run();
     await env.BUCKET.put("%resumable/crashed/tail-x", "left by a request that died before its commit");
@@ -215,16 +229,17 @@ describe("tenant lifecycle", () => {
       headers: { Authorization: dave, ...TUS, "Upload-Length": "10", "Upload-Metadata": `filename ${b64("t9.bin")}` },
     });
     const path = pathOf(res);
-    await env.DB.prepare("DELETE FROM tenants WHERE id = 't9'").run();
+    const t9 = await shardD1("t9");
+    await t9.prepare("DELETE FROM tenants WHERE id = 't9'").run();
     // A new tenant with the same id, created after the upload: the upload must not land in it.
-    await env.DB.prepare("INSERT INTO tenants (id, creation_time) VALUES ('t9', ?)")
+    await t9
+      .prepare("INSERT INTO tenants (id, creation_time) VALUES ('t9', ?)")
       .bind(new Date(Date.now() + 120_000).toISOString())
       .run();
     const before = (await env.BUCKET.list({ prefix: "t9/" })).objects.length;
     const done = await patch(path, 0, randomBytes(10, 9), {}, dave);
     expect(done.status).toBe(404);
-    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM binaries WHERE tenant = 't9'").first<{ n: number }>();
-    expect(rows?.n).toBe(0);
+    expect(await countEverywhere("SELECT COUNT(*) AS n FROM binaries WHERE tenant = 't9'")).toBe(0);
     expect((await env.BUCKET.list({ prefix: "t9/" })).objects.length).toBe(before);
   });
 });

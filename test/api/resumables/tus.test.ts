@@ -9,6 +9,7 @@ import {
   md5Base64,
   randomBytes,
   seedUser,
+  shardD1,
   TUS,
   TUS_OCTETS,
   tusPatch,
@@ -339,7 +340,8 @@ describe("tus termination", () => {
   it("DELETE removes the upload, its multipart upload and its tail", async () => {
     const path = await createdPath(alice, 8 * MIB);
     expect((await patch(path, alice, 0, randomBytes(6 * MIB, 4))).status).toBe(204);
-    const row = await env.DB.prepare("SELECT r2_key, multipart_id, tail_key FROM uploads WHERE id = ?")
+    const row = await (await shardD1("t1"))
+      .prepare("SELECT r2_key, multipart_id, tail_key FROM uploads WHERE id = ?")
       .bind(path.split("/").pop())
       .first<{ r2_key: string; multipart_id: string; tail_key: string }>();
     expect(row?.multipart_id).toBeTruthy();
@@ -384,7 +386,8 @@ describe("two concurrent PATCHes never both apply", () => {
     // Wait until the first request holds the lease.
     const id = path.split("/").pop();
     for (let i = 0; i < 100; i++) {
-      const row = await env.DB.prepare("SELECT lock_token FROM uploads WHERE id = ?")
+      const row = await (await shardD1("t1"))
+        .prepare("SELECT lock_token FROM uploads WHERE id = ?")
         .bind(id)
         .first<{ lock_token: string | null }>();
       if (row?.lock_token) break;
@@ -404,7 +407,10 @@ describe("two concurrent PATCHes never both apply", () => {
 describe("resumable replace (Upload-Metadata binaryId)", () => {
   it("replaces the bytes of an existing binary: same id, revision + 1, new md5", async () => {
     const original = await upload(alice, "doc.txt", "old bytes");
-    const oldKey = (await env.DB.prepare("SELECT r2_key FROM binaries WHERE id = ?")
+    const oldKey = (await (
+      await shardD1("t1")
+    )
+      .prepare("SELECT r2_key FROM binaries WHERE id = ?")
       .bind(Number(original.id))
       .first<{ r2_key: string }>())!.r2_key;
     const bytes = randomBytes(6 * MIB, 12);
