@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { download, MB, markdownTable, median, medianOf, runWrk, upload } from "./lib/measure.mjs";
-import { ROOT, startNginx, startRssSampler, startWrangler, tempDir, workerdRssKb } from "./lib/servers.mjs";
+import { logTail, ROOT, startNginx, startRssSampler, startWrangler, tempDir, workerdRssKb } from "./lib/servers.mjs";
 
 const quick = process.argv.includes("--quick");
 const SIZES_MB = quick ? [1, 50] : [1, 50, 500];
@@ -160,15 +160,7 @@ try {
   results.workerdRssKbEnd = workerdRssKb(raw.pid);
 } catch (e) {
   // wrangler's own complaints (not its per-request lines) usually explain a failure.
-  if (raw)
-    log(
-      `raw worker log tail:\n${raw
-        .log()
-        .split("\n")
-        .filter((l) => !l.includes("[wrangler:info]"))
-        .slice(-30)
-        .join("\n")}`,
-    );
+  if (raw) log(`raw worker log tail:\n${logTail(raw)}`);
   throw e;
 } finally {
   await Promise.all([nginx?.stop(), raw?.stop()]);

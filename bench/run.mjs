@@ -20,7 +20,7 @@ import http from "node:http";
 import os from "node:os";
 import { join } from "node:path";
 import { buildReport, writeOutputs } from "./lib/report.mjs";
-import { ROOT, startNginx, startWrangler, tempDir } from "./lib/servers.mjs";
+import { logTail, ROOT, startNginx, startWrangler, tempDir } from "./lib/servers.mjs";
 import { AUTH, LOGIN, prepareState, snapshotProject, startService, treeHash } from "./lib/service.mjs";
 import { curlExpect } from "./scenarios/curl.mjs";
 import { memory } from "./scenarios/memory.mjs";
@@ -187,15 +187,7 @@ try {
     ["service", svc],
     ["raw worker", raw],
   ]) {
-    if (s)
-      log(
-        `${name} log tail:\n${s
-          .log()
-          .split("\n")
-          .filter((l) => !l.includes("[wrangler:info]"))
-          .slice(-30)
-          .join("\n")}`,
-      );
+    if (s) log(`${name} log tail:\n${logTail(s)}`);
   }
   throw e;
 } finally {

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
 import { MB, median, upload } from "./measure.mjs";
-import { descendantPids, ROOT, rssKb } from "./servers.mjs";
+import { descendantPids, ROOT, sampleRss } from "./servers.mjs";
 import { AUTH, clientShapeBody, filesizeFirstBody } from "./service.mjs";
 
 export const IDENTITY = { "accept-encoding": "identity" };
@@ -113,23 +113,7 @@ export async function seqLatency(url, n, headers = {}) {
 
 /** Summed RSS (KiB) of a process and its descendants, sampled until stop() (for nginx: master + workers). */
 export function treeRssSampler(pid, intervalMs = 100) {
-  const pids = [pid, ...descendantPids(pid)];
-  const read = () => pids.reduce((a, p) => a + rssKb(p), 0);
-  const startKb = read();
-  let peakKb = startKb,
-    samples = 1;
-  const t = setInterval(() => {
-    peakKb = Math.max(peakKb, read());
-    if (++samples > 100_000) clearInterval(t);
-  }, intervalMs);
-  t.unref();
-  return {
-    stop: () => {
-      clearInterval(t);
-      const endKb = read();
-      return { startKb, peakKb: Math.max(peakKb, endKb), endKb, samples };
-    },
-  };
+  return sampleRss([pid, ...descendantPids(pid)], { intervalMs });
 }
 
 /** `curl` a file (PUT -T, or POST -F in the official shape), default Expect handling or disabled. */

@@ -86,8 +86,12 @@ export function workerdRssKb(wranglerPid) {
  * @param {{intervalMs?: number, maxSamples?: number}} [opts]
  * @returns {{stop: () => {startKb: number, peakKb: number, endKb: number, samples: number}}}
  */
-export function startRssSampler(wranglerPid, { intervalMs = 100, maxSamples = 100_000 } = {}) {
-  const pids = workerdPids(wranglerPid); // resolved once: the /proc walk is too slow to repeat every 100 ms
+export function startRssSampler(wranglerPid, opts) {
+  return sampleRss(workerdPids(wranglerPid), opts); // resolved once: the /proc walk is too slow every 100 ms
+}
+
+/** Samples the summed RSS (KiB) of `pids` every `intervalMs` until stop() (peak, start and end). */
+export function sampleRss(pids, { intervalMs = 100, maxSamples = 100_000 } = {}) {
   const read = () => pids.reduce((a, p) => a + rssKb(p), 0);
   const startKb = read();
   let peakKb = startKb,

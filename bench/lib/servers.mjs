@@ -256,3 +256,13 @@ export async function startWrangler({ config, port, persistTo, timeoutMs = 60_00
     },
   };
 }
+
+/** The last 30 lines of a wrangler server's log without its per-request lines: what usually explains a failure. */
+export function logTail(server) {
+  return server
+    .log()
+    .split("\n")
+    .filter((l) => !l.includes("[wrangler:info]"))
+    .slice(-30)
+    .join("\n");
+}

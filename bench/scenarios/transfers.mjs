@@ -6,7 +6,7 @@ import { AUTH } from "../lib/service.mjs";
 
 /** `run`: the run's state (CFG, results, log, the three servers). */
 export async function transfers(run) {
-  const { CFG, results, log, svc, nginx, raw } = run;
+  const { CFG, svc, nginx, raw } = run;
   for (const mb of CFG.sizesMB) {
     const size = mb * MB,
       runs = CFG.runs[mb];
@@ -37,25 +37,10 @@ export async function transfers(run) {
       if (keepPosted) await del(svc.baseUrl, keepPosted);
       keepPosted = pc.id;
     }
-    for (const [k, list] of Object.entries(series)) {
+    for (const [k, list] of Object.entries(series))
       for (const x of list)
         if (x.status < 200 || x.status > 299) throw new Error(`upload ${k} ${mb} MB: HTTP ${x.status} ${x.body ?? ""}`);
-      const med = [...list].sort((a, b) => a.seconds - b.seconds)[(list.length - 1) >> 1];
-      results.transfer.push({
-        op: "upload",
-        series: k,
-        sizeMB: mb,
-        seconds: med.seconds,
-        mbps: size / MB / med.seconds,
-        runs: list.map((x) => x.seconds),
-      });
-    }
-    log(
-      `upload ${mb} MB: ${results.transfer
-        .slice(-5)
-        .map((x) => `${x.series} ${x.mbps.toFixed(1)}`)
-        .join(", ")} MB/s`,
-    );
+    record(run, "upload", mb, series);
 
     const dl = { nginx: [], raw: [], "get-posted": [], "get-put": [] };
     const urls = {
@@ -72,24 +57,26 @@ export async function transfers(run) {
         dl[k].push(d);
       }
     }
-    for (const [k, list] of Object.entries(dl)) {
-      const med = [...list].sort((a, b) => a.seconds - b.seconds)[(list.length - 1) >> 1];
-      results.transfer.push({
-        op: "download",
-        series: k,
-        sizeMB: mb,
-        seconds: med.seconds,
-        mbps: size / MB / med.seconds,
-        runs: list.map((x) => x.seconds),
-      });
-    }
-    log(
-      `download ${mb} MB: ${results.transfer
-        .slice(-4)
-        .map((x) => `${x.series} ${x.mbps.toFixed(1)}`)
-        .join(", ")} MB/s`,
-    );
+    record(run, "download", mb, dl);
     await del(svc.baseUrl, keepPosted);
     await del(svc.baseUrl, putTarget);
   }
+}
+
+/** Each series' median run into results.transfer, and one log line with every series' rate. */
+function record({ results, log }, op, mb, bySeries) {
+  const size = mb * MB;
+  for (const [k, list] of Object.entries(bySeries)) {
+    const med = [...list].sort((a, b) => a.seconds - b.seconds)[(list.length - 1) >> 1];
+    results.transfer.push({
+      op,
+      series: k,
+      sizeMB: mb,
+      seconds: med.seconds,
+      mbps: size / MB / med.seconds,
+      runs: list.map((x) => x.seconds),
+    });
+  }
+  const rates = results.transfer.slice(-Object.keys(bySeries).length);
+  log(`${op} ${mb} MB: ${rates.map((x) => `${x.series} ${x.mbps.toFixed(1)}`).join(", ")} MB/s`);
 }
