@@ -305,3 +305,11 @@ export async function createTenantWithQuota(
   if (res.status !== 201) throw new Error(`creating tenant ${id}: ${res.status} ${await res.text()}`);
   return tenantAdmin(id);
 }
+
+/** A response body as the chunks it arrived in (to see how a streamed answer was cut). */
+export async function chunksOf(res: Response): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  const body = res.body!.getReader();
+  for (let read = await body.read(); !read.done; read = await body.read()) chunks.push(read.value);
+  return chunks;
+}

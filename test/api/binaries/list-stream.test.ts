@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, seedUser } from "../../helpers";
+import { call, chunksOf, seedUser } from "../../helpers";
 
 /** List pages are streamed a batch (100 rows) at a time, and read exactly as whole pages were. */
 let reader: string;
@@ -19,13 +19,6 @@ beforeAll(async () => {
     .bind(COUNT, "p".repeat(2000))
     .run();
 });
-
-async function chunksOf(res: Response): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
-  const body = res.body!.getReader();
-  for (let read = await body.read(); !read.done; read = await body.read()) chunks.push(read.value);
-  return chunks;
-}
 
 describe("streamed list pages", () => {
   it("a page larger than one batch arrives in several chunks and parses to the same collection", async () => {

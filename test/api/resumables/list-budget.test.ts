@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LIST_BATCH_BYTES, listResumables } from "../../../src/resumable/service";
-import { call, db, seedUser } from "../../helpers";
+import { call, chunksOf, db, seedUser } from "../../helpers";
 
 /**
  * Issue 21, item 9: a page of `GET /inventory/binaries/uploads` is bounded in memory by bytes, not only
@@ -28,13 +28,6 @@ beforeAll(async () => {
     .bind(COUNT, uid, Date.now() + 3_600_000, "t".repeat(TYPE_CHARS))
     .run();
 });
-
-async function chunksOf(res: Response): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
-  const body = res.body!.getReader();
-  for (let read = await body.read(); !read.done; read = await body.read()) chunks.push(read.value);
-  return chunks;
-}
 
 const ids = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => `budget-${String(from + i).padStart(3, "0")}`);
