@@ -38,7 +38,11 @@ export function sweepJobs(env: Env, nowMs: number): SweepJob[] {
   ];
 }
 
-/** Starts this cron run's sweep instances; one that exists already (the cron fired twice) is left alone. */
+/**
+ * Starts this cron run's sweep instances; one that exists already (the cron fired twice) is left alone,
+ * and one that cannot be started does not keep the others from starting (it is logged; next hour's run
+ * starts it anew). Returns the ids started.
+ */
 export async function startSweeps(env: Env, workflow: Workflow<SweepJob>, nowMs: number): Promise<string[]> {
   const started: string[] = [];
   for (const job of sweepJobs(env, nowMs)) {
@@ -47,7 +51,7 @@ export async function startSweeps(env: Env, workflow: Workflow<SweepJob>, nowMs:
       await workflow.create({ id, params: job });
       started.push(id);
     } catch (error) {
-      if (!/already exists/i.test(String(error))) throw error;
+      if (!/already exists/i.test(String(error))) console.error("sweep not started", id, error);
     }
   }
   console.log("sweeps started", started.length);

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { readUsage } from "../../src/db/usage";
 import worker from "../../src/index";
-import type { SweepJob } from "../../src/jobs/sweeps";
+import { type SweepJob, startSweeps } from "../../src/jobs/sweeps";
 import { expireUploads, listExpiredUploads } from "../../src/resumable/expire";
 import { call, randomBytes, seedTenant, seedUser, shardOf, TUS, tusPatch } from "../helpers";
 
@@ -156,5 +156,21 @@ describe("the cron's sweep Workflows", () => {
     expect(instances.length).toBeGreaterThanOrEqual(2);
     expect(await instances[0]!.getOutput()).toMatchObject({ continuedAs: `sweep-${job.nowMs}-region-eu-p2` });
     expect((await env.BUCKET_EU.list({ prefix })).objects).toHaveLength(0);
+  });
+});
+
+describe("starting the sweeps", () => {
+  it("one instance that cannot be started does not keep the others from starting", async () => {
+    const created: string[] = [];
+    const failing = {
+      create: async ({ id }: { id: string }) => {
+        if (id.endsWith("shard-0")) throw new Error("workflows unavailable");
+        created.push(id);
+        return { id };
+      },
+    } as unknown as Workflow<SweepJob>;
+    const started = await startSweeps(env, failing, 42);
+    expect(started).toEqual(created);
+    expect(started).toEqual(["sweep-42-shard-1", "sweep-42-shard-2", "sweep-42-region-us", "sweep-42-region-eu"]);
   });
 });
