@@ -64,3 +64,15 @@ export async function abortMultipartQuietly(bucket: R2Bucket, key: string, uploa
     console.warn("R2 multipart abort failed (already gone?)", key, error);
   }
 }
+
+/**
+ * What an unfinished resumable upload holds in R2, released: its multipart upload aborted and its tail
+ * object deleted. Both are quiet and harmless twice, so a job or sweep that re-runs it is unharmed.
+ */
+export async function releaseResumableObjects(
+  bucket: R2Bucket,
+  upload: { r2Key: string; multipartId: string | null; tailKey: string | null },
+): Promise<void> {
+  if (upload.multipartId) await abortMultipartQuietly(bucket, upload.r2Key, upload.multipartId);
+  if (upload.tailKey) await deleteObjectQuietly(bucket, upload.tailKey);
+}

@@ -13,17 +13,8 @@ import {
 } from "../db/resumables";
 import type { ResumableRow } from "../db/schema";
 import { notFound } from "../errors";
-import { deleteObjectQuietly, RESUMABLE_TAIL_PREFIX } from "../r2/objects";
+import { RESUMABLE_TAIL_PREFIX, releaseResumableObjects } from "../r2/objects";
 import { loadResumable } from "./state";
-
-async function abortQuietly(bucket: R2Bucket, key: string, multipartId: string | null): Promise<void> {
-  if (!multipartId) return;
-  try {
-    await bucket.resumeMultipartUpload(key, multipartId).abort();
-  } catch (error) {
-    console.warn("R2 multipart abort failed", key, error);
-  }
-}
 
 /** Termination (tus DELETE, draft cancellation): the row first, then what it held in R2. */
 export async function terminateResumable(
@@ -44,8 +35,7 @@ export type ExpiredUpload = Pick<ResumableRow, "id" | "tenant" | "r2Key" | "mult
 /** Aborts an incomplete upload's multipart upload and deletes its tail (a completed one keeps its object). */
 async function releaseLeftovers(bucket: R2Bucket, upload: ExpiredUpload): Promise<void> {
   if (upload.completedMs !== null) return;
-  await abortQuietly(bucket, upload.r2Key, upload.multipartId);
-  if (upload.tailKey) await deleteObjectQuietly(bucket, upload.tailKey);
+  await releaseResumableObjects(bucket, upload);
 }
 
 /** What one upload sweep removed. */

@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { deleteRowOf, openUploadsOf, trackedMultipartsOf } from "../db/tenant-copy";
-import { abortMultipartQuietly, deleteObjectQuietly } from "../r2/objects";
+import { abortMultipartQuietly, releaseResumableObjects } from "../r2/objects";
 
 /**
  * What a tenant's rows in one shard hold open in a bucket (issue 19): incomplete resumable uploads
@@ -12,13 +12,6 @@ import { abortMultipartQuietly, deleteObjectQuietly } from "../r2/objects";
 /** How many rows one call handles (a Workflow step each; bounded subrequests). */
 export const RELEASE_BATCH = 100;
 
-type OpenUpload = Awaited<ReturnType<typeof openUploadsOf>>[number];
-
-async function releaseUpload(bucket: R2Bucket, upload: OpenUpload): Promise<void> {
-  if (upload.multipartId) await abortMultipartQuietly(bucket, upload.r2Key, upload.multipartId);
-  if (upload.tailKey) await deleteObjectQuietly(bucket, upload.tailKey);
-}
-
 /**
  * A deleted tenant: up to RELEASE_BATCH of its open uploads and tracked multipart uploads released,
  * each row removed only after its R2 work (a crash in between leaves the row, and the next run aborts
@@ -27,7 +20,7 @@ async function releaseUpload(bucket: R2Bucket, upload: OpenUpload): Promise<void
 export async function releaseOpenUploads(db: Database, bucket: R2Bucket, tenant: string): Promise<number> {
   const uploads = await openUploadsOf(db, tenant, RELEASE_BATCH);
   for (const upload of uploads) {
-    await releaseUpload(bucket, upload);
+    await releaseResumableObjects(bucket, upload);
     await deleteRowOf(db, "uploads", upload.id);
   }
   const tracked = await trackedMultipartsOf(db, tenant, RELEASE_BATCH - uploads.length);
@@ -46,7 +39,7 @@ export async function abortOpenUploads(db: Database, bucket: R2Bucket, tenant: s
   let n = 0;
   for (let after = ""; ; ) {
     const uploads = await openUploadsOf(db, tenant, RELEASE_BATCH, after);
-    for (const upload of uploads) await releaseUpload(bucket, upload);
+    for (const upload of uploads) await releaseResumableObjects(bucket, upload);
     n += uploads.length;
     if (uploads.length < RELEASE_BATCH) break;
     after = uploads[uploads.length - 1]?.id ?? after;
