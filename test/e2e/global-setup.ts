@@ -9,12 +9,11 @@
  * answers, hands its base URL to the tests via `provide`, and at teardown kills the whole process
  * group (node, wrangler, esbuild, workerd) and removes the state directory.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { type ServiceProcess, startService } from "./service-process";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -24,59 +23,8 @@ declare module "vitest" {
   }
 }
 
-const READY_TIMEOUT_MS = 60_000;
-
-/** A port nobody listens on right now (the kernel picks it; we release it for wrangler). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-/** Polls until the service answers HTTP at all (401 counts: it is up), or fails after the timeout. */
-async function waitUntilUp(baseUrl: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}:\n${log()}`);
-    try {
-      await fetch(`${baseUrl}/tenant/currentTenant`, { signal: AbortSignal.timeout(2_000) });
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  throw new Error(`the service did not answer within ${READY_TIMEOUT_MS / 1000} s:\n${log()}`);
-}
-
-/** Kills the process group of `child` (SIGTERM, then SIGKILL if it lingers) and waits for it. */
-async function killGroup(child: ChildProcess): Promise<void> {
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      // the group is already gone
-    }
-  };
-  const exited = child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", resolve));
-  signalGroup("SIGTERM");
-  const timer = setTimeout(() => signalGroup("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
-  // workerd may outlive its parent by a moment; make sure nothing of the group survives.
-  signalGroup("SIGKILL");
-}
-
 export default async function setup(project: TestProject) {
-  const port = await freePort();
   const persistTo = mkdtempSync(join(tmpdir(), "c8y-e2e-"));
-  const baseUrl = `http://127.0.0.1:${port}`;
   // The signing key of signed links is passed explicitly, so an older local .dev.vars without it still works.
   const linkKeys = [
     "--var",
@@ -84,31 +32,19 @@ export default async function setup(project: TestProject) {
     "--var",
     "TOKEN_SIGNING_KEYS:e2e:e2e-token-signing-secret-0123456789",
   ];
-  const child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port), ...linkKeys], {
-    cwd: project.config.root,
-    env: { ...process.env, PERSIST_TO: persistTo },
-    detached: true, // own process group, so teardown reaches wrangler's workerd children too
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout!.on("data", collect);
-  child.stderr!.on("data", collect);
-
+  let service: ServiceProcess;
   try {
-    await waitUntilUp(baseUrl, child, () => output);
+    service = await startService({ root: project.config.root, persistTo, args: linkKeys });
   } catch (error) {
-    await killGroup(child);
     rmSync(persistTo, { recursive: true, force: true });
     throw error;
   }
+  const { baseUrl } = service;
   project.provide("baseUrl", baseUrl);
-  project.provide("servicePid", child.pid ?? 0);
+  project.provide("servicePid", service.pid);
 
   return async () => {
-    await killGroup(child);
+    await service.stop();
     rmSync(persistTo, { recursive: true, force: true });
   };
 }

@@ -8,19 +8,18 @@
  * The binding's windows are aligned to the wall clock's minutes, so a burst may straddle two of them:
  * each burst is sent until its first 429, at most a little more than two windows' worth.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./global-setup";
+import { type ServiceProcess, startService } from "./service-process";
 
 const ROOT = join(import.meta.dirname, "../..");
 const CONFIG = ".wrangler-e2e-low-limits.toml";
 const LIMITS = { TENANT_RATE_LIMITER: 20, LOGIN_RATE_LIMITER: 8, ADDRESS_RATE_LIMITER: 10 };
 const persistTo = mkdtempSync(join(tmpdir(), "c8y-low-limits-e2e-"));
 const platform = `Basic ${Buffer.from("management/admin:admin").toString("base64")}`;
-let child: ChildProcess | undefined;
+let service: ServiceProcess | undefined;
 let baseUrl = "";
 
 /** wrangler.toml with each named limit's `simple = { limit = … }` replaced. */
@@ -36,33 +35,12 @@ function lowered(toml: string): string {
 
 beforeAll(async () => {
   writeFileSync(join(ROOT, CONFIG), lowered(readFileSync(join(ROOT, "wrangler.toml"), "utf8")));
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port), "--config", CONFIG], {
-    cwd: ROOT,
-    env: { ...process.env, PERSIST_TO: persistTo },
-    detached: true,
-    stdio: "ignore",
-  });
-  for (let i = 0; i < 240; i++) {
-    const up = await fetch(`${baseUrl}/tenant/loginOptions`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error("npm start with the low limits did not come up");
+  service = await startService({ root: ROOT, persistTo, args: ["--config", CONFIG], readyTimeoutMs: 120_000 });
+  baseUrl = service.baseUrl;
 }, 180_000);
 
 afterAll(async () => {
-  if (child?.pid && child.exitCode === null) {
-    const exited = new Promise<void>((resolve) => child!.once("exit", () => resolve()));
-    process.kill(-child.pid, "SIGTERM");
-    const timer = setTimeout(() => child?.pid && process.kill(-child.pid, "SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await service?.stop();
   rmSync(join(ROOT, CONFIG), { force: true });
   rmSync(persistTo, { recursive: true, force: true });
 });

@@ -11,10 +11,8 @@
  * one database file only (eu's apart from the directory's), and every object, multipart part and tail
  * of a tenant has its bytes in its region's bucket only.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@c8y/client";
@@ -26,53 +24,21 @@ import { launchChromium } from "./chromium";
 import { cliEnv, runCli } from "./cli-run";
 import { loginWithForm } from "./files-page-setup";
 import { bytesOf, d1Files, type StoredBytes, storedBytes } from "./local-state";
+import { type ServiceProcess, startService } from "./service-process";
 
 const ROOT = join(import.meta.dirname, "../..");
 const persistTo = mkdtempSync(join(tmpdir(), "c8y-shards-e2e-"));
 /** Files the clients upload and download. */
 const work = mkdtempSync(join(tmpdir(), "c8y-shards-e2e-files-"));
 const ADMIN = `Basic ${Buffer.from("management/admin:admin").toString("base64")}`;
-let child: ChildProcess;
+let service: ServiceProcess | undefined;
 let baseUrl = "";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-function stop(): Promise<void> {
-  if (!child?.pid || child.exitCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  process.kill(-child.pid, "SIGTERM");
-  const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 5_000);
-  return exited.then(() => clearTimeout(timer));
-}
+const stop = () => service?.stop() ?? Promise.resolve();
 
 beforeAll(async () => {
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port)], {
-    cwd: ROOT,
-    env: { ...process.env, PERSIST_TO: persistTo },
-    detached: true,
-    stdio: "ignore",
-  });
-  for (let i = 0; i < 240; i++) {
-    const up = await fetch(`${baseUrl}/tenant/loginOptions`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error("npm start did not come up");
+  service = await startService({ root: ROOT, persistTo, readyTimeoutMs: 120_000 });
+  baseUrl = service.baseUrl;
 }, 180_000);
 
 afterAll(async () => {
