@@ -313,3 +313,13 @@ export async function chunksOf(res: Response): Promise<Uint8Array[]> {
   for (let read = await body.read(); !read.done; read = await body.read()) chunks.push(read.value);
   return chunks;
 }
+
+/** Whether an R2 multipart upload is still open: a part can still be added to it (tests of aborts). */
+export async function stillOpen(bucket: R2Bucket, key: string, uploadId: string): Promise<boolean> {
+  try {
+    await bucket.resumeMultipartUpload(key, uploadId).uploadPart(9, new Uint8Array(5));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -11,21 +11,12 @@ import { readUsage } from "../../src/db/usage";
 import worker from "../../src/index";
 import { type SweepJob, startSweeps } from "../../src/jobs/sweeps";
 import { expireUploads, listExpiredUploads } from "../../src/resumable/expire";
-import { call, randomBytes, seedTenant, seedUser, shardOf, TUS, tusPatch } from "../helpers";
+import { call, randomBytes, seedTenant, seedUser, shardOf, stillOpen, TUS, tusPatch } from "../helpers";
 
 /**
  * The hourly cleanups run on a Workflow (issue 19): the cron only starts one instance per shard and
  * one per region; each batch or listing page is a recorded, retried step that may run twice.
  */
-
-async function stillOpen(bucket: R2Bucket, key: string, uploadId: string): Promise<boolean> {
-  try {
-    await bucket.resumeMultipartUpload(key, uploadId).uploadPart(9, new Uint8Array(5));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** An open resumable upload of `tenant` with a multipart upload (one part) and a tail object, expired now. */
 async function expiredUpload(tenant: string, region?: string) {

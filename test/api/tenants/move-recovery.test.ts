@@ -2,7 +2,7 @@ import { introspectWorkflow } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { COPY_PAGE, MOVED_TABLES } from "../../../src/tenants/move";
-import { call, randomBytes, seedUser, shardOf, TUS, tusPatch, upload } from "../../helpers";
+import { call, randomBytes, seedUser, shardOf, stillOpen, TUS, tusPatch, upload } from "../../helpers";
 
 /**
  * A move whose Workflow ended errored does not leave its tenant frozen (issue 19): the platform admin
@@ -136,16 +136,6 @@ async function waitFor(tenant: string, instance: string, status: string): Promis
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`move ${instance} never reached ${status}`);
-}
-
-/** Whether an R2 multipart upload is still open (a part can still be added). */
-async function stillOpen(bucket: R2Bucket, key: string, uploadId: string): Promise<boolean> {
-  try {
-    await bucket.resumeMultipartUpload(key, uploadId).uploadPart(9, new Uint8Array(5));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function readsAll(f: Fixture) {

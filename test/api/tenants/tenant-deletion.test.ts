@@ -5,7 +5,18 @@ import { createDb } from "../../../src/db/client";
 import { trackMultipart } from "../../../src/db/r2-multiparts";
 import { readTopology } from "../../../src/shards/topology";
 import { deleteBytes, releaseUploads, type TenantDeletion } from "../../../src/tenants/deletion";
-import { basic, call, countEverywhere, randomBytes, seedUser, shardOf, TUS, tusPatch, upload } from "../../helpers";
+import {
+  basic,
+  call,
+  countEverywhere,
+  randomBytes,
+  seedUser,
+  shardOf,
+  stillOpen,
+  TUS,
+  tusPatch,
+  upload,
+} from "../../helpers";
 
 /**
  * What DELETE /tenant/tenants/{id} leaves is removed by a Workflow (issue 19): the deleted tenant's
@@ -39,15 +50,6 @@ async function rowsEverywhere(tenant: string): Promise<number> {
   n += await countEverywhere("SELECT COUNT(*) AS n FROM multipart_uploads WHERE key LIKE ?", `${tenant}/%`);
   n += await countEverywhere("SELECT COUNT(*) AS n FROM login_failures WHERE login LIKE ?", `${tenant}/%`);
   return n;
-}
-
-async function stillOpen(bucket: R2Bucket, key: string, uploadId: string): Promise<boolean> {
-  try {
-    await bucket.resumeMultipartUpload(key, uploadId).uploadPart(9, new Uint8Array(5));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
